@@ -1,0 +1,18 @@
+use visions_shared::{aws, bootstrap};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// DynamoDB table name.
+    #[arg(long, default_value = "visions-ai")]
+    table: String,
+}
+
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    let sdk = aws::sdk_config().await;
+    let settings = bootstrap::bootstrap(&sdk, &args.table).await?;
+    println!("export VISIONS_BACKEND=aws");
+    println!("export VISIONS_TABLE={}", settings.table);
+    println!("export VISIONS_JWT_KEY_ARN={}", settings.jwt_key_arn);
+    println!("export VISIONS_CURSOR_KEY_ARN={}", settings.cursor_key_arn);
+    Ok(())
+}

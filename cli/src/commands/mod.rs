@@ -1,0 +1,47 @@
+mod aws_bootstrap;
+mod serve;
+mod token;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use visions_shared::config::{Backend, Config};
+
+#[derive(Parser)]
+#[command(
+    name = "visions-ai",
+    version,
+    about = "Visions AI: prompt in, production-ready landing page out"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the whole API (every function's routes) on this machine.
+    Serve(serve::Args),
+    /// Print a JWT the local server accepts.
+    Token(token::Args),
+    /// Create the table and secrets on an AWS emulator (AWS_ENDPOINT_URL) and print the
+    /// environment that points `serve` at them.
+    AwsBootstrap(aws_bootstrap::Args),
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve::run(args).await,
+        Command::Token(args) => token::run(args).await,
+        Command::AwsBootstrap(args) => aws_bootstrap::run(args).await,
+    }
+}
+
+/// Configuration from the environment, with `--data` taking precedence for the local backend.
+fn config(data: Option<PathBuf>) -> anyhow::Result<Config> {
+    let mut config = Config::from_env()?;
+    if let (Backend::Local { data_dir }, Some(data)) = (&mut config.backend, data) {
+        *data_dir = data;
+    }
+    Ok(config)
+}

@@ -1,0 +1,220 @@
+//! Strict JWT authentication: the algorithm is fixed server-side, and `exp`, `nbf`, `iss`, `aud`
+//! and `sub` are all required. The principal that comes out is the only source of storage keys.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::config::JwtSettings;
+use crate::problem::{Problem, ProblemKind};
+use crate::secrets::{SecretName, Secrets};
+
+/// HS256 keys shorter than this are brute-forceable (RFC 7518 §3.2).
+pub const MIN_HS256_KEY_BYTES: usize = 32;
+/// Tokens longer than this are refused before any parsing.
+const MAX_TOKEN_BYTES: usize = 8 * 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    Free,
+    Pro,
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Free => "free",
+            Self::Pro => "pro",
+        }
+    }
+}
+
+/// Who is calling: the token's `sub`, its tier, and whether it holds the admin role.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    pub sub: String,
+    pub tier: Tier,
+    pub admin: bool,
+}
+
+/// The claims Visions AI reads. Numeric dates are typed as integers, so a string `exp` or `nbf`
+/// fails here even before the library's own checks.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub iss: String,
+    pub aud: String,
+    pub exp: i64,
+    pub nbf: i64,
+    pub iat: i64,
+    pub tier: Tier,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("missing bearer token")]
+    Missing,
+    #[error("invalid token: {0}")]
+    Invalid(String),
+    #[error("verification key unavailable: {0}")]
+    KeyUnavailable(String),
+}
+
+impl From<AuthError> for Problem {
+    fn from(err: AuthError) -> Self {
+        match err {
+            AuthError::Missing => Problem::new(ProblemKind::Unauthorized)
+                .detail("send `Authorization: Bearer <token>`"),
+            // Which check failed stays in the logs: telling a forger helps nobody else.
+            AuthError::Invalid(reason) => {
+                tracing::info!(%reason, "rejected token");
+                Problem::new(ProblemKind::Unauthorized).detail("the token is invalid or expired")
+            }
+            AuthError::KeyUnavailable(reason) => Problem::internal(reason),
+        }
+    }
+}
+
+/// Verifies bearer tokens against the configured algorithm and key.
+pub struct JwtVerifier {
+    settings: JwtSettings,
+    secrets: Arc<Secrets>,
+}
+
+impl JwtVerifier {
+    pub fn new(settings: JwtSettings, secrets: Arc<Secrets>) -> Self {
+        Self { settings, secrets }
+    }
+
+    pub fn settings(&self) -> &JwtSettings {
+        &self.settings
+    }
+
+    pub async fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(AuthError::Invalid("token too long".into()));
+        }
+        let key = self.decoding_key().await?;
+        let mut validation = Validation::new(self.settings.algorithm);
+        validation.algorithms = vec![self.settings.algorithm];
+        validation.leeway = self.settings.leeway_secs;
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.set_issuer(&[&self.settings.issuer]);
+        validation.set_audience(&[&self.settings.audience]);
+        validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
+        let data = jsonwebtoken::decode::<Claims>(token, &key, &validation)
+            .map_err(|err| AuthError::Invalid(err.to_string()))?;
+        let claims = data.claims;
+        if claims.sub.is_empty()
+            || claims.sub.len() > 256
+            || claims.sub.chars().any(char::is_control)
+        {
+            return Err(AuthError::Invalid("unusable sub".into()));
+        }
+        Ok(Principal {
+            admin: claims.roles.iter().any(|role| role == "admin"),
+            sub: claims.sub,
+            tier: claims.tier,
+        })
+    }
+
+    async fn decoding_key(&self) -> Result<DecodingKey, AuthError> {
+        let material = self
+            .secrets
+            .get(SecretName::JwtKey)
+            .await
+            .map_err(|err| AuthError::KeyUnavailable(err.to_string()))?;
+        match self.settings.algorithm {
+            Algorithm::HS256 => {
+                if material.len() < MIN_HS256_KEY_BYTES {
+                    return Err(AuthError::KeyUnavailable(format!(
+                        "HS256 key is {} bytes; at least {MIN_HS256_KEY_BYTES} are required",
+                        material.len()
+                    )));
+                }
+                Ok(DecodingKey::from_secret(material.as_bytes()))
+            }
+            Algorithm::EdDSA => DecodingKey::from_ed_pem(material.as_bytes())
+                .map_err(|err| AuthError::KeyUnavailable(format!("EdDSA public key: {err}"))),
+            other => Err(AuthError::KeyUnavailable(format!(
+                "unsupported algorithm {other:?}"
+            ))),
+        }
+    }
+}
+
+/// What a new token should say; used by `visions-ai token` and by tests.
+pub struct TokenRequest<'a> {
+    pub sub: &'a str,
+    pub tier: Tier,
+    pub admin: bool,
+    pub ttl_secs: i64,
+}
+
+/// Signs an HS256 token the local server accepts (the key is the local `jwt-key` secret).
+pub fn issue_hs256(
+    settings: &JwtSettings,
+    key: &str,
+    request: &TokenRequest<'_>,
+) -> anyhow::Result<String> {
+    anyhow::ensure!(
+        key.len() >= MIN_HS256_KEY_BYTES,
+        "the HS256 key must be at least {MIN_HS256_KEY_BYTES} bytes"
+    );
+    anyhow::ensure!(request.ttl_secs > 0, "--ttl must be positive");
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let claims = Claims {
+        sub: request.sub.to_owned(),
+        iss: settings.issuer.clone(),
+        aud: settings.audience.clone(),
+        iat: now,
+        nbf: now,
+        exp: now + request.ttl_secs,
+        tier: request.tier,
+        roles: if request.admin {
+            vec!["admin".into()]
+        } else {
+            Vec::new()
+        },
+    };
+    Ok(jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(key.as_bytes()),
+    )?)
+}
+
+/// Axum extractor: any handler that takes a `Principal` is authenticated.
+impl<S> FromRequestParts<S> for Principal
+where
+    Arc<JwtVerifier>: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let verifier = Arc::<JwtVerifier>::from_ref(state);
+        let header = parts.headers.get(AUTHORIZATION).ok_or(AuthError::Missing)?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|value| {
+                let (scheme, token) = value.split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+            })
+            .filter(|token| !token.is_empty())
+            .ok_or(AuthError::Missing)?;
+        let principal = verifier.verify(token).await?;
+        tracing::Span::current().record("principal", principal.sub.as_str());
+        Ok(principal)
+    }
+}

@@ -1,0 +1,27 @@
+//! One AWS SDK configuration per cold start: bounded timeouts and retries on every call.
+//! `AWS_ENDPOINT_URL` (read by the SDK itself) points every client at an emulator.
+
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+
+/// Per-call budget well below the API Gateway (29 s) and Lambda timeouts.
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(10);
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
+
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .timeout_config(
+            TimeoutConfig::builder()
+                .operation_timeout(OPERATION_TIMEOUT)
+                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                .connect_timeout(Duration::from_secs(2))
+                .build(),
+        )
+        // Standard mode: exponential backoff with full jitter, 3 attempts.
+        .retry_config(RetryConfig::standard().with_max_attempts(3))
+        .load()
+        .await
+}

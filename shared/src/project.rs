@@ -1,0 +1,302 @@
+//! Projects: a named landing page in the making, with the brand kit generation draws on.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::problem::FieldError;
+
+pub const MAX_NAME_CHARS: usize = 120;
+pub const MAX_DESCRIPTION_CHARS: usize = 2000;
+pub const MAX_TONE_CHARS: usize = 200;
+pub const MAX_FONT_CHARS: usize = 64;
+pub const MAX_URL_CHARS: usize = 2048;
+
+/// A stored project. `version` counts every change and is the `ETag`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Project {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub brand: BrandKit,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+    pub version: u64,
+}
+
+/// Colours, fonts, tone of voice and logo: what makes a page look and sound like its brand.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BrandKit {
+    #[serde(default)]
+    pub colors: BrandColors,
+    #[serde(default)]
+    pub fonts: BrandFonts,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_url: Option<String>,
+}
+
+/// Hex colours (`#RRGGBB` or `#RGB`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BrandColors {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "#6B3E26")]
+    pub primary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secondary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accent: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub background: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+/// Font family names, e.g. `Inter`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BrandFonts {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+/// Body of `POST /v1/projects`. Unknown fields (an `owner`, a `version`…) are refused.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewProject {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub brand: BrandKit,
+}
+
+/// Body of `PATCH /v1/projects/{id}`: each field given replaces the stored one.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectPatch {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub brand: Option<BrandKit>,
+}
+
+impl Project {
+    /// A validated new project; ids are UUIDv7, so they sort by creation time.
+    pub fn create(input: NewProject, now: OffsetDateTime) -> Result<Self, Vec<FieldError>> {
+        let project = Self {
+            id: Uuid::now_v7(),
+            name: input.name.trim().to_owned(),
+            description: input.description.trim().to_owned(),
+            brand: input.brand,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        project.validate()?;
+        Ok(project)
+    }
+
+    /// The project after `patch`, one version on; `self` is left untouched.
+    pub fn patched(
+        &self,
+        patch: ProjectPatch,
+        now: OffsetDateTime,
+    ) -> Result<Self, Vec<FieldError>> {
+        let mut next = self.clone();
+        if let Some(name) = patch.name {
+            next.name = name.trim().to_owned();
+        }
+        if let Some(description) = patch.description {
+            next.description = description.trim().to_owned();
+        }
+        if let Some(brand) = patch.brand {
+            next.brand = brand;
+        }
+        next.updated_at = now;
+        next.version = self.version + 1;
+        next.validate()?;
+        Ok(next)
+    }
+
+    pub fn etag(&self) -> String {
+        format!("\"{}\"", self.version)
+    }
+
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut fail = |field: &str, message: String| {
+            errors.push(FieldError {
+                field: field.into(),
+                message,
+            })
+        };
+        if self.name.is_empty() {
+            fail("name", "must not be empty".into());
+        }
+        check_text(&mut fail, "name", &self.name, MAX_NAME_CHARS, false);
+        check_text(
+            &mut fail,
+            "description",
+            &self.description,
+            MAX_DESCRIPTION_CHARS,
+            true,
+        );
+        let colors = &self.brand.colors;
+        for (field, value) in [
+            ("brand.colors.primary", &colors.primary),
+            ("brand.colors.secondary", &colors.secondary),
+            ("brand.colors.accent", &colors.accent),
+            ("brand.colors.background", &colors.background),
+            ("brand.colors.text", &colors.text),
+        ] {
+            if let Some(value) = value.as_deref().filter(|v| !is_hex_color(v)) {
+                fail(field, format!("{value:?} is not a hex colour like #1A2B3C"));
+            }
+        }
+        for (field, value) in [
+            ("brand.fonts.heading", &self.brand.fonts.heading),
+            ("brand.fonts.body", &self.brand.fonts.body),
+        ] {
+            if let Some(value) = value {
+                if value.is_empty()
+                    || value.chars().count() > MAX_FONT_CHARS
+                    || !value
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || " -_".contains(c))
+                {
+                    fail(
+                        field,
+                        format!(
+                            "must be a font family name of 1 to {MAX_FONT_CHARS} letters, digits, spaces or dashes"
+                        ),
+                    );
+                }
+            }
+        }
+        if let Some(tone) = &self.brand.tone {
+            check_text(&mut fail, "brand.tone", tone, MAX_TONE_CHARS, false);
+        }
+        if let Some(logo) = &self.brand.logo_url {
+            if !is_https_url(logo) {
+                fail(
+                    "brand.logo_url",
+                    format!("must be an https URL of at most {MAX_URL_CHARS} characters"),
+                );
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+fn check_text(
+    fail: &mut impl FnMut(&str, String),
+    field: &str,
+    value: &str,
+    max: usize,
+    multiline: bool,
+) {
+    if value.chars().count() > max {
+        fail(field, format!("must be at most {max} characters"));
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t')))
+    {
+        fail(field, "must not contain control characters".into());
+    }
+}
+
+fn is_hex_color(value: &str) -> bool {
+    value
+        .strip_prefix('#')
+        .is_some_and(|hex| matches!(hex.len(), 3 | 6) && hex.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+fn is_https_url(value: &str) -> bool {
+    value.len() <= MAX_URL_CHARS
+        && url::Url::parse(value)
+            .is_ok_and(|url| url.scheme() == "https" && url.host_str().is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new(json: serde_json::Value) -> Result<Project, Vec<FieldError>> {
+        Project::create(
+            serde_json::from_value(json).unwrap(),
+            OffsetDateTime::now_utc(),
+        )
+    }
+
+    #[test]
+    fn creates_trimmed_project_at_version_one() {
+        let project = new(serde_json::json!({"name": "  Acme  "})).unwrap();
+        assert_eq!(project.name, "Acme");
+        assert_eq!(project.version, 1);
+        assert_eq!(project.etag(), "\"1\"");
+    }
+
+    #[test]
+    fn reports_every_invalid_field() {
+        let errors = new(serde_json::json!({
+            "name": "",
+            "brand": {"colors": {"primary": "red"}, "logo_url": "javascript:alert(1)", "fonts": {"body": "<script>"}}
+        }))
+        .unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "brand.colors.primary",
+                "brand.fonts.body",
+                "brand.logo_url"
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let result: Result<NewProject, _> =
+            serde_json::from_value(serde_json::json!({"name": "x", "owner": "someone-else"}));
+        assert!(
+            result
+                .unwrap_err()
+                .to_string()
+                .contains("unknown field `owner`")
+        );
+        let result: Result<ProjectPatch, _> =
+            serde_json::from_value(serde_json::json!({"version": 9}));
+        assert!(result.is_err());
+    }
+
+    #[test]
+    fn patch_bumps_version_and_keeps_the_rest() {
+        let project = new(serde_json::json!({"name": "Acme", "description": "Coffee"})).unwrap();
+        let patch = ProjectPatch {
+            name: Some("Acme Coffee".into()),
+            ..Default::default()
+        };
+        let next = project.patched(patch, OffsetDateTime::now_utc()).unwrap();
+        assert_eq!(
+            (next.name.as_str(), next.description.as_str(), next.version),
+            ("Acme Coffee", "Coffee", 2)
+        );
+        assert_eq!(next.created_at, project.created_at);
+    }
+}
