@@ -1,0 +1,107 @@
+//! One moto server (the AWS emulator) per test process, on a free loopback port.
+//!
+//! It is started on first use (installing `moto[server]` with pip if it is missing) and stopped
+//! by its pid when the test process ends: a small watchdog shell polls this process's pid and
+//! kills moto once it is gone, however the tests end.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use aws_config::{BehaviorVersion, Region};
+
+pub const REGION: &str = "us-east-1";
+pub const ACCESS_KEY: &str = "testing";
+
+static ENDPOINT: OnceLock<String> = OnceLock::new();
+
+/// The emulator's base URL, e.g. `http://127.0.0.1:41234`.
+pub fn endpoint() -> &'static str {
+    ENDPOINT.get_or_init(start)
+}
+
+/// Environment variables that point an AWS SDK process at the emulator.
+pub fn env() -> Vec<(&'static str, String)> {
+    vec![
+        ("AWS_ENDPOINT_URL", endpoint().to_owned()),
+        ("AWS_ACCESS_KEY_ID", ACCESS_KEY.to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", ACCESS_KEY.to_owned()),
+        ("AWS_REGION", REGION.to_owned()),
+        ("AWS_EC2_METADATA_DISABLED", "true".to_owned()),
+    ]
+}
+
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    let endpoint = endpoint().to_owned();
+    aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(Region::new(REGION))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(ACCESS_KEY, ACCESS_KEY, None, None, "tests"))
+        .load()
+        .await
+}
+
+pub async fn dynamo_client() -> aws_sdk_dynamodb::Client {
+    aws_sdk_dynamodb::Client::new(&sdk_config().await)
+}
+
+/// A fresh table with the production schema and a unique name, so tests run in parallel.
+pub async fn table() -> String {
+    let name = unique("visions");
+    visions_shared::store::create_table(&dynamo_client().await, &name).await.unwrap();
+    name
+}
+
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
+}
+
+fn start() -> String {
+    ensure_installed();
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let watchdog = format!(
+        "moto_server -H 127.0.0.1 -p {port} >/dev/null 2>&1 & moto=$!; \
+         while kill -0 {parent} 2>/dev/null && kill -0 $moto 2>/dev/null; do sleep 0.5; done; \
+         kill $moto 2>/dev/null",
+        parent = std::process::id()
+    );
+    Command::new("sh")
+        .args(["-c", &watchdog])
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("starting moto_server");
+    let endpoint = format!("http://127.0.0.1:{port}");
+    wait_until_ready(port);
+    endpoint
+}
+
+fn ensure_installed() {
+    let found = Command::new("sh").args(["-c", "command -v moto_server"]).stdout(Stdio::null()).status();
+    if found.is_ok_and(|status| status.success()) {
+        return;
+    }
+    let status = Command::new("python3")
+        .args(["-m", "pip", "install", "--quiet", "moto[server]"])
+        .status()
+        .expect("running pip");
+    assert!(status.success(), "pip install moto[server] failed");
+}
+
+/// Waits for moto to answer an HTTP request (not just accept connections).
+fn wait_until_ready(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+            let request = "GET /moto-api/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+            let mut head = [0u8; 12];
+            if stream.write_all(request.as_bytes()).is_ok() && stream.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.") {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("moto_server did not answer on port {port} within 60 s");
+}
