@@ -24,12 +24,18 @@ pub struct Reply {
 
 impl Reply {
     pub fn header(&self, name: &str) -> &str {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 
     /// The problem `type` slug, e.g. `not-found`.
     pub fn problem(&self) -> &str {
-        self.body["type"].as_str().unwrap_or("").trim_start_matches("https://visions.ai/problems/")
+        self.body["type"]
+            .as_str()
+            .unwrap_or("")
+            .trim_start_matches("https://visions.ai/problems/")
     }
 }
 
@@ -40,9 +46,14 @@ pub async fn reply(response: axum::response::Response) -> Reply {
     let body = if bytes.is_empty() {
         serde_json::Value::Null
     } else {
-        serde_json::from_slice(&bytes).unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&bytes).into()))
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&bytes).into()))
     };
-    Reply { status, headers, body }
+    Reply {
+        status,
+        headers,
+        body,
+    }
 }
 
 /// The router over a given store, with local secrets in a temporary folder.
@@ -66,12 +77,29 @@ impl TestApp {
     }
 
     pub async fn with_store(projects: Arc<dyn ProjectStore>, data: tempfile::TempDir) -> Self {
-        let config = Config::from_lookup(|_| None).unwrap();
+        Self::with_config(projects, data, Config::from_lookup(|_| None).unwrap()).await
+    }
+
+    /// `data` may hold a prepared `secrets/jwt-key` (e.g. an Ed25519 public key).
+    pub async fn with_config(
+        projects: Arc<dyn ProjectStore>,
+        data: tempfile::TempDir,
+        config: Config,
+    ) -> Self {
         let secrets = Arc::new(Secrets::local(data.path()));
         let jwt_key = secrets.get(SecretName::JwtKey).await.unwrap();
         let verifier = Arc::new(JwtVerifier::new(config.jwt.clone(), secrets.clone()));
-        let router = app(AppState { projects, verifier, secrets });
-        Self { router, jwt: config.jwt, jwt_key, _data: data }
+        let router = app(AppState {
+            projects,
+            verifier,
+            secrets,
+        });
+        Self {
+            router,
+            jwt: config.jwt,
+            jwt_key,
+            _data: data,
+        }
     }
 
     pub fn token(&self, sub: &str) -> String {
@@ -79,11 +107,31 @@ impl TestApp {
     }
 
     pub fn token_with(&self, sub: &str, tier: Tier, ttl_secs: i64) -> String {
-        issue_hs256(&self.jwt, &self.jwt_key, &TokenRequest { sub, tier, admin: false, ttl_secs }).unwrap()
+        issue_hs256(
+            &self.jwt,
+            &self.jwt_key,
+            &TokenRequest {
+                sub,
+                tier,
+                admin: false,
+                ttl_secs,
+            },
+        )
+        .unwrap()
     }
 
     pub fn jwt_key(&self) -> &str {
         &self.jwt_key
+    }
+
+    /// A request carrying exactly this `Authorization` value.
+    pub async fn get_with_authorization(&self, uri: &str, authorization: &str) -> Reply {
+        let request = Request::builder()
+            .uri(uri)
+            .header("authorization", authorization)
+            .body(Body::empty())
+            .unwrap();
+        self.send(request).await
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {

@@ -38,7 +38,9 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .endpoint_url(endpoint)
         .region(Region::new(REGION))
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(ACCESS_KEY, ACCESS_KEY, None, None, "tests"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            ACCESS_KEY, ACCESS_KEY, None, None, "tests",
+        ))
         .load()
         .await
 }
@@ -50,7 +52,9 @@ pub async fn dynamo_client() -> aws_sdk_dynamodb::Client {
 /// A fresh table with the production schema and a unique name, so tests run in parallel.
 pub async fn table() -> String {
     let name = unique("visions");
-    visions_shared::store::create_table(&dynamo_client().await, &name).await.unwrap();
+    visions_shared::store::create_table(&dynamo_client().await, &name)
+        .await
+        .unwrap();
     name
 }
 
@@ -60,7 +64,11 @@ pub fn unique(prefix: &str) -> String {
 
 fn start() -> String {
     ensure_installed();
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let watchdog = format!(
         "moto_server -H 127.0.0.1 -p {port} >/dev/null 2>&1 & moto=$!; \
          while kill -0 {parent} 2>/dev/null && kill -0 $moto 2>/dev/null; do sleep 0.5; done; \
@@ -78,7 +86,10 @@ fn start() -> String {
 }
 
 fn ensure_installed() {
-    let found = Command::new("sh").args(["-c", "command -v moto_server"]).stdout(Stdio::null()).status();
+    let found = Command::new("sh")
+        .args(["-c", "command -v moto_server"])
+        .stdout(Stdio::null())
+        .status();
     if found.is_ok_and(|status| status.success()) {
         return;
     }
@@ -97,7 +108,10 @@ fn wait_until_ready(port: u16) {
             let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
             let request = "GET /moto-api/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
             let mut head = [0u8; 12];
-            if stream.write_all(request.as_bytes()).is_ok() && stream.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.") {
+            if stream.write_all(request.as_bytes()).is_ok()
+                && stream.read_exact(&mut head).is_ok()
+                && head.starts_with(b"HTTP/1.")
+            {
                 return;
             }
         }

@@ -20,7 +20,10 @@ fn project(name: &str) -> Project {
 async fn round_trips_every_field(store: impl ProjectStore) {
     let original = project("Acme");
     store.insert("alice", &original).await.unwrap();
-    assert_eq!(store.get("alice", original.id).await.unwrap(), Some(original.clone()));
+    assert_eq!(
+        store.get("alice", original.id).await.unwrap(),
+        Some(original.clone())
+    );
 }
 
 async fn keeps_owners_apart(store: impl ProjectStore) {
@@ -30,28 +33,52 @@ async fn keeps_owners_apart(store: impl ProjectStore) {
     assert!(store.list("bob", 10, None).await.unwrap().items.is_empty());
     let mut stolen = original.clone();
     stolen.version = 2;
-    assert!(matches!(store.replace("bob", &stolen, 1).await, Err(StoreError::NotFound)));
-    assert!(matches!(store.delete("bob", original.id).await, Err(StoreError::NotFound)));
-    assert_eq!(store.get("alice", original.id).await.unwrap(), Some(original));
+    assert!(matches!(
+        store.replace("bob", &stolen, 1).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.delete("bob", original.id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        store.get("alice", original.id).await.unwrap(),
+        Some(original)
+    );
 }
 
 async fn refuses_duplicate_ids(store: impl ProjectStore) {
     let original = project("Acme");
     store.insert("alice", &original).await.unwrap();
-    assert!(matches!(store.insert("alice", &original).await, Err(StoreError::AlreadyExists)));
+    assert!(matches!(
+        store.insert("alice", &original).await,
+        Err(StoreError::AlreadyExists)
+    ));
 }
 
 async fn replaces_only_the_expected_version(store: impl ProjectStore) {
     let original = project("Acme");
     store.insert("alice", &original).await.unwrap();
-    let patch = ProjectPatch { name: Some("Acme Coffee".into()), ..Default::default() };
+    let patch = ProjectPatch {
+        name: Some("Acme Coffee".into()),
+        ..Default::default()
+    };
     let next = original.patched(patch, OffsetDateTime::now_utc()).unwrap();
     store.replace("alice", &next, 1).await.unwrap();
     // A second writer that also read version 1 loses.
-    assert!(matches!(store.replace("alice", &next, 1).await, Err(StoreError::VersionConflict)));
-    assert_eq!(store.get("alice", original.id).await.unwrap().unwrap().name, "Acme Coffee");
+    assert!(matches!(
+        store.replace("alice", &next, 1).await,
+        Err(StoreError::VersionConflict)
+    ));
+    assert_eq!(
+        store.get("alice", original.id).await.unwrap().unwrap().name,
+        "Acme Coffee"
+    );
     let missing = project("Ghost");
-    assert!(matches!(store.replace("alice", &missing, 1).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        store.replace("alice", &missing, 1).await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 async fn deletes_once(store: impl ProjectStore) {
@@ -59,7 +86,10 @@ async fn deletes_once(store: impl ProjectStore) {
     store.insert("alice", &original).await.unwrap();
     store.delete("alice", original.id).await.unwrap();
     assert_eq!(store.get("alice", original.id).await.unwrap(), None);
-    assert!(matches!(store.delete("alice", original.id).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        store.delete("alice", original.id).await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 async fn pages_newest_first_without_gaps_or_repeats(store: impl ProjectStore) {
@@ -94,30 +124,52 @@ macro_rules! contract {
         mod $backend {
             use super::*;
             #[tokio::test]
-            async fn round_trips_every_field() { super::round_trips_every_field($make).await }
+            async fn round_trips_every_field() {
+                super::round_trips_every_field($make).await
+            }
             #[tokio::test]
-            async fn keeps_owners_apart() { super::keeps_owners_apart($make).await }
+            async fn keeps_owners_apart() {
+                super::keeps_owners_apart($make).await
+            }
             #[tokio::test]
-            async fn refuses_duplicate_ids() { super::refuses_duplicate_ids($make).await }
+            async fn refuses_duplicate_ids() {
+                super::refuses_duplicate_ids($make).await
+            }
             #[tokio::test]
-            async fn replaces_only_the_expected_version() { super::replaces_only_the_expected_version($make).await }
+            async fn replaces_only_the_expected_version() {
+                super::replaces_only_the_expected_version($make).await
+            }
             #[tokio::test]
-            async fn deletes_once() { super::deletes_once($make).await }
+            async fn deletes_once() {
+                super::deletes_once($make).await
+            }
             #[tokio::test]
-            async fn pages_newest_first_without_gaps_or_repeats() { super::pages_newest_first_without_gaps_or_repeats($make).await }
+            async fn pages_newest_first_without_gaps_or_repeats() {
+                super::pages_newest_first_without_gaps_or_repeats($make).await
+            }
         }
     };
 }
 
 contract!(sqlite, SqliteProjectStore::in_memory().unwrap());
-contract!(dynamodb, DynamoProjectStore::new(moto::dynamo_client().await, moto::table().await));
+contract!(
+    dynamodb,
+    DynamoProjectStore::new(moto::dynamo_client().await, moto::table().await)
+);
 
 #[tokio::test]
 async fn sqlite_data_survives_reopening() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("visions.db");
     let original = project("Acme");
-    SqliteProjectStore::open(&path).unwrap().insert("alice", &original).await.unwrap();
+    SqliteProjectStore::open(&path)
+        .unwrap()
+        .insert("alice", &original)
+        .await
+        .unwrap();
     let reopened = SqliteProjectStore::open(&path).unwrap();
-    assert_eq!(reopened.get("alice", original.id).await.unwrap(), Some(original));
+    assert_eq!(
+        reopened.get("alice", original.id).await.unwrap(),
+        Some(original)
+    );
 }
