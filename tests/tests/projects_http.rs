@@ -486,3 +486,36 @@ async fn health_is_public_and_requests_are_traced() {
             .starts_with("Bearer")
     );
 }
+
+#[tokio::test]
+async fn backend_failures_leak_nothing() {
+    // A table that does not exist: DynamoDB answers ResourceNotFoundException with the ARN.
+    let store = visions_shared::store::DynamoProjectStore::new(
+        visions_tests::moto::dynamo_client().await,
+        "no-such-table-xyz",
+    );
+    let app = TestApp::with_store(std::sync::Arc::new(store), tempfile::tempdir().unwrap()).await;
+    let reply = app
+        .call(
+            Method::POST,
+            "/v1/projects",
+            Some("alice"),
+            Some(json!({"name": "x"})),
+            &[],
+        )
+        .await;
+    is_problem(&reply, StatusCode::INTERNAL_SERVER_ERROR, "internal");
+    let text = reply.body.to_string();
+    for secret in [
+        "no-such-table",
+        "arn:",
+        "ResourceNotFound",
+        "dynamodb",
+        "123456789012",
+    ] {
+        assert!(
+            !text.to_lowercase().contains(&secret.to_lowercase()),
+            "{secret} leaked: {text}"
+        );
+    }
+}

@@ -1,0 +1,279 @@
+//! The `visions-ai` binary as a new user meets it: `token`, then `serve`, on the embedded
+//! backend and on DynamoDB/Secrets Manager in the AWS emulator.
+
+use std::path::Path;
+use std::process::Stdio;
+
+use base64::Engine;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+use visions_tests::moto;
+
+const BIN: &str = env!("CARGO_BIN_EXE_visions-ai");
+
+fn command(env: &[(&str, String)]) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .env_remove("VISIONS_BACKEND")
+        .env_remove("VISIONS_DATA_DIR")
+        .env("RUST_LOG", "warn");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command
+}
+
+/// Runs a command to completion; returns (success, stdout, stderr).
+async fn run(env: &[(&str, String)], args: &[&str]) -> (bool, String, String) {
+    let output = command(env).args(args).output().await.unwrap();
+    (
+        output.status.success(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+async fn token(env: &[(&str, String)], args: &[&str]) -> String {
+    let (ok, stdout, stderr) = run(env, &[&["token"], args].concat()).await;
+    assert!(ok, "token failed: {stderr}");
+    stdout.trim().to_owned()
+}
+
+/// A running `visions-ai serve`, stopped with SIGTERM when dropped.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    async fn start(env: &[(&str, String)], args: &[&str]) -> Self {
+        let mut child = command(env)
+            .args([&["serve", "--addr", "127.0.0.1:0"], args].concat())
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let banner = lines
+            .next_line()
+            .await
+            .unwrap()
+            .expect("serve printed its address");
+        let base = banner
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap()
+            .to_owned();
+        Self { child, base }
+    }
+
+    async fn stop(mut self) {
+        let pid = self.child.id().unwrap().to_string();
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .await
+            .unwrap();
+        let status = self.child.wait().await.unwrap();
+        assert!(status.success(), "serve exits cleanly on SIGTERM: {status}");
+    }
+
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = reqwest::Client::new()
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+}
+
+fn data_env(dir: &Path) -> Vec<(&'static str, String)> {
+    vec![("VISIONS_DATA_DIR", dir.display().to_string())]
+}
+
+#[tokio::test]
+async fn local_server_keeps_projects_and_tokens_across_restarts() {
+    let data = tempfile::tempdir().unwrap();
+    let env = data_env(data.path());
+    let alice = token(&env, &["--user", "alice"]).await;
+
+    let server = Server::start(&env, &[]).await;
+    let (status, health) = server
+        .call(reqwest::Method::GET, "/healthz", "", None)
+        .await;
+    assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
+    let (status, created) = server
+        .call(
+            reqwest::Method::POST,
+            "/v1/projects",
+            &alice,
+            Some(json!({"name": "Acme Coffee", "brand": {"tone": "warm"}})),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    server.stop().await;
+
+    let server = Server::start(&env, &[]).await;
+    let id = created["id"].as_str().unwrap();
+    let (status, fetched) = server
+        .call(
+            reqwest::Method::GET,
+            &format!("/v1/projects/{id}"),
+            &alice,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "the token and the project survive a restart");
+    assert_eq!(fetched, created);
+    let bob = token(&env, &["--user", "bob"]).await;
+    let (status, _) = server
+        .call(
+            reqwest::Method::GET,
+            &format!("/v1/projects/{id}"),
+            &bob,
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+    server.stop().await;
+    assert!(data.path().join("visions.db").exists());
+}
+
+#[tokio::test]
+async fn data_flag_overrides_the_environment_and_tokens_carry_their_options() {
+    let data = tempfile::tempdir().unwrap();
+    let flag = data.path().display().to_string();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let env = data_env(elsewhere.path());
+    let pro = token(
+        &env,
+        &[
+            "--user", "carol", "--tier", "pro", "--admin", "--ttl", "120", "--data", &flag,
+        ],
+    )
+    .await;
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(pro.split('.').nth(1).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        (claims["sub"].as_str(), claims["tier"].as_str()),
+        (Some("carol"), Some("pro"))
+    );
+    assert_eq!(claims["roles"], json!(["admin"]));
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        120
+    );
+
+    let server = Server::start(&env, &["--data", &flag]).await;
+    assert_eq!(
+        server
+            .call(reqwest::Method::GET, "/v1/projects", &pro, None)
+            .await
+            .0,
+        200
+    );
+    // A token from another data folder's secret is refused.
+    let foreign = token(&env, &["--user", "carol"]).await;
+    assert_eq!(
+        server
+            .call(reqwest::Method::GET, "/v1/projects", &foreign, None)
+            .await
+            .0,
+        401
+    );
+    server.stop().await;
+
+    let (ok, _, stderr) = run(&env, &["token", "--user", "x", "--ttl", "0"]).await;
+    assert!(!ok && stderr.contains("--ttl must be positive"), "{stderr}");
+}
+
+#[tokio::test]
+async fn bad_configuration_fails_fast_with_a_clear_message() {
+    let env = vec![("VISIONS_BACKEND", "aws".to_owned())];
+    let (ok, _, stderr) = run(&env, &["serve", "--addr", "127.0.0.1:0"]).await;
+    assert!(!ok);
+    assert!(stderr.contains("VISIONS_TABLE is required"), "{stderr}");
+    let (ok, _, stderr) = run(
+        &[("VISIONS_BACKEND", "mysql".to_owned())],
+        &["token", "--user", "x"],
+    )
+    .await;
+    assert!(!ok && stderr.contains("VISIONS_BACKEND"), "{stderr}");
+}
+
+#[tokio::test]
+async fn aws_backend_on_the_emulator() {
+    let mut env = moto::env();
+    let table = moto::unique("cli");
+    let (ok, exports, stderr) = run(&env, &["aws-bootstrap", "--table", &table]).await;
+    assert!(ok, "{stderr}");
+    for line in exports.lines() {
+        let (name, value) = line
+            .strip_prefix("export ")
+            .unwrap()
+            .split_once('=')
+            .unwrap();
+        env.push((
+            Box::leak(name.to_owned().into_boxed_str()),
+            value.to_owned(),
+        ));
+    }
+    let (ok, again, _) = run(&env, &["aws-bootstrap", "--table", &table]).await;
+    assert!(ok);
+    assert_eq!(again, exports, "bootstrap is idempotent");
+
+    let alice = token(&env, &["--user", "alice"]).await;
+    let server = Server::start(&env, &[]).await;
+    let (status, created) = server
+        .call(
+            reqwest::Method::POST,
+            "/v1/projects",
+            &alice,
+            Some(json!({"name": "On DynamoDB"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let (status, listed) = server
+        .call(reqwest::Method::GET, "/v1/projects", &alice, None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(listed["items"][0]["name"], "On DynamoDB");
+    server.stop().await;
+
+    // The item really is in the table, under the principal's key.
+    let item = moto::dynamo_client()
+        .await
+        .get_item()
+        .table_name(&table)
+        .key(
+            "PK",
+            aws_sdk_dynamodb::types::AttributeValue::S("USER#alice".into()),
+        )
+        .key(
+            "SK",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!(
+                "PROJECT#{}",
+                created["id"].as_str().unwrap()
+            )),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(item.item.is_some());
+}
