@@ -7,6 +7,8 @@ pub mod bootstrap;
 pub mod config;
 pub mod cursor;
 pub mod http;
+pub mod llm;
+pub mod page;
 pub mod problem;
 pub mod project;
 pub mod runtime;

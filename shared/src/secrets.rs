@@ -17,6 +17,8 @@ pub enum SecretName {
     JwtKey,
     /// HMAC key that binds pagination cursors to their user.
     CursorKey,
+    /// A secret named by its ARN (see [`Secrets::get_by_arn`]).
+    ByArn,
 }
 
 impl SecretName {
@@ -24,6 +26,7 @@ impl SecretName {
         match self {
             Self::JwtKey => "VISIONS_JWT_KEY",
             Self::CursorKey => "VISIONS_CURSOR_KEY",
+            Self::ByArn => "",
         }
     }
 
@@ -31,6 +34,7 @@ impl SecretName {
         match self {
             Self::JwtKey => "jwt-key",
             Self::CursorKey => "cursor-key",
+            Self::ByArn => "",
         }
     }
 }
@@ -56,6 +60,7 @@ pub struct Secrets {
     source: Source,
     ttl: Duration,
     cache: Mutex<HashMap<SecretName, (Instant, Arc<str>)>>,
+    by_arn: Mutex<HashMap<String, (Instant, Arc<str>)>>,
 }
 
 impl Secrets {
@@ -83,6 +88,7 @@ impl Secrets {
             },
             ttl: Duration::from_secs(u32::MAX as u64),
             cache: Mutex::new(cache),
+            by_arn: Mutex::default(),
         }
     }
 
@@ -95,6 +101,7 @@ impl Secrets {
             source: Source::Aws { client, arns },
             ttl: settings.secret_ttl,
             cache: Mutex::default(),
+            by_arn: Mutex::default(),
         }
     }
 
@@ -114,13 +121,31 @@ impl Secrets {
         }
         let value: Arc<str> = match &self.source {
             Source::Local { dir } => read_or_create(dir, name)?.into(),
-            Source::Aws { client, arns } => fetch_aws(client, name, &arns[&name]).await?.into(),
+            Source::Aws { client, arns } => {
+                let arn = arns.get(&name).ok_or_else(|| SecretError::Unavailable(name, "no ARN configured".into()))?;
+                fetch_aws(client, name, arn).await?.into()
+            }
         };
         let expires = Instant::now() + self.ttl;
         self.cache
             .lock()
             .expect("secret cache poisoned")
             .insert(name, (expires, value.clone()));
+        Ok(value)
+    }
+
+    /// Any other secret by ARN (AWS), e.g. a model provider's API key; cached like the rest.
+    pub async fn get_by_arn(&self, arn: &str) -> Result<Arc<str>, SecretError> {
+        let Source::Aws { client, .. } = &self.source else {
+            return Err(SecretError::Unavailable(SecretName::ByArn, "secrets by ARN need VISIONS_BACKEND=aws".into()));
+        };
+        if let Some((expires, value)) = self.by_arn.lock().expect("secret cache poisoned").get(arn) {
+            if Instant::now() < *expires {
+                return Ok(value.clone());
+            }
+        }
+        let value: Arc<str> = fetch_aws(client, SecretName::ByArn, arn).await?.into();
+        self.by_arn.lock().expect("secret cache poisoned").insert(arn.to_owned(), (Instant::now() + self.ttl, value.clone()));
         Ok(value)
     }
 

@@ -1,0 +1,4 @@
+//! The page model, its validation and its HTML rendering.
+
+pub mod model;
+pub mod render;
