@@ -15,6 +15,11 @@ pub enum Backend {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AwsSettings {
     pub table: String,
+    /// The SQS queue generation jobs go on.
+    pub queue_url: String,
+    /// The S3 bucket for pages and images, and the CDN URL in front of it.
+    pub assets_bucket: String,
+    pub assets_url: String,
     pub jwt_key_arn: String,
     pub cursor_key_arn: String,
     pub secret_ttl: Duration,
@@ -71,6 +76,9 @@ impl Config {
                     |name: &'static str| lookup(name).ok_or(ConfigError::Missing { name });
                 Backend::Aws(AwsSettings {
                     table: required("VISIONS_TABLE")?,
+                    queue_url: required("VISIONS_QUEUE_URL")?,
+                    assets_bucket: required("VISIONS_ASSETS_BUCKET")?,
+                    assets_url: required("VISIONS_ASSETS_URL")?,
                     jwt_key_arn: required("VISIONS_JWT_KEY_ARN")?,
                     cursor_key_arn: required("VISIONS_CURSOR_KEY_ARN")?,
                     secret_ttl: Duration::from_secs(parse_u64(

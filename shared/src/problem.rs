@@ -17,6 +17,8 @@ pub enum ProblemKind {
     InvalidBody,
     InvalidQuery,
     InvalidCursor,
+    IdempotencyKeyRequired,
+    IdempotencyKeyReused,
     ValidationFailed,
     Unauthorized,
     Forbidden,
@@ -37,6 +39,8 @@ impl ProblemKind {
             Self::InvalidBody => "invalid-body",
             Self::InvalidQuery => "invalid-query",
             Self::InvalidCursor => "invalid-cursor",
+            Self::IdempotencyKeyRequired => "idempotency-key-required",
+            Self::IdempotencyKeyReused => "idempotency-key-reused",
             Self::ValidationFailed => "validation-failed",
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
@@ -53,10 +57,12 @@ impl ProblemKind {
 
     pub fn status(self) -> StatusCode {
         match self {
-            Self::MalformedJson | Self::InvalidBody | Self::InvalidQuery | Self::InvalidCursor => {
-                StatusCode::BAD_REQUEST
-            }
-            Self::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::MalformedJson
+            | Self::InvalidBody
+            | Self::InvalidQuery
+            | Self::InvalidCursor
+            | Self::IdempotencyKeyRequired => StatusCode::BAD_REQUEST,
+            Self::ValidationFailed | Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
@@ -76,6 +82,8 @@ impl ProblemKind {
             Self::InvalidBody => "The request body does not match the expected shape",
             Self::InvalidQuery => "The query string is invalid",
             Self::InvalidCursor => "The pagination cursor is invalid",
+            Self::IdempotencyKeyRequired => "An Idempotency-Key header is required",
+            Self::IdempotencyKeyReused => "The Idempotency-Key was used for another request",
             Self::ValidationFailed => "The request failed validation",
             Self::Unauthorized => "Authentication is required",
             Self::Forbidden => "This operation is not allowed",

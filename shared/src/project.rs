@@ -151,7 +151,26 @@ impl Project {
             MAX_DESCRIPTION_CHARS,
             true,
         );
-        let colors = &self.brand.colors;
+        errors.extend(self.brand.problems());
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+impl BrandKit {
+    /// Every rule the brand kit breaks, with `brand.…` field paths.
+    pub fn problems(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let mut fail = |field: &str, message: String| {
+            errors.push(FieldError {
+                field: field.into(),
+                message,
+            })
+        };
+        let colors = &self.colors;
         for (field, value) in [
             ("brand.colors.primary", &colors.primary),
             ("brand.colors.secondary", &colors.secondary),
@@ -164,8 +183,8 @@ impl Project {
             }
         }
         for (field, value) in [
-            ("brand.fonts.heading", &self.brand.fonts.heading),
-            ("brand.fonts.body", &self.brand.fonts.body),
+            ("brand.fonts.heading", &self.fonts.heading),
+            ("brand.fonts.body", &self.fonts.body),
         ] {
             if let Some(value) = value {
                 if value.is_empty()
@@ -183,10 +202,10 @@ impl Project {
                 }
             }
         }
-        if let Some(tone) = &self.brand.tone {
+        if let Some(tone) = &self.tone {
             check_text(&mut fail, "brand.tone", tone, MAX_TONE_CHARS, false);
         }
-        if let Some(logo) = &self.brand.logo_url {
+        if let Some(logo) = &self.logo_url {
             if !is_https_url(logo) {
                 fail(
                     "brand.logo_url",
@@ -194,11 +213,7 @@ impl Project {
                 );
             }
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        errors
     }
 }
 

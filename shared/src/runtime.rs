@@ -1,35 +1,101 @@
-//! Wiring: configuration in, adapters and application state out. Called once per cold start
-//! (Lambda) or once per `visions-ai` command.
+//! Wiring: configuration in, adapters, application state and the generation worker out.
+//! Called once per cold start (Lambda) or once per `visions-ai` command.
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use crate::agents::ModelRouting;
 use crate::auth::JwtVerifier;
+use crate::composer::Composer;
 use crate::config::{Backend, Config};
 use crate::http::AppState;
+use crate::jobs::pipeline::Pipeline;
+use crate::jobs::worker::Worker;
+use crate::llm::registry::{ModelRegistry, ModelSettings};
 use crate::secrets::Secrets;
-use crate::store::{DynamoProjectStore, ProjectStore, SqliteProjectStore};
+use crate::store::*;
 
 /// The SQLite file inside a local data folder.
 pub const LOCAL_DB_FILE: &str = "visions.db";
+/// Where the local server serves blobs from the data folder's `blobs/`.
+pub const LOCAL_ASSETS_PREFIX: &str = "/assets";
+/// Copy calls in flight at once for one job.
+pub const COPY_CONCURRENCY: usize = 6;
+/// A worker's lease on a job; generous against the slowest chain, renewed on every stage.
+pub const JOB_LEASE: Duration = Duration::from_secs(900);
 
-pub async fn app_state(config: &Config) -> anyhow::Result<AppState> {
-    let secrets = Arc::new(Secrets::from_config(config).await);
-    let projects: Arc<dyn ProjectStore> = match &config.backend {
-        Backend::Local { data_dir } => {
-            Arc::new(SqliteProjectStore::open(&data_dir.join(LOCAL_DB_FILE))?)
-        }
-        Backend::Aws(aws) => {
-            let sdk = crate::aws::sdk_config().await;
-            Arc::new(DynamoProjectStore::new(
-                aws_sdk_dynamodb::Client::new(&sdk),
-                &aws.table,
-            ))
-        }
+/// Everything a process needs, built once.
+pub struct Runtime {
+    pub state: AppState,
+    pub worker: Arc<Worker>,
+    /// The embedded queue, drained in-process (local backend only).
+    pub local_queue: Option<SqliteJobQueue>,
+}
+
+pub async fn build(config: &Config) -> anyhow::Result<Runtime> {
+    let sdk = match config.backend {
+        Backend::Aws(_) => Some(crate::aws::sdk_config().await),
+        Backend::Local { .. } => None,
     };
+    build_with(config, sdk, |name| std::env::var(name).ok().filter(|v| !v.is_empty())).await
+}
+
+/// Like [`build`], with the AWS SDK configuration and model settings given (tests).
+pub async fn build_with(
+    config: &Config,
+    sdk: Option<aws_config::SdkConfig>,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> anyhow::Result<Runtime> {
+    let model_settings = ModelSettings::from_lookup(&lookup)?;
+    let routing = ModelRouting::from_lookup(&lookup).map_err(anyhow::Error::msg)?;
+    let (secrets, projects, jobs, versions, blobs, queue, local_queue): (
+        Arc<Secrets>,
+        Arc<dyn ProjectStore>,
+        Arc<dyn JobStore>,
+        Arc<dyn VersionStore>,
+        Arc<dyn BlobStore>,
+        Arc<dyn JobQueue>,
+        Option<SqliteJobQueue>,
+    ) = match (&config.backend, sdk) {
+        (Backend::Local { data_dir }, _) => {
+            let db = SqliteDb::open(&data_dir.join(LOCAL_DB_FILE))?;
+            let queue = SqliteJobQueue::new(db.clone());
+            (
+                Arc::new(Secrets::local(data_dir)),
+                Arc::new(SqliteProjectStore::new(db.clone())),
+                Arc::new(SqliteJobStore::new(db.clone())),
+                Arc::new(SqliteVersionStore::new(db)),
+                Arc::new(FileBlobStore::new(data_dir.join("blobs"), LOCAL_ASSETS_PREFIX)),
+                Arc::new(queue.clone()),
+                Some(queue),
+            )
+        }
+        (Backend::Aws(aws), Some(sdk)) => {
+            let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
+            (
+                Arc::new(Secrets::aws(aws_sdk_secretsmanager::Client::new(&sdk), aws)),
+                Arc::new(DynamoProjectStore::new(dynamo.clone(), &aws.table)),
+                Arc::new(DynamoJobStore::new(dynamo.clone(), &aws.table)),
+                Arc::new(DynamoVersionStore::new(dynamo, &aws.table)),
+                Arc::new(S3BlobStore::new(crate::aws::s3_client(&sdk), &aws.assets_bucket, &aws.assets_url)),
+                Arc::new(SqsJobQueue::new(aws_sdk_sqs::Client::new(&sdk), &aws.queue_url)),
+                None,
+            )
+        }
+        (Backend::Aws(_), None) => anyhow::bail!("the AWS backend needs an SDK configuration"),
+    };
+    let registry = Arc::new(ModelRegistry::new(model_settings, secrets.clone(), Arc::new(Composer::default())));
     let verifier = Arc::new(JwtVerifier::new(config.jwt.clone(), secrets.clone()));
-    Ok(AppState {
-        projects,
-        verifier,
-        secrets,
-    })
+    let pipeline = Arc::new(Pipeline {
+        projects: projects.clone(),
+        versions: versions.clone(),
+        blobs: blobs.clone(),
+        registry: registry.clone(),
+        routing,
+        designs: crate::designs::builtin(),
+        copy_concurrency: COPY_CONCURRENCY,
+    });
+    let worker = Arc::new(Worker::new(jobs.clone(), pipeline, JOB_LEASE));
+    let state = AppState { projects, jobs, versions, blobs, queue, registry, verifier, secrets };
+    Ok(Runtime { state, worker, local_queue })
 }

@@ -27,6 +27,9 @@ async fn secrets_are_cached_for_their_ttl_then_reread() {
     let cursor_arn = create("cursor").await;
     let settings = AwsSettings {
         table: "unused".into(),
+        queue_url: "unused".into(),
+        assets_bucket: "unused".into(),
+        assets_url: "unused".into(),
         jwt_key_arn: jwt_arn.clone(),
         cursor_key_arn: cursor_arn,
         secret_ttl: Duration::from_millis(800),
@@ -66,6 +69,9 @@ async fn a_missing_secret_is_an_error_not_a_default() {
     let client = aws_sdk_secretsmanager::Client::new(&moto::sdk_config().await);
     let settings = AwsSettings {
         table: "unused".into(),
+        queue_url: "unused".into(),
+        assets_bucket: "unused".into(),
+        assets_url: "unused".into(),
         jwt_key_arn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:missing-AbCdEf".into(),
         cursor_key_arn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:missing-GhIjKl"
             .into(),

@@ -2,7 +2,7 @@ use visions_shared::{aws, bootstrap};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// DynamoDB table name.
+    /// Name of the table; the queue, DLQ, bucket and secrets are named after it.
     #[arg(long, default_value = "visions-ai")]
     table: String,
 }
@@ -12,6 +12,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let settings = bootstrap::bootstrap(&sdk, &args.table).await?;
     println!("export VISIONS_BACKEND=aws");
     println!("export VISIONS_TABLE={}", settings.table);
+    println!("export VISIONS_QUEUE_URL={}", settings.queue_url);
+    println!("export VISIONS_ASSETS_BUCKET={}", settings.assets_bucket);
+    println!("export VISIONS_ASSETS_URL={}", settings.assets_url);
     println!("export VISIONS_JWT_KEY_ARN={}", settings.jwt_key_arn);
     println!("export VISIONS_CURSOR_KEY_ARN={}", settings.cursor_key_arn);
     Ok(())

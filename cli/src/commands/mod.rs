@@ -1,4 +1,5 @@
 mod aws_bootstrap;
+mod create;
 mod serve;
 mod token;
 
@@ -20,6 +21,8 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Generate a landing page from a prompt, right here, and write index.html and page.json.
+    Create(create::Args),
     /// Serve the whole API (every function's routes) on this machine.
     Serve(serve::Args),
     /// Print a JWT the local server accepts.
@@ -31,6 +34,7 @@ enum Command {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Create(args) => create::run(args).await,
         Command::Serve(args) => serve::run(args).await,
         Command::Token(args) => token::run(args).await,
         Command::AwsBootstrap(args) => aws_bootstrap::run(args).await,

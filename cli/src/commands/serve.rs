@@ -2,15 +2,20 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use visions_shared::config::Backend;
+use visions_shared::jobs::local_queue::{self, tokio_util_shutdown};
+use visions_shared::jobs::sqs;
 use visions_shared::secrets::SecretName;
 use visions_shared::{http, runtime, telemetry};
+
+/// Jobs run at once by the in-process worker.
+const WORKER_CONCURRENCY: usize = 2;
 
 #[derive(clap::Args)]
 pub struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8787")]
     addr: SocketAddr,
-    /// Data folder for the embedded backend (SQLite, secrets, files).
+    /// Data folder for the embedded backend (SQLite, secrets, pages).
     #[arg(long, env = "VISIONS_DATA_DIR")]
     data: Option<PathBuf>,
 }
@@ -18,27 +23,35 @@ pub struct Args {
 pub async fn run(args: Args) -> anyhow::Result<()> {
     telemetry::init();
     let config = super::config(args.data)?;
-    let state = runtime::app_state(&config).await?;
+    let runtime = runtime::build(&config).await?;
     // Fail now, not on the first request, if a secret cannot be read or created.
     for name in [SecretName::JwtKey, SecretName::CursorKey] {
-        state.secrets.get(name).await?;
+        runtime.state.secrets.get(name).await?;
     }
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
+    let (trigger, shutdown) = tokio_util_shutdown::channel();
+    // Every worker of the stack runs in this process: the queue is drained here.
+    let worker = runtime.worker.clone();
+    let draining = match (&config.backend, runtime.local_queue.clone()) {
+        (_, Some(queue)) => tokio::spawn(local_queue::drain(queue, worker, WORKER_CONCURRENCY, shutdown.clone())),
+        (Backend::Aws(aws), None) => {
+            let client = aws_sdk_sqs::Client::new(&visions_shared::aws::sdk_config().await);
+            tokio::spawn(sqs::poll(client, aws.queue_url.clone(), worker, shutdown.clone()))
+        }
+        (Backend::Local { .. }, None) => anyhow::bail!("the local backend has no queue"),
+    };
     let backend = match &config.backend {
         Backend::Local { data_dir } => format!("embedded, data in {}", data_dir.display()),
         Backend::Aws(aws) => format!("aws, table {}", aws.table),
     };
-    println!(
-        "Visions AI listening on http://{} ({backend})",
-        listener.local_addr()?
-    );
-    axum::serve(listener, http::app(state))
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    println!("Visions AI listening on http://{} ({backend})", listener.local_addr()?);
+    axum::serve(listener, http::local_app(runtime.state)).with_graceful_shutdown(signal()).await?;
+    trigger.trigger();
+    let _ = draining.await;
     Ok(())
 }
 
-async fn shutdown() {
+async fn signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .expect("installing the SIGTERM handler");

@@ -1,6 +1,8 @@
 //! The HTTP API as one axum router: the same value runs inside Lambda (`lambda_http`) and in the
 //! local server.
 
+mod assets;
+pub mod generation;
 pub mod json;
 pub mod projects;
 mod request_context;
@@ -20,14 +22,20 @@ use utoipa_axum::routes;
 pub use request_context::REQUEST_ID_HEADER;
 
 use crate::auth::JwtVerifier;
+use crate::llm::registry::ModelRegistry;
 use crate::problem::{Problem, ProblemKind};
 use crate::secrets::Secrets;
-use crate::store::ProjectStore;
+use crate::store::{BlobStore, JobQueue, JobStore, ProjectStore, VersionStore};
 
 /// What handlers share: the ports they need, built once per cold start.
 #[derive(Clone)]
 pub struct AppState {
     pub projects: Arc<dyn ProjectStore>,
+    pub jobs: Arc<dyn JobStore>,
+    pub versions: Arc<dyn VersionStore>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub queue: Arc<dyn JobQueue>,
+    pub registry: Arc<ModelRegistry>,
     pub verifier: Arc<JwtVerifier>,
     pub secrets: Arc<Secrets>,
 }
@@ -47,7 +55,11 @@ impl FromRef<AppState> for Arc<JwtVerifier> {
     ),
     modifiers(&BearerAuth),
     components(schemas(Problem)),
-    tags((name = "projects", description = "Your landing-page projects"), (name = "system", description = "Health and API description")),
+    tags(
+        (name = "projects", description = "Your landing-page projects"),
+        (name = "generation", description = "Generate pages, follow jobs, read versions"),
+        (name = "system", description = "Health and API description"),
+    ),
 )]
 struct ApiDoc;
 
@@ -74,6 +86,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(healthz))
         .routes(routes!(openapi_json))
         .merge(projects::router())
+        .merge(generation::router())
 }
 
 /// The OpenAPI document, built from the same routes the router serves.
@@ -88,8 +101,18 @@ static OPENAPI_JSON: LazyLock<Arc<str>> = LazyLock::new(|| {
         .into()
 });
 
+/// The API as each Lambda serves it.
 pub fn app(state: AppState) -> Router {
-    let (router, _) = api_routes().split_for_parts();
+    finish(api_routes().split_for_parts().0, state)
+}
+
+/// The API plus `/assets/…` (blobs from the data folder), as the local server serves it.
+pub fn local_app(state: AppState) -> Router {
+    let router = api_routes().split_for_parts().0.route("/assets/{*key}", axum::routing::get(assets::serve));
+    finish(router, state)
+}
+
+fn finish(router: Router<AppState>, state: AppState) -> Router {
     router
         .fallback(|| async { Problem::not_found().detail("no such route") })
         .method_not_allowed_fallback(|| async { Problem::new(ProblemKind::MethodNotAllowed) })

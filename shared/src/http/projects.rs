@@ -58,6 +58,17 @@ impl From<StoreError> for Problem {
     }
 }
 
+/// `limit` as clients send it: absent → the default, above the maximum → clamped.
+pub fn page_size(raw: Option<&str>) -> Result<usize, Problem> {
+    match raw {
+        None => Ok(DEFAULT_PAGE_SIZE),
+        Some(raw) => raw
+            .parse::<u64>()
+            .map(|n| n.clamp(1, MAX_PAGE_SIZE as u64) as usize)
+            .map_err(|_| Problem::new(ProblemKind::InvalidQuery).detail("limit must be a whole number from 1 to 100")),
+    }
+}
+
 /// Ids that are not UUIDs cannot name a project: they are simply not found.
 fn project_id(raw: &str) -> Result<Uuid, Problem> {
     Uuid::parse_str(raw).map_err(|_| Problem::not_found())
@@ -116,16 +127,7 @@ async fn list_projects(
 ) -> Result<Json<ProjectList>, Problem> {
     let Query(params) =
         query.map_err(|err| Problem::new(ProblemKind::InvalidQuery).detail(err.body_text()))?;
-    let limit = match params.limit.as_deref() {
-        None => DEFAULT_PAGE_SIZE,
-        Some(raw) => raw
-            .parse::<u64>()
-            .map(|n| n.clamp(1, MAX_PAGE_SIZE as u64) as usize)
-            .map_err(|_| {
-                Problem::new(ProblemKind::InvalidQuery)
-                    .detail("limit must be a whole number from 1 to 100")
-            })?,
-    };
+    let limit = page_size(params.limit.as_deref())?;
     let cursor_key = state
         .secrets
         .get(SecretName::CursorKey)

@@ -1,22 +1,15 @@
-//! The AWS adapter: one DynamoDB table for every entity (PK/SK plus GSI1, TTL on `expires_at`).
-//!
-//! | entity  | PK           | SK             |
-//! |---------|--------------|----------------|
-//! | project | `USER#{sub}` | `PROJECT#{id}` |
+//! Projects in DynamoDB: `PK = USER#{sub}`, `SK = PROJECT#{id}`, attributes from serde.
 
 use std::collections::HashMap;
 
 use anyhow::Context;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
-    KeyType, Projection, ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
-};
+use aws_sdk_dynamodb::types::AttributeValue;
 use uuid::Uuid;
 
-use super::{ProjectPage, ProjectStore, StoreError};
+use super::{backend, condition_failed, user_pk};
 use crate::project::Project;
+use crate::store::{ProjectPage, ProjectStore, StoreError};
 
 const PROJECT_PREFIX: &str = "PROJECT#";
 
@@ -33,10 +26,6 @@ impl DynamoProjectStore {
             table: table.into(),
         }
     }
-}
-
-fn user_pk(owner: &str) -> AttributeValue {
-    AttributeValue::S(format!("USER#{owner}"))
 }
 
 fn project_sk(id: Uuid) -> AttributeValue {
@@ -60,50 +49,6 @@ fn to_item(owner: &str, project: &Project) -> Result<HashMap<String, AttributeVa
 
 fn from_item(item: HashMap<String, AttributeValue>) -> Result<Project, StoreError> {
     Ok(serde_dynamo::from_item(item).context("decoding project")?)
-}
-
-/// Maps an SDK error to `conflict` when DynamoDB refused a condition, to `Backend` otherwise.
-fn condition_failed<E, R>(err: SdkError<E, R>, conflict: StoreError) -> StoreError
-where
-    E: ConditionalCheck + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
-{
-    if err
-        .as_service_error()
-        .is_some_and(ConditionalCheck::is_condition_failure)
-    {
-        return conflict;
-    }
-    backend(err)
-}
-
-/// The operations whose typed errors carry `ConditionalCheckFailedException`.
-trait ConditionalCheck {
-    fn is_condition_failure(&self) -> bool;
-}
-
-impl ConditionalCheck for aws_sdk_dynamodb::operation::put_item::PutItemError {
-    fn is_condition_failure(&self) -> bool {
-        self.is_conditional_check_failed_exception()
-    }
-}
-
-impl ConditionalCheck for aws_sdk_dynamodb::operation::delete_item::DeleteItemError {
-    fn is_condition_failure(&self) -> bool {
-        self.is_conditional_check_failed_exception()
-    }
-}
-
-fn backend<
-    E: std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
->(
-    err: SdkError<E, R>,
-) -> StoreError {
-    StoreError::Backend(anyhow::anyhow!(
-        "{}",
-        aws_sdk_dynamodb::error::DisplayErrorContext(err)
-    ))
 }
 
 #[async_trait::async_trait]
@@ -219,66 +164,3 @@ impl ProjectStore for DynamoProjectStore {
     }
 }
 
-/// Creates the single table as `template.yaml` declares it; for emulators and tests.
-pub async fn create_table(client: &Client, table: &str) -> anyhow::Result<()> {
-    let attribute = |name: &str| {
-        AttributeDefinition::builder()
-            .attribute_name(name)
-            .attribute_type(ScalarAttributeType::S)
-            .build()
-    };
-    let key = |name: &str, key_type| {
-        KeySchemaElement::builder()
-            .attribute_name(name)
-            .key_type(key_type)
-            .build()
-    };
-    client
-        .create_table()
-        .table_name(table)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(attribute("PK")?)
-        .attribute_definitions(attribute("SK")?)
-        .attribute_definitions(attribute("GSI1PK")?)
-        .attribute_definitions(attribute("GSI1SK")?)
-        .key_schema(key("PK", KeyType::Hash)?)
-        .key_schema(key("SK", KeyType::Range)?)
-        .global_secondary_indexes(
-            GlobalSecondaryIndex::builder()
-                .index_name("GSI1")
-                .key_schema(key("GSI1PK", KeyType::Hash)?)
-                .key_schema(key("GSI1SK", KeyType::Range)?)
-                .projection(
-                    Projection::builder()
-                        .projection_type(ProjectionType::All)
-                        .build(),
-                )
-                .build()?,
-        )
-        .send()
-        .await
-        .map_err(|err| {
-            anyhow::anyhow!(
-                "creating table {table}: {}",
-                aws_sdk_dynamodb::error::DisplayErrorContext(err)
-            )
-        })?;
-    client
-        .update_time_to_live()
-        .table_name(table)
-        .time_to_live_specification(
-            TimeToLiveSpecification::builder()
-                .enabled(true)
-                .attribute_name("expires_at")
-                .build()?,
-        )
-        .send()
-        .await
-        .map_err(|err| {
-            anyhow::anyhow!(
-                "enabling TTL on {table}: {}",
-                aws_sdk_dynamodb::error::DisplayErrorContext(err)
-            )
-        })?;
-    Ok(())
-}

@@ -1,0 +1,96 @@
+//! The composer's phrasebook (`shared/composer/phrases.json`): copy templates per language and
+//! slot, with `{placeholders}` filled from the brief's facts.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+type Language = HashMap<String, Vec<String>>;
+
+static PHRASES: LazyLock<HashMap<String, Language>> = LazyLock::new(|| {
+    serde_json::from_str(include_str!("../../composer/phrases.json")).expect("the phrasebook is valid JSON")
+});
+
+/// Placeholder values for one fill; a variant is eligible only if all its placeholders are set.
+#[derive(Clone, Debug, Default)]
+pub struct Vars {
+    values: HashMap<&'static str, String>,
+}
+
+impl Vars {
+    pub fn set(&mut self, name: &'static str, value: impl Into<String>) -> &mut Self {
+        let value = value.into();
+        if value.trim().is_empty() {
+            self.values.remove(name);
+        } else {
+            self.values.insert(name, value);
+        }
+        self
+    }
+
+    pub fn with(&self, name: &'static str, value: impl Into<String>) -> Self {
+        let mut vars = self.clone();
+        vars.set(name, value);
+        vars
+    }
+
+    fn fill(&self, template: &str) -> Option<String> {
+        let mut out = String::with_capacity(template.len() + 32);
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let close = rest[open..].find('}')? + open;
+            out.push_str(self.values.get(&rest[open + 1..close])?);
+            rest = &rest[close + 1..];
+        }
+        out.push_str(rest);
+        Some(out)
+    }
+}
+
+/// Variants of `key` in `lang` (English when the language lacks it).
+pub fn variants(lang: &str, key: &str) -> &'static [String] {
+    let phrases = &*PHRASES;
+    phrases
+        .get(lang)
+        .and_then(|l| l.get(key))
+        .or_else(|| phrases.get("en").and_then(|l| l.get(key)))
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+
+/// One filled variant, chosen by `rng` among those whose placeholders are all known.
+pub fn pick(lang: &str, key: &str, rng: &mut fastrand::Rng, vars: &Vars) -> String {
+    let filled: Vec<String> = variants(lang, key).iter().filter_map(|v| vars.fill(v)).collect();
+    if filled.is_empty() {
+        return String::new();
+    }
+    capitalize(&filled[rng.usize(..filled.len())])
+}
+
+/// Every filled variant, in phrasebook order (for lists such as logo names).
+pub fn all(lang: &str, key: &str, vars: &Vars) -> Vec<String> {
+    variants(lang, key).iter().filter_map(|v| vars.fill(v)).collect()
+}
+
+/// Index-aligned pairs (FAQ question `i` goes with answer `i`).
+pub fn pick_pair(lang: &str, keys: (&str, &str), rng: &mut fastrand::Rng, vars: &Vars) -> Option<(String, String)> {
+    let questions = variants(lang, keys.0);
+    let answers = variants(lang, keys.1);
+    let eligible: Vec<(String, String)> = questions
+        .iter()
+        .zip(answers)
+        .filter_map(|(q, a)| Some((vars.fill(q)?, vars.fill(a)?)))
+        .collect();
+    (!eligible.is_empty()).then(|| {
+        let (q, a) = &eligible[rng.usize(..eligible.len())];
+        (capitalize(q), capitalize(a))
+    })
+}
+
+pub fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

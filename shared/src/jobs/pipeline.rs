@@ -1,0 +1,272 @@
+//! The generation pipeline: retrieve designs, plan the layout, write every section in parallel,
+//! brief the images, render, and store a new immutable version. Each stage reports progress.
+
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use futures::{FutureExt, StreamExt};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::model::{CallUsage, Job, JobKind, Stage};
+use crate::agents::task::{Brief, PlannedSection, SlotRequest};
+use crate::agents::{AgentError, Agents, Answer, ModelRouting};
+use crate::designs::{Design, DesignIndex};
+use crate::llm::registry::ModelRegistry;
+use crate::page::model::{ImageSlot, Page, Provenance, SCHEMA_VERSION, Section, SectionContent};
+use crate::page::render::render_page;
+use crate::page::theme::{Palette, build_theme};
+use crate::store::{BlobStore, PageVersion, ProjectStore, StoreError, VersionStore};
+
+/// How many designs go into the prompts.
+pub const TOP_DESIGNS: usize = 3;
+
+/// What the pipeline needs; built once per process.
+pub struct Pipeline {
+    pub projects: Arc<dyn ProjectStore>,
+    pub versions: Arc<dyn VersionStore>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub registry: Arc<ModelRegistry>,
+    pub routing: ModelRouting,
+    pub designs: &'static DesignIndex,
+    /// Copy calls in flight at once for one job.
+    pub copy_concurrency: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Agent(#[from] AgentError),
+    #[error("the project no longer exists")]
+    ProjectGone,
+    #[error("version {0} of this project does not exist")]
+    VersionGone(u64),
+    #[error("section {0:?} does not exist in that version")]
+    SectionGone(String),
+    #[error("storage: {0}")]
+    Store(#[from] StoreError),
+}
+
+impl PipelineError {
+    /// Worth another attempt later, rather than failing the job now.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Agent(err) => err.is_transient(),
+            Self::Store(_) => true,
+            Self::ProjectGone | Self::VersionGone(_) | Self::SectionGone(_) => false,
+        }
+    }
+}
+
+/// Receives stage and progress as the pipeline moves.
+#[async_trait::async_trait]
+pub trait Progress: Send + Sync {
+    async fn report(&self, stage: Stage, percent: u8) -> Result<(), StoreError>;
+}
+
+/// A finished run: the stored version and what every call cost.
+#[derive(Debug)]
+pub struct Generated {
+    pub version: u64,
+    pub page: Page,
+    pub usage: Vec<CallUsage>,
+}
+
+struct Usages(std::sync::Mutex<Vec<CallUsage>>);
+
+impl Usages {
+    fn record<T>(&self, agent: &str, answer: &Answer<T>) {
+        self.0.lock().expect("usage lock").push(CallUsage::new(agent, &answer.model, answer.usage));
+    }
+}
+
+impl Pipeline {
+    pub async fn run(&self, owner: &str, job: &Job, progress: &dyn Progress) -> Result<Generated, PipelineError> {
+        let project = self.projects.get(owner, job.project_id).await?.ok_or(PipelineError::ProjectGone)?;
+        let brief = Brief {
+            prompt: job.input.prompt.clone(),
+            locale: job.input.locale.clone(),
+            project_name: project.name.clone(),
+            project_description: project.description.clone(),
+            brand: job.input.brand.clone().unwrap_or(project.brand.clone()),
+        };
+        let agents = Agents::for_job(self.registry.clone(), &self.routing, job.tier, job.input.model.as_ref())?;
+        let usages = Usages(Default::default());
+        let page = match &job.kind {
+            JobKind::Generate => self.generate(&brief, &agents, &usages, progress).await?,
+            JobKind::RegenerateSection { base_version, section_id } => {
+                let base = self.versions.get(owner, job.project_id, *base_version).await?.ok_or(PipelineError::VersionGone(*base_version))?;
+                self.regenerate(&brief, base.page, section_id, &agents, &usages, progress).await?
+            }
+        };
+        progress.report(Stage::Rendering, 90).await?;
+        let html = render_page(&page);
+        progress.report(Stage::Storing, 95).await?;
+        // An unguessable key: the page is public on the CDN, its address is not.
+        let html_key = format!("pages/{}/index.html", Uuid::new_v4().simple());
+        self.blobs.put(&html_key, html.into_bytes(), "text/html; charset=utf-8").await?;
+        let version = PageVersion {
+            number: 0,
+            project_id: job.project_id,
+            job_id: job.id,
+            page: page.clone(),
+            html_key,
+            created_at: OffsetDateTime::now_utc(),
+        };
+        let number = self.versions.append(owner, &version).await?;
+        let usage = usages.0.into_inner().expect("usage lock");
+        Ok(Generated { version: number, page, usage })
+    }
+
+    fn retrieve(&self, brief: &Brief) -> Vec<Design> {
+        let query = format!("{} {} {}", brief.prompt, brief.project_name, brief.project_description);
+        self.designs.top(&query, TOP_DESIGNS).into_iter().map(|m| m.design.clone()).collect()
+    }
+
+    async fn generate(&self, brief: &Brief, agents: &Agents, usages: &Usages, progress: &dyn Progress) -> Result<Page, PipelineError> {
+        progress.report(Stage::Retrieving, 5).await?;
+        let designs = self.retrieve(brief);
+        progress.report(Stage::Layout, 10).await?;
+        let plan = agents.layout(brief, &designs).await?;
+        usages.record("layout", &plan);
+        let mut models = vec![format!("layout={}", plan.model)];
+        let plan = plan.value;
+
+        progress.report(Stage::Copywriting, 30).await?;
+        let total = plan.sections.len();
+        let mut written: Vec<(usize, Answer<SectionContent>)> = Vec::with_capacity(total);
+        // Boxed so the stream's type names no closure lifetimes (the worker future must be Send).
+        let copies: Vec<BoxFuture<'_, Result<(usize, Answer<SectionContent>), AgentError>>> = plan
+            .sections
+            .iter()
+            .enumerate()
+            .map(|(i, section)| agents.copy(brief, &plan.business_name, section, &designs).map(move |r| r.map(|a| (i, a))).boxed())
+            .collect();
+        let mut calls = futures::stream::iter(copies).buffer_unordered(self.copy_concurrency.max(1));
+        while let Some(result) = calls.next().await {
+            let (i, answer) = result?;
+            usages.record("copy", &answer);
+            written.push((i, answer));
+            progress.report(Stage::Copywriting, (30 + 50 * written.len() / total) as u8).await?;
+        }
+        drop(calls);
+        written.sort_by_key(|(i, _)| *i);
+        let mut copy_models: Vec<String> = written.iter().map(|(_, a)| format!("copy={}", a.model)).collect();
+        copy_models.dedup();
+        models.extend(copy_models);
+        let sections: Vec<Section> = written
+            .into_iter()
+            .map(|(i, answer)| Section { id: plan.sections[i].id.clone(), variant: plan.sections[i].variant.clone(), content: answer.value })
+            .collect();
+
+        let palette = designs.first().map(|d| Palette {
+            primary: d.palette_hint.primary.clone(),
+            accent: d.palette_hint.accent.clone(),
+            background: d.palette_hint.background.clone(),
+            text: d.palette_hint.text.clone(),
+        });
+        let mut page = Page {
+            schema_version: SCHEMA_VERSION,
+            locale: brief.locale.clone(),
+            theme: build_theme(&brief.brand, &palette.unwrap_or_else(Palette::default)),
+            seo: plan.seo,
+            sections,
+            provenance: Provenance { prompt: brief.prompt.clone(), design_ids: designs.iter().map(|d| d.id.clone()).collect(), models },
+        };
+        self.brief_images(brief, &plan.business_name, &mut page, None, agents, usages, progress).await?;
+        Ok(page)
+    }
+
+    async fn regenerate(
+        &self,
+        brief: &Brief,
+        mut page: Page,
+        section_id: &str,
+        agents: &Agents,
+        usages: &Usages,
+        progress: &dyn Progress,
+    ) -> Result<Page, PipelineError> {
+        let index = page.sections.iter().position(|s| s.id == section_id).ok_or_else(|| PipelineError::SectionGone(section_id.to_owned()))?;
+        progress.report(Stage::Retrieving, 5).await?;
+        let designs = self.retrieve(brief);
+        let old = &page.sections[index];
+        let planned = PlannedSection {
+            id: old.id.clone(),
+            section_type: old.content.section_type(),
+            variant: old.variant.clone(),
+            purpose: format!("Rewrite this section: {}", brief.prompt),
+        };
+        let business = business_name(&page).unwrap_or_else(|| brief.project_name.clone());
+        progress.report(Stage::Copywriting, 30).await?;
+        let answer = agents.copy(brief, &business, &planned, &designs).await?;
+        usages.record("copy", &answer);
+        page.provenance.models.push(format!("copy={}", answer.model));
+        page.sections[index].content = answer.value;
+        self.brief_images(brief, &business, &mut page, Some(index), agents, usages, progress).await?;
+        Ok(page)
+    }
+
+    /// Fills the `brief` of every image slot (of one section, or of all) in one call.
+    #[allow(clippy::too_many_arguments)]
+    async fn brief_images(
+        &self,
+        brief: &Brief,
+        business: &str,
+        page: &mut Page,
+        only: Option<usize>,
+        agents: &Agents,
+        usages: &Usages,
+        progress: &dyn Progress,
+    ) -> Result<(), PipelineError> {
+        progress.report(Stage::ImagePrompts, 82).await?;
+        let slots: Vec<SlotRequest> = page
+            .sections
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| only.is_none_or(|o| o == *i))
+            .flat_map(|(_, s)| image_slots(&s.content).into_iter().map(move |slot| SlotRequest { slot_id: slot.id.clone(), section_type: s.content.section_type(), alt: slot.alt.clone() }))
+            .collect();
+        if slots.is_empty() {
+            return Ok(());
+        }
+        let answer = agents.image_prompts(brief, business, &slots).await?;
+        usages.record("image_prompts", &answer);
+        let model = format!("image_prompts={}", answer.model);
+        if !page.provenance.models.contains(&model) {
+            page.provenance.models.push(model);
+        }
+        for section in page.sections.iter_mut() {
+            for slot in image_slots_mut(&mut section.content) {
+                if let Some(b) = answer.value.briefs.iter().find(|b| b.slot_id == slot.id) {
+                    slot.brief = b.brief.clone();
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn business_name(page: &Page) -> Option<String> {
+    page.sections.iter().find_map(|s| match &s.content {
+        SectionContent::Footer(footer) => Some(footer.business_name.clone()),
+        _ => None,
+    })
+}
+
+pub fn image_slots(content: &SectionContent) -> Vec<&ImageSlot> {
+    match content {
+        SectionContent::Hero(p) => p.image.iter().collect(),
+        SectionContent::Benefits(p) => p.image.iter().collect(),
+        SectionContent::Gallery(p) => p.images.iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn image_slots_mut(content: &mut SectionContent) -> Vec<&mut ImageSlot> {
+    match content {
+        SectionContent::Hero(p) => p.image.iter_mut().collect(),
+        SectionContent::Benefits(p) => p.image.iter_mut().collect(),
+        SectionContent::Gallery(p) => p.images.iter_mut().collect(),
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,145 @@
+//! The AWS adapters: one DynamoDB table for every entity (PK/SK plus GSI1, TTL on
+//! `expires_at`), S3 for blobs and SQS for the job queue.
+//!
+//! | entity      | PK           | SK                              |
+//! |-------------|--------------|---------------------------------|
+//! | project     | `USER#{sub}` | `PROJECT#{id}`                  |
+//! | job         | `USER#{sub}` | `JOB#{id}`                      |
+//! | idempotency | `USER#{sub}` | `IDEMPOTENCY#{key}`             |
+//! | version     | `USER#{sub}` | `VERSION#{project}#{n:010}`     |
+
+mod jobs;
+mod projects;
+mod sqs;
+mod versions;
+
+pub use jobs::DynamoJobStore;
+pub use projects::DynamoProjectStore;
+pub use sqs::SqsJobQueue;
+pub use versions::DynamoVersionStore;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+};
+
+use super::StoreError;
+
+pub(crate) fn user_pk(owner: &str) -> AttributeValue {
+    AttributeValue::S(format!("USER#{owner}"))
+}
+
+pub(crate) fn backend<E, R>(err: SdkError<E, R>) -> StoreError
+where
+    E: std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    StoreError::Backend(anyhow::anyhow!("{}", aws_sdk_dynamodb::error::DisplayErrorContext(err)))
+}
+
+/// Maps an SDK error to `conflict` when DynamoDB refused a condition, to `Backend` otherwise.
+pub(crate) fn condition_failed<E, R>(err: SdkError<E, R>, conflict: StoreError) -> StoreError
+where
+    E: ConditionalCheck + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    if err.as_service_error().is_some_and(ConditionalCheck::is_condition_failure) {
+        return conflict;
+    }
+    backend(err)
+}
+
+/// The operations whose typed errors carry `ConditionalCheckFailedException`.
+pub(crate) trait ConditionalCheck {
+    fn is_condition_failure(&self) -> bool;
+}
+
+macro_rules! conditional_check {
+    ($($error:ty),*) => {$(
+        impl ConditionalCheck for $error {
+            fn is_condition_failure(&self) -> bool {
+                self.is_conditional_check_failed_exception()
+            }
+        }
+    )*};
+}
+
+conditional_check!(
+    aws_sdk_dynamodb::operation::put_item::PutItemError,
+    aws_sdk_dynamodb::operation::update_item::UpdateItemError,
+    aws_sdk_dynamodb::operation::delete_item::DeleteItemError
+);
+
+pub(crate) fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+pub(crate) fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+/// Creates the single table as `template.yaml` declares it; for emulators and tests.
+pub async fn create_table(client: &Client, table: &str) -> anyhow::Result<()> {
+    let attribute = |name: &str| {
+        AttributeDefinition::builder()
+            .attribute_name(name)
+            .attribute_type(ScalarAttributeType::S)
+            .build()
+    };
+    let key = |name: &str, key_type| {
+        KeySchemaElement::builder()
+            .attribute_name(name)
+            .key_type(key_type)
+            .build()
+    };
+    client
+        .create_table()
+        .table_name(table)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(attribute("PK")?)
+        .attribute_definitions(attribute("SK")?)
+        .attribute_definitions(attribute("GSI1PK")?)
+        .attribute_definitions(attribute("GSI1SK")?)
+        .key_schema(key("PK", KeyType::Hash)?)
+        .key_schema(key("SK", KeyType::Range)?)
+        .global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name("GSI1")
+                .key_schema(key("GSI1PK", KeyType::Hash)?)
+                .key_schema(key("GSI1SK", KeyType::Range)?)
+                .projection(
+                    Projection::builder()
+                        .projection_type(ProjectionType::All)
+                        .build(),
+                )
+                .build()?,
+        )
+        .send()
+        .await
+        .map_err(|err| {
+            anyhow::anyhow!(
+                "creating table {table}: {}",
+                aws_sdk_dynamodb::error::DisplayErrorContext(err)
+            )
+        })?;
+    client
+        .update_time_to_live()
+        .table_name(table)
+        .time_to_live_specification(
+            TimeToLiveSpecification::builder()
+                .enabled(true)
+                .attribute_name("expires_at")
+                .build()?,
+        )
+        .send()
+        .await
+        .map_err(|err| {
+            anyhow::anyhow!(
+                "enabling TTL on {table}: {}",
+                aws_sdk_dynamodb::error::DisplayErrorContext(err)
+            )
+        })?;
+    Ok(())
+}

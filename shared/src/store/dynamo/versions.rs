@@ -1,0 +1,112 @@
+//! Immutable page versions in DynamoDB: `SK = VERSION#{project}#{n:010}`, so a query in
+//! descending order lists the newest first and the highest number is one read away.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::AttributeValue;
+use uuid::Uuid;
+
+use super::{backend, condition_failed, s, user_pk};
+use crate::store::{PageVersion, StoreError, VersionStore};
+
+#[derive(Clone)]
+pub struct DynamoVersionStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoVersionStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self { client, table: table.into() }
+    }
+
+    async fn query(&self, owner: &str, project_id: Uuid, limit: usize, before: Option<u64>) -> Result<Vec<PageVersion>, StoreError> {
+        let prefix = format!("VERSION#{project_id}#");
+        let upper = match before {
+            Some(number) => format!("{prefix}{number:010}"),
+            None => format!("{prefix}~"),
+        };
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND SK BETWEEN :lower AND :upper")
+            .expression_attribute_values(":pk", user_pk(owner))
+            .expression_attribute_values(":lower", s(&prefix))
+            .expression_attribute_values(":upper", s(upper))
+            .scan_index_forward(false)
+            .limit(limit as i32 + 1)
+            .send()
+            .await
+            .map_err(backend)?;
+        let mut versions = Vec::new();
+        for item in output.items.unwrap_or_default() {
+            let version = decode(&item)?;
+            // BETWEEN is inclusive; `before` itself is not part of the page.
+            if before != Some(version.number) {
+                versions.push(version);
+            }
+        }
+        versions.truncate(limit);
+        Ok(versions)
+    }
+}
+
+fn decode(item: &HashMap<String, AttributeValue>) -> Result<PageVersion, StoreError> {
+    let doc = item
+        .get("doc")
+        .and_then(|v| v.as_s().ok())
+        .ok_or_else(|| StoreError::Backend(anyhow::anyhow!("version item without doc")))?;
+    serde_json::from_str(doc).map_err(|e| StoreError::Backend(e.into()))
+}
+
+#[async_trait::async_trait]
+impl VersionStore for DynamoVersionStore {
+    async fn append(&self, owner: &str, version: &PageVersion) -> Result<u64, StoreError> {
+        let mut version = version.clone();
+        // Two writers may pick the same number; the loser retries with the next one.
+        for _ in 0..5 {
+            let last = self.query(owner, version.project_id, 1, None).await?;
+            version.number = last.first().map_or(1, |v| v.number + 1);
+            let item = HashMap::from([
+                ("PK".to_owned(), user_pk(owner)),
+                ("SK".to_owned(), s(format!("VERSION#{}#{:010}", version.project_id, version.number))),
+                ("entity".to_owned(), s("version")),
+                ("doc".to_owned(), s(serde_json::to_string(&version).map_err(|e| StoreError::Backend(e.into()))?)),
+            ]);
+            let result = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(PK)")
+                .send()
+                .await
+                .map_err(|err| condition_failed(err, StoreError::AlreadyExists));
+            match result {
+                Ok(_) => return Ok(version.number),
+                Err(StoreError::AlreadyExists) => continue,
+                Err(err) => return Err(err),
+            }
+        }
+        Err(StoreError::VersionConflict)
+    }
+
+    async fn get(&self, owner: &str, project_id: Uuid, number: u64) -> Result<Option<PageVersion>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", user_pk(owner))
+            .key("SK", s(format!("VERSION#{project_id}#{number:010}")))
+            .send()
+            .await
+            .map_err(backend)?;
+        output.item.as_ref().map(decode).transpose()
+    }
+
+    async fn list(&self, owner: &str, project_id: Uuid, limit: usize, before: Option<u64>) -> Result<Vec<PageVersion>, StoreError> {
+        self.query(owner, project_id, limit, before).await
+    }
+}

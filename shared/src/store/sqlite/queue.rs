@@ -1,0 +1,117 @@
+//! A durable job queue in SQLite with SQS semantics: a received message is invisible for a
+//! while, comes back if not deleted, and is set aside as dead after too many receives.
+
+use std::time::Duration;
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{SqliteDb, backend, now_millis};
+use crate::jobs::model::JobMessage;
+use crate::store::{JobQueue, StoreError};
+
+#[derive(Clone)]
+pub struct SqliteJobQueue {
+    db: SqliteDb,
+    /// Wakes idle drain loops the moment a message is enqueued in this process.
+    arrived: std::sync::Arc<tokio::sync::Notify>,
+}
+
+/// A received message; delete it once handled.
+#[derive(Debug)]
+pub struct Delivery {
+    pub id: i64,
+    pub message: Result<JobMessage, String>,
+    pub receive_count: u32,
+}
+
+impl SqliteJobQueue {
+    pub fn new(db: SqliteDb) -> Self {
+        Self { db, arrived: Default::default() }
+    }
+
+    /// Returns when a message is enqueued here, or after `timeout` (another process may have).
+    pub async fn wait_for_message(&self, timeout: Duration) {
+        let _ = tokio::time::timeout(timeout, self.arrived.notified()).await;
+    }
+
+    /// The oldest visible message, hidden for `visibility`; `None` when the queue is idle.
+    /// After `max_receives` receives a message goes to the dead-letter state instead.
+    pub async fn receive(&self, visibility: Duration, max_receives: u32) -> Result<Option<Delivery>, StoreError> {
+        self.db
+            .with_conn(move |conn| {
+                let tx = conn.transaction().map_err(backend)?;
+                let now = now_millis();
+                tx.execute(
+                    "UPDATE queue SET dead = 1 WHERE dead = 0 AND visible_at <= ?1 AND receive_count >= ?2",
+                    params![now, max_receives],
+                )
+                .map_err(backend)?;
+                let row: Option<(i64, String, u32)> = tx
+                    .query_row(
+                        "SELECT id, body, receive_count FROM queue WHERE dead = 0 AND visible_at <= ?1 ORDER BY visible_at, id LIMIT 1",
+                        params![now],
+                        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                    )
+                    .optional()
+                    .map_err(backend)?;
+                let Some((id, body, count)) = row else {
+                    tx.commit().map_err(backend)?;
+                    return Ok(None);
+                };
+                tx.execute(
+                    "UPDATE queue SET visible_at = ?1, receive_count = receive_count + 1 WHERE id = ?2",
+                    params![now + visibility.as_millis() as i64, id],
+                )
+                .map_err(backend)?;
+                tx.commit().map_err(backend)?;
+                Ok(Some(Delivery { id, message: serde_json::from_str(&body).map_err(|e| e.to_string()), receive_count: count + 1 }))
+            })
+            .await
+    }
+
+    pub async fn delete(&self, id: i64) -> Result<(), StoreError> {
+        self.db
+            .with_conn(move |conn| {
+                conn.execute("DELETE FROM queue WHERE id = ?1", params![id]).map_err(backend)?;
+                Ok(())
+            })
+            .await
+    }
+
+    /// Messages set aside after too many receives.
+    pub async fn dead_letters(&self) -> Result<Vec<String>, StoreError> {
+        self.db
+            .with_conn(|conn| {
+                let mut statement = conn.prepare("SELECT body FROM queue WHERE dead = 1 ORDER BY id").map_err(backend)?;
+                let bodies = statement.query_map([], |row| row.get(0)).map_err(backend)?;
+                bodies.collect::<Result<Vec<String>, _>>().map_err(backend)
+            })
+            .await
+    }
+
+    /// Makes a message visible again after `delay` (a handler asked for a retry).
+    pub async fn retry_after(&self, id: i64, delay: Duration) -> Result<(), StoreError> {
+        self.db
+            .with_conn(move |conn| {
+                conn.execute("UPDATE queue SET visible_at = ?1 WHERE id = ?2", params![now_millis() + delay.as_millis() as i64, id])
+                    .map_err(backend)?;
+                Ok(())
+            })
+            .await
+    }
+}
+
+#[async_trait::async_trait]
+impl JobQueue for SqliteJobQueue {
+    async fn enqueue(&self, message: &JobMessage) -> Result<(), StoreError> {
+        let body = serde_json::to_string(message).map_err(backend)?;
+        self.db
+            .with_conn(move |conn| {
+                conn.execute("INSERT INTO queue (body, visible_at) VALUES (?1, ?2)", params![body, now_millis()]).map_err(backend)?;
+                Ok(())
+            })
+            .await?;
+        self.arrived.notify_one();
+        Ok(())
+    }
+}
