@@ -29,6 +29,8 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
 /// S3 needs path-style addressing on emulators (`AWS_ENDPOINT_URL`); AWS itself prefers
 /// virtual-hosted style.
 pub fn s3_client(sdk: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
-    let config = aws_sdk_s3::config::Builder::from(sdk).force_path_style(sdk.endpoint_url().is_some()).build();
+    let config = aws_sdk_s3::config::Builder::from(sdk)
+        .force_path_style(sdk.endpoint_url().is_some())
+        .build();
     aws_sdk_s3::Client::from_conf(config)
 }

@@ -37,7 +37,10 @@ pub async fn build(config: &Config) -> anyhow::Result<Runtime> {
         Backend::Aws(_) => Some(crate::aws::sdk_config().await),
         Backend::Local { .. } => None,
     };
-    build_with(config, sdk, |name| std::env::var(name).ok().filter(|v| !v.is_empty())).await
+    build_with(config, sdk, |name| {
+        std::env::var(name).ok().filter(|v| !v.is_empty())
+    })
+    .await
 }
 
 /// Like [`build`], with the AWS SDK configuration and model settings given (tests).
@@ -65,7 +68,10 @@ pub async fn build_with(
                 Arc::new(SqliteProjectStore::new(db.clone())),
                 Arc::new(SqliteJobStore::new(db.clone())),
                 Arc::new(SqliteVersionStore::new(db)),
-                Arc::new(FileBlobStore::new(data_dir.join("blobs"), LOCAL_ASSETS_PREFIX)),
+                Arc::new(FileBlobStore::new(
+                    data_dir.join("blobs"),
+                    LOCAL_ASSETS_PREFIX,
+                )),
                 Arc::new(queue.clone()),
                 Some(queue),
             )
@@ -77,14 +83,25 @@ pub async fn build_with(
                 Arc::new(DynamoProjectStore::new(dynamo.clone(), &aws.table)),
                 Arc::new(DynamoJobStore::new(dynamo.clone(), &aws.table)),
                 Arc::new(DynamoVersionStore::new(dynamo, &aws.table)),
-                Arc::new(S3BlobStore::new(crate::aws::s3_client(&sdk), &aws.assets_bucket, &aws.assets_url)),
-                Arc::new(SqsJobQueue::new(aws_sdk_sqs::Client::new(&sdk), &aws.queue_url)),
+                Arc::new(S3BlobStore::new(
+                    crate::aws::s3_client(&sdk),
+                    &aws.assets_bucket,
+                    &aws.assets_url,
+                )),
+                Arc::new(SqsJobQueue::new(
+                    aws_sdk_sqs::Client::new(&sdk),
+                    &aws.queue_url,
+                )),
                 None,
             )
         }
         (Backend::Aws(_), None) => anyhow::bail!("the AWS backend needs an SDK configuration"),
     };
-    let registry = Arc::new(ModelRegistry::new(model_settings, secrets.clone(), Arc::new(Composer::default())));
+    let registry = Arc::new(ModelRegistry::new(
+        model_settings,
+        secrets.clone(),
+        Arc::new(Composer::default()),
+    ));
     let verifier = Arc::new(JwtVerifier::new(config.jwt.clone(), secrets.clone()));
     let pipeline = Arc::new(Pipeline {
         projects: projects.clone(),
@@ -96,6 +113,19 @@ pub async fn build_with(
         copy_concurrency: COPY_CONCURRENCY,
     });
     let worker = Arc::new(Worker::new(jobs.clone(), pipeline, JOB_LEASE));
-    let state = AppState { projects, jobs, versions, blobs, queue, registry, verifier, secrets };
-    Ok(Runtime { state, worker, local_queue })
+    let state = AppState {
+        projects,
+        jobs,
+        versions,
+        blobs,
+        queue,
+        registry,
+        verifier,
+        secrets,
+    };
+    Ok(Runtime {
+        state,
+        worker,
+        local_queue,
+    })
 }

@@ -122,7 +122,9 @@ impl Secrets {
         let value: Arc<str> = match &self.source {
             Source::Local { dir } => read_or_create(dir, name)?.into(),
             Source::Aws { client, arns } => {
-                let arn = arns.get(&name).ok_or_else(|| SecretError::Unavailable(name, "no ARN configured".into()))?;
+                let arn = arns
+                    .get(&name)
+                    .ok_or_else(|| SecretError::Unavailable(name, "no ARN configured".into()))?;
                 fetch_aws(client, name, arn).await?.into()
             }
         };
@@ -137,15 +139,22 @@ impl Secrets {
     /// Any other secret by ARN (AWS), e.g. a model provider's API key; cached like the rest.
     pub async fn get_by_arn(&self, arn: &str) -> Result<Arc<str>, SecretError> {
         let Source::Aws { client, .. } = &self.source else {
-            return Err(SecretError::Unavailable(SecretName::ByArn, "secrets by ARN need VISIONS_BACKEND=aws".into()));
+            return Err(SecretError::Unavailable(
+                SecretName::ByArn,
+                "secrets by ARN need VISIONS_BACKEND=aws".into(),
+            ));
         };
-        if let Some((expires, value)) = self.by_arn.lock().expect("secret cache poisoned").get(arn) {
+        if let Some((expires, value)) = self.by_arn.lock().expect("secret cache poisoned").get(arn)
+        {
             if Instant::now() < *expires {
                 return Ok(value.clone());
             }
         }
         let value: Arc<str> = fetch_aws(client, SecretName::ByArn, arn).await?.into();
-        self.by_arn.lock().expect("secret cache poisoned").insert(arn.to_owned(), (Instant::now() + self.ttl, value.clone()));
+        self.by_arn
+            .lock()
+            .expect("secret cache poisoned")
+            .insert(arn.to_owned(), (Instant::now() + self.ttl, value.clone()));
         Ok(value)
     }
 

@@ -1,6 +1,7 @@
 //! Test support: a moto server per test process, per-test AWS resources, token minting and a
 //! client for the router.
 
+pub mod fake_llm;
 pub mod moto;
 
 use std::sync::Arc;
@@ -9,11 +10,13 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
-use visions_shared::auth::{JwtVerifier, Tier, TokenRequest, issue_hs256};
-use visions_shared::config::{Config, JwtSettings};
-use visions_shared::http::{AppState, app};
-use visions_shared::secrets::{SecretName, Secrets};
-use visions_shared::store::{DynamoProjectStore, ProjectStore, SqliteProjectStore};
+use visions_shared::auth::{Tier, TokenRequest, issue_hs256};
+use visions_shared::config::{AwsSettings, Config, JwtSettings};
+use visions_shared::http::local_app;
+use visions_shared::jobs::model::JobMessage;
+use visions_shared::jobs::worker::Outcome;
+use visions_shared::runtime::{self, Runtime};
+use visions_shared::secrets::SecretName;
 
 /// A response as a client sees it.
 pub struct Reply {
@@ -56,50 +59,159 @@ pub async fn reply(response: axum::response::Response) -> Reply {
     }
 }
 
-/// The router over a given store, with local secrets in a temporary folder.
+/// The whole application (router, stores, worker) on a backend, with local secrets or the
+/// emulator's.
 pub struct TestApp {
     pub router: axum::Router,
+    pub runtime: Runtime,
     pub jwt: JwtSettings,
+    /// The moto resources' settings, on the AWS backend.
+    pub aws: Option<AwsSettings>,
     jwt_key: Arc<str>,
     _data: tempfile::TempDir,
 }
 
 impl TestApp {
+    /// The embedded backend in a fresh data folder.
     pub async fn sqlite() -> Self {
+        Self::local(&[], |_| {}).await
+    }
+
+    /// The embedded backend with extra configuration, after `prepare` ran on the data folder
+    /// (e.g. to put an Ed25519 public key in `secrets/jwt-key`).
+    pub async fn local(vars: &[(&str, &str)], prepare: impl FnOnce(&std::path::Path)) -> Self {
         let data = tempfile::tempdir().unwrap();
-        let store = SqliteProjectStore::open(&data.path().join("visions.db")).unwrap();
-        Self::with_store(Arc::new(store), data).await
+        prepare(data.path());
+        let mut vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        vars.push(("VISIONS_DATA_DIR".into(), data.path().display().to_string()));
+        let lookup = move |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let config = Config::from_lookup(&lookup).unwrap();
+        let runtime = runtime::build_with(&config, None, &lookup).await.unwrap();
+        Self::from_runtime(runtime, config, None, data).await
     }
 
+    /// DynamoDB, S3, SQS and Secrets Manager on moto, in resources of its own.
     pub async fn dynamo() -> Self {
-        let store = DynamoProjectStore::new(moto::dynamo_client().await, moto::table().await);
-        Self::with_store(Arc::new(store), tempfile::tempdir().unwrap()).await
+        Self::dynamo_with(&[]).await
     }
 
-    pub async fn with_store(projects: Arc<dyn ProjectStore>, data: tempfile::TempDir) -> Self {
-        Self::with_config(projects, data, Config::from_lookup(|_| None).unwrap()).await
+    pub async fn dynamo_with(vars: &[(&str, &str)]) -> Self {
+        let sdk = moto::sdk_config().await;
+        let settings = visions_shared::bootstrap::bootstrap(&sdk, &moto::unique("t"))
+            .await
+            .unwrap();
+        Self::aws(settings, vars).await
     }
 
-    /// `data` may hold a prepared `secrets/jwt-key` (e.g. an Ed25519 public key).
-    pub async fn with_config(
-        projects: Arc<dyn ProjectStore>,
-        data: tempfile::TempDir,
+    /// The AWS backend with the given resources (which may not exist).
+    pub async fn aws(settings: AwsSettings, vars: &[(&str, &str)]) -> Self {
+        let mut vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        for (name, value) in [
+            ("VISIONS_BACKEND", "aws"),
+            ("VISIONS_TABLE", settings.table.as_str()),
+            ("VISIONS_QUEUE_URL", settings.queue_url.as_str()),
+            ("VISIONS_ASSETS_BUCKET", settings.assets_bucket.as_str()),
+            ("VISIONS_ASSETS_URL", settings.assets_url.as_str()),
+            ("VISIONS_JWT_KEY_ARN", settings.jwt_key_arn.as_str()),
+            ("VISIONS_CURSOR_KEY_ARN", settings.cursor_key_arn.as_str()),
+        ] {
+            vars.push((name.into(), value.into()));
+        }
+        let lookup = move |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let config = Config::from_lookup(&lookup).unwrap();
+        let runtime = runtime::build_with(&config, Some(moto::sdk_config().await), &lookup)
+            .await
+            .unwrap();
+        Self::from_runtime(
+            runtime,
+            config,
+            Some(settings),
+            tempfile::tempdir().unwrap(),
+        )
+        .await
+    }
+
+    async fn from_runtime(
+        runtime: Runtime,
         config: Config,
+        aws: Option<AwsSettings>,
+        data: tempfile::TempDir,
     ) -> Self {
-        let secrets = Arc::new(Secrets::local(data.path()));
-        let jwt_key = secrets.get(SecretName::JwtKey).await.unwrap();
-        let verifier = Arc::new(JwtVerifier::new(config.jwt.clone(), secrets.clone()));
-        let router = app(AppState {
-            projects,
-            verifier,
-            secrets,
-        });
+        // A key that cannot be read (a test's missing secret) shows up in requests, not here.
+        let jwt_key = runtime
+            .state
+            .secrets
+            .get(SecretName::JwtKey)
+            .await
+            .unwrap_or_else(|_| Arc::from(""));
+        let router = local_app(runtime.state.clone());
         Self {
             router,
+            runtime,
             jwt: config.jwt,
+            aws,
             jwt_key,
             _data: data,
         }
+    }
+
+    /// Runs every queued job to completion in this task, as the queue's consumer would.
+    pub async fn drain(&self) -> usize {
+        let mut handled = 0;
+        match (&self.runtime.local_queue, &self.aws) {
+            (Some(queue), _) => {
+                while let Some(delivery) = queue
+                    .receive(std::time::Duration::from_secs(60), 5)
+                    .await
+                    .unwrap()
+                {
+                    let outcome = self
+                        .runtime
+                        .worker
+                        .handle(delivery.message.as_ref().unwrap())
+                        .await;
+                    assert_eq!(outcome, Outcome::Done, "a job asked to be retried");
+                    queue.delete(delivery.id).await.unwrap();
+                    handled += 1;
+                }
+            }
+            (None, Some(aws)) => {
+                let sqs = aws_sdk_sqs::Client::new(&moto::sdk_config().await);
+                loop {
+                    let received = sqs
+                        .receive_message()
+                        .queue_url(&aws.queue_url)
+                        .max_number_of_messages(10)
+                        .send()
+                        .await
+                        .unwrap();
+                    let messages = received.messages.unwrap_or_default();
+                    if messages.is_empty() {
+                        break;
+                    }
+                    for message in messages {
+                        let job: JobMessage =
+                            serde_json::from_str(message.body.as_deref().unwrap()).unwrap();
+                        assert_eq!(self.runtime.worker.handle(&job).await, Outcome::Done);
+                        sqs.delete_message()
+                            .queue_url(&aws.queue_url)
+                            .receipt_handle(message.receipt_handle.unwrap())
+                            .send()
+                            .await
+                            .unwrap();
+                        handled += 1;
+                    }
+                }
+            }
+            (None, None) => unreachable!("every backend has a queue"),
+        }
+        handled
     }
 
     pub fn token(&self, sub: &str) -> String {

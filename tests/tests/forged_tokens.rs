@@ -1,15 +1,11 @@
 //! Every way to forge or stretch a token is a 401, and nothing it asks for happens.
 
-use std::sync::Arc;
-
 use axum::http::StatusCode;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
-use visions_shared::config::Config;
-use visions_shared::store::SqliteProjectStore;
 use visions_tests::TestApp;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
@@ -208,21 +204,10 @@ async fn leeway_is_thirty_seconds_at_most() {
 }
 
 async fn eddsa_app() -> TestApp {
-    let data = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(data.path().join("secrets")).unwrap();
-    std::fs::write(
-        data.path().join("secrets/jwt-key"),
-        fixture("ed25519-public.pem"),
-    )
-    .unwrap();
-    let config =
-        Config::from_lookup(|name| (name == "VISIONS_JWT_ALG").then(|| "EdDSA".to_owned()))
-            .unwrap();
-    TestApp::with_config(
-        Arc::new(SqliteProjectStore::in_memory().unwrap()),
-        data,
-        config,
-    )
+    TestApp::local(&[("VISIONS_JWT_ALG", "EdDSA")], |data| {
+        std::fs::create_dir_all(data.join("secrets")).unwrap();
+        std::fs::write(data.join("secrets/jwt-key"), fixture("ed25519-public.pem")).unwrap();
+    })
     .await
 }
 
@@ -281,14 +266,10 @@ async fn eddsa_server_accepts_its_key_and_refuses_confusion() {
 
 #[tokio::test]
 async fn a_short_hs256_secret_is_never_used() {
-    let data = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(data.path().join("secrets")).unwrap();
-    std::fs::write(data.path().join("secrets/jwt-key"), "short-secret").unwrap();
-    let app = TestApp::with_config(
-        Arc::new(SqliteProjectStore::in_memory().unwrap()),
-        data,
-        Config::from_lookup(|_| None).unwrap(),
-    )
+    let app = TestApp::local(&[], |data| {
+        std::fs::create_dir_all(data.join("secrets")).unwrap();
+        std::fs::write(data.join("secrets/jwt-key"), "short-secret").unwrap();
+    })
     .await;
     let token = sign(
         Algorithm::HS256,

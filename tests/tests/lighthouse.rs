@@ -22,12 +22,19 @@ async fn serve(html: String) -> (String, tokio::task::JoinHandle<()>) {
             "/",
             get(move || {
                 let html = html.clone();
-                async move { ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response() }
+                async move {
+                    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+                }
             }),
         )
         .route(
             "/robots.txt",
-            get(|| async { ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "User-agent: *\nAllow: /\n") }),
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                    "User-agent: *\nAllow: /\n",
+                )
+            }),
         );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -34,7 +34,11 @@ fn elements<'a>(doc: &'a Html, css: &str) -> Vec<ElementRef<'a>> {
 }
 
 fn text(el: &ElementRef) -> String {
-    el.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")
+    el.text()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn all_elements(doc: &Html) -> Vec<ElementRef<'_>> {
@@ -96,7 +100,11 @@ fn css_variables(doc: &Html) -> std::collections::HashMap<String, String> {
 
 fn assert_theme_contrast(doc: &Html) {
     let vars = css_variables(doc);
-    let v = |name: &str| vars.get(name).unwrap_or_else(|| panic!("--{name} in {vars:?}")).clone();
+    let v = |name: &str| {
+        vars.get(name)
+            .unwrap_or_else(|| panic!("--{name} in {vars:?}"))
+            .clone()
+    };
     for (fg, bg, what) in [
         ("--tx", "--bg", "text on background"),
         ("--tx", "--sf", "text on surface"),
@@ -110,7 +118,12 @@ fn assert_theme_contrast(doc: &Html) {
         ("--bg", "--tx", "skip link"),
     ] {
         let ratio = contrast_ratio(&v(fg), &v(bg));
-        assert!(ratio >= 4.5, "{what}: {} on {} is {ratio:.2}:1", v(fg), v(bg));
+        assert!(
+            ratio >= 4.5,
+            "{what}: {} on {} is {ratio:.2}:1",
+            v(fg),
+            v(bg)
+        );
     }
 }
 
@@ -121,14 +134,27 @@ fn fixture_matches_the_page_schema_and_covers_every_section_type() {
     // Round trip: nothing in the fixture is ignored or reshaped by the serde types.
     assert_eq!(serde_json::to_value(&page).unwrap(), json);
     for section in json["sections"].as_array().unwrap() {
-        let keys: HashSet<&str> = section.as_object().unwrap().keys().map(String::as_str).collect();
+        let keys: HashSet<&str> = section
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         assert_eq!(keys, HashSet::from(["id", "variant", "type", "props"]));
     }
-    let types: HashSet<SectionType> = page.sections.iter().map(|s| s.content.section_type()).collect();
+    let types: HashSet<SectionType> = page
+        .sections
+        .iter()
+        .map(|s| s.content.section_type())
+        .collect();
     assert_eq!(types, SectionType::ALL.into_iter().collect());
     for section in &page.sections {
         assert!(
-            section.content.section_type().variants().contains(&section.variant.as_str()),
+            section
+                .content
+                .section_type()
+                .variants()
+                .contains(&section.variant.as_str()),
             "{} uses a known variant",
             section.id
         );
@@ -145,7 +171,10 @@ fn sample_page_renders_a_complete_small_document() {
     let doc = Html::parse_document(&html);
 
     assert_eq!(elements(&doc, "html")[0].attr("lang"), Some("en-US"));
-    assert_eq!(elements(&doc, "meta[charset]")[0].attr("charset"), Some("utf-8"));
+    assert_eq!(
+        elements(&doc, "meta[charset]")[0].attr("charset"),
+        Some("utf-8")
+    );
     assert_eq!(
         elements(&doc, "meta[name=viewport]")[0].attr("content"),
         Some("width=device-width, initial-scale=1")
@@ -160,11 +189,17 @@ fn sample_page_renders_a_complete_small_document() {
     };
     assert_eq!(meta("meta[name=description]"), page.seo.description);
     assert_eq!(meta("meta[property='og:title']"), page.seo.og_title);
-    assert_eq!(meta("meta[property='og:description']"), page.seo.og_description);
+    assert_eq!(
+        meta("meta[property='og:description']"),
+        page.seo.og_description
+    );
     assert_eq!(meta("meta[property='og:locale']"), "en_US");
     assert_eq!(meta("meta[name='twitter:card']"), "summary");
     assert_eq!(meta("meta[name='twitter:title']"), page.seo.og_title);
-    assert_eq!(elements(&doc, "link[rel=icon]")[0].attr("href"), Some("data:,"));
+    assert_eq!(
+        elements(&doc, "link[rel=icon]")[0].attr("href"),
+        Some("data:,")
+    );
 
     // Landmarks and the skip link.
     assert_eq!(elements(&doc, "body > header").len(), 1);
@@ -173,7 +208,10 @@ fn sample_page_renders_a_complete_small_document() {
     let first_link = elements(&doc, "body a")[0];
     assert_eq!(first_link.attr("href"), Some("#main"));
     assert_eq!(text(&first_link), "Skip to content");
-    assert_eq!(text(&elements(&doc, "header .brand")[0]), "Fernhill Bike Works");
+    assert_eq!(
+        text(&elements(&doc, "header .brand")[0]),
+        "Fernhill Bike Works"
+    );
 
     // Every section, in order, labelled by its heading.
     let sections = elements(&doc, "main > section");
@@ -208,7 +246,10 @@ fn one_h1_and_headings_never_skip_a_level() {
     let doc = Html::parse_document(&render_page(&sample()));
     assert_headings_in_order(&doc);
     let h1 = elements(&doc, "h1");
-    assert_eq!(text(&h1[0]), "Ride smoother with repairs done right the first time");
+    assert_eq!(
+        text(&h1[0]),
+        "Ride smoother with repairs done right the first time"
+    );
     assert_eq!(elements(&doc, "#hero h1").len(), 1);
     assert_eq!(elements(&doc, "#features h3").len(), 6);
     assert_eq!(elements(&doc, "#pricing h3").len(), 3);
@@ -217,7 +258,10 @@ fn one_h1_and_headings_never_skip_a_level() {
 #[test]
 fn without_a_hero_the_first_section_heading_is_the_h1() {
     let mut json = sample_json();
-    json["sections"].as_array_mut().unwrap().retain(|s| s["type"] != "hero");
+    json["sections"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|s| s["type"] != "hero");
     let doc = Html::parse_document(&render_page(&page_from(json)));
     assert_headings_in_order(&doc);
     assert_eq!(
@@ -227,7 +271,10 @@ fn without_a_hero_the_first_section_heading_is_the_h1() {
 
     // A section whose items are h3 under an h2 puts them at h2 under an h1.
     let mut json = sample_json();
-    json["sections"].as_array_mut().unwrap().retain(|s| s["type"] == "features");
+    json["sections"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|s| s["type"] == "features");
     let doc = Html::parse_document(&render_page(&page_from(json)));
     assert_headings_in_order(&doc);
     assert_eq!(elements(&doc, "#features h2").len(), 6);
@@ -264,7 +311,11 @@ fn every_image_has_alternative_text() {
             assert_eq!(placeholders.len(), 7);
         }
         for img in &imgs {
-            assert!(!img.attr("alt").unwrap_or("").trim().is_empty(), "{:?}", img.value());
+            assert!(
+                !img.attr("alt").unwrap_or("").trim().is_empty(),
+                "{:?}",
+                img.value()
+            );
             assert!(img.attr("width").is_some() && img.attr("height").is_some());
             assert!(img.attr("decoding").is_some());
         }
@@ -317,7 +368,10 @@ fn components_use_the_semantic_elements() {
     assert_eq!(highlighted.len(), 1);
     let heading = text(&highlighted[0].select(&sel("h3")).next().unwrap());
     assert_eq!(heading, "Full tune-up Most popular");
-    for plan in plans.iter().filter(|p| !p.value().classes().any(|c| c == "hi")) {
+    for plan in plans
+        .iter()
+        .filter(|p| !p.value().classes().any(|c| c == "hi"))
+    {
         assert!(!text(plan).contains("Most popular"));
     }
     // Steps: an ordered list.
@@ -356,7 +410,11 @@ fn every_section_type_and_variant_renders_distinctly() {
             bodies.push(found[0].inner_html());
         }
         let distinct: HashSet<&String> = bodies.iter().collect();
-        assert_eq!(distinct.len(), bodies.len(), "{kind:?}: every variant looks different");
+        assert_eq!(
+            distinct.len(),
+            bodies.len(),
+            "{kind:?}: every variant looks different"
+        );
     }
     // An unknown variant falls back to the type's first one.
     let mut json = sample_json();
@@ -366,7 +424,8 @@ fn every_section_type_and_variant_renders_distinctly() {
 }
 
 /// Payloads that must come out as text, never markup.
-const HOSTILE: &str = "<xss-marker onclick=alert(1)>\"'</style></script><!-- --><script>alert(1)</script>";
+const HOSTILE: &str =
+    "<xss-marker onclick=alert(1)>\"'</style></script><!-- --><script>alert(1)</script>";
 
 fn replace_strings(value: &mut Value, with: &str) {
     match value {
@@ -409,14 +468,24 @@ fn assert_inert(html: &str) {
     assert_eq!(scripts.len(), 1, "only the JSON-LD block");
     assert_eq!(scripts[0].attr("type"), Some("application/ld+json"));
     let ld = scripts[0].text().collect::<String>();
-    assert!(serde_json::from_str::<Value>(&ld).is_ok(), "JSON-LD stays valid JSON: {ld}");
+    assert!(
+        serde_json::from_str::<Value>(&ld).is_ok(),
+        "JSON-LD stays valid JSON: {ld}"
+    );
     assert!(!ld.contains('<'), "no raw < in JSON-LD");
     assert_eq!(elements(&doc, "style").len(), 1);
     assert_eq!(html.matches("</style>").count(), 1);
     assert_eq!(html.matches("</script>").count(), 1);
     assert!(!html.contains("<!--"));
     let lower = html.to_ascii_lowercase();
-    for needle in ["javascript:", "vbscript:", "data:text", "data:image", "<script>alert", "http://"] {
+    for needle in [
+        "javascript:",
+        "vbscript:",
+        "data:text",
+        "data:image",
+        "<script>alert",
+        "http://",
+    ] {
         assert!(!lower.contains(needle), "{needle} in output");
     }
 }
@@ -437,16 +506,35 @@ fn every_string_the_page_carries_is_escaped() {
     assert_inert(&html);
     let doc = Html::parse_document(&html);
     // The text survives as text.
-    assert!(text(&elements(&doc, "h1")[0]).ends_with(HOSTILE.split_whitespace().collect::<Vec<_>>().join(" ").as_str()));
+    assert!(
+        text(&elements(&doc, "h1")[0]).ends_with(
+            HOSTILE
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .as_str()
+        )
+    );
     assert_eq!(elements(&doc, "html")[0].attr("lang"), Some("en"));
     let ld: Value =
         serde_json::from_str(&elements(&doc, "script")[0].text().collect::<String>()).unwrap();
     assert_eq!(ld["name"], format!("Fernhill Bike Works{HOSTILE}"));
     // Ids stay unique and valid.
-    let ids: Vec<&str> = all_elements(&doc).iter().filter_map(|e| e.attr("id")).collect();
-    assert_eq!(ids.len(), ids.iter().collect::<HashSet<_>>().len(), "{ids:?}");
+    let ids: Vec<&str> = all_elements(&doc)
+        .iter()
+        .filter_map(|e| e.attr("id"))
+        .collect();
+    assert_eq!(
+        ids.len(),
+        ids.iter().collect::<HashSet<_>>().len(),
+        "{ids:?}"
+    );
     for id in ids {
-        assert!(id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'), "{id}");
+        assert!(
+            id.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+            "{id}"
+        );
     }
     // A hostile theme still yields readable colours.
     assert_theme_contrast(&doc);
@@ -480,15 +568,29 @@ fn hostile_urls_are_neutralised() {
         let html = render_page(&page_from(json));
         assert_inert(&html);
         let doc = Html::parse_document(&html);
-        assert_eq!(elements(&doc, "#hero .actions a")[0].attr("href"), Some("#"), "{href:?}");
-        assert_eq!(elements(&doc, "#cta a")[0].attr("href"), Some("#"), "{href:?}");
-        assert!(elements(&doc, "img").is_empty(), "{href:?} as an image source");
+        assert_eq!(
+            elements(&doc, "#hero .actions a")[0].attr("href"),
+            Some("#"),
+            "{href:?}"
+        );
+        assert_eq!(
+            elements(&doc, "#cta a")[0].attr("href"),
+            Some("#"),
+            "{href:?}"
+        );
+        assert!(
+            elements(&doc, "img").is_empty(),
+            "{href:?} as an image source"
+        );
     }
 
     // The allow-list itself.
     for (input, expected) in [
         ("#pricing", Some("#pricing")),
-        ("https://example.com/a b?q=1", Some("https://example.com/a%20b?q=1")),
+        (
+            "https://example.com/a b?q=1",
+            Some("https://example.com/a%20b?q=1"),
+        ),
         ("HTTPS://Example.com", Some("https://example.com/")),
         ("mailto:hello@example.com", Some("mailto:hello@example.com")),
         ("tel:+1 503 555 0142", Some("tel:+15035550142")),
@@ -503,12 +605,21 @@ fn hostile_urls_are_neutralised() {
     ] {
         assert_eq!(safe_href(input).as_deref(), expected, "{input:?}");
     }
-    assert_eq!(safe_image_src("/img/a.webp").as_deref(), Some("/img/a.webp"));
+    assert_eq!(
+        safe_image_src("/img/a.webp").as_deref(),
+        Some("/img/a.webp")
+    );
     assert_eq!(
         safe_image_src("https://cdn.example.com/a.webp").as_deref(),
         Some("https://cdn.example.com/a.webp")
     );
-    for bad in ["data:image/png;base64,AAAA", "http://cdn.example.com/a.png", "//cdn/a.png", "mailto:a@b.c", "#x"] {
+    for bad in [
+        "data:image/png;base64,AAAA",
+        "http://cdn.example.com/a.png",
+        "//cdn/a.png",
+        "mailto:a@b.c",
+        "#x",
+    ] {
         assert_eq!(safe_image_src(bad), None, "{bad}");
     }
 }
@@ -521,7 +632,10 @@ fn fragment_links_follow_section_ids() {
     json["sections"][1]["id"] = "hero".into(); // a duplicate id
     let doc = Html::parse_document(&render_page(&page_from(json)));
     assert_eq!(elements(&doc, "section#our-prices").len(), 1);
-    assert_eq!(elements(&doc, "#hero .actions a")[0].attr("href"), Some("#our-prices"));
+    assert_eq!(
+        elements(&doc, "#hero .actions a")[0].attr("href"),
+        Some("#our-prices")
+    );
     assert_eq!(elements(&doc, "section#hero").len(), 1);
     assert_eq!(elements(&doc, "section#hero-2.logos").len(), 1);
 }
@@ -532,7 +646,11 @@ fn no_external_resources() {
     let doc = Html::parse_document(&html);
     for el in all_elements(&doc) {
         for attr in ["src", "srcset", "poster", "data"] {
-            assert!(el.attr(attr).is_none_or(|v| v.starts_with('/') && !v.starts_with("//")), "{attr}");
+            assert!(
+                el.attr(attr)
+                    .is_none_or(|v| v.starts_with('/') && !v.starts_with("//")),
+                "{attr}"
+            );
         }
     }
     let links = elements(&doc, "link");
@@ -556,10 +674,23 @@ fn no_external_resources() {
 
 #[test]
 fn generic_link_labels_are_completed_with_their_heading() {
-    for label in ["click here", "Learn more", "  MORE ", "Read more →", "here", "En savoir plus", ""] {
+    for label in [
+        "click here",
+        "Learn more",
+        "  MORE ",
+        "Read more →",
+        "here",
+        "En savoir plus",
+        "",
+    ] {
         assert!(!is_descriptive_link_text(label), "{label:?}");
     }
-    for label in ["Book a tune-up", "See our prices", "Start a care plan", "Call (503) 555-0142"] {
+    for label in [
+        "Book a tune-up",
+        "See our prices",
+        "Start a care plan",
+        "Call (503) 555-0142",
+    ] {
         assert!(is_descriptive_link_text(label), "{label:?}");
     }
     let mut json = sample_json();
@@ -567,8 +698,14 @@ fn generic_link_labels_are_completed_with_their_heading() {
     json["sections"][10]["props"]["cta"]["label"] = "Click here".into();
     json["sections"][0]["props"]["primary_cta"]["label"] = "".into();
     let doc = Html::parse_document(&render_page(&page_from(json)));
-    assert_eq!(text(&elements(&doc, "#pricing .plan a")[0]), "Learn more: Safety check");
-    assert_eq!(text(&elements(&doc, "#cta a")[0]), "Click here: Ready for a smoother ride?");
+    assert_eq!(
+        text(&elements(&doc, "#pricing .plan a")[0]),
+        "Learn more: Safety check"
+    );
+    assert_eq!(
+        text(&elements(&doc, "#cta a")[0]),
+        "Click here: Ready for a smoother ride?"
+    );
     assert_eq!(
         text(&elements(&doc, "#hero .actions a")[0]),
         "Ride smoother with repairs done right the first time"

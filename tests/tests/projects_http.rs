@@ -490,11 +490,14 @@ async fn health_is_public_and_requests_are_traced() {
 #[tokio::test]
 async fn backend_failures_leak_nothing() {
     // A table that does not exist: DynamoDB answers ResourceNotFoundException with the ARN.
-    let store = visions_shared::store::DynamoProjectStore::new(
-        visions_tests::moto::dynamo_client().await,
-        "no-such-table-xyz",
-    );
-    let app = TestApp::with_store(std::sync::Arc::new(store), tempfile::tempdir().unwrap()).await;
+    let mut settings = visions_shared::bootstrap::bootstrap(
+        &visions_tests::moto::sdk_config().await,
+        &visions_tests::moto::unique("leak"),
+    )
+    .await
+    .unwrap();
+    settings.table = "no-such-table-xyz".into();
+    let app = TestApp::aws(settings, &[]).await;
     let reply = app
         .call(
             Method::POST,

@@ -40,51 +40,132 @@ pub struct Args {
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let config = super::config(args.data)?;
-    let model = args.model.as_deref().map(ModelName::parse).transpose().map_err(anyhow::Error::msg)?;
+    let model = args
+        .model
+        .as_deref()
+        .map(ModelName::parse)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
     let runtime = runtime::build(&config).await?;
     if let Some(model) = &model {
-        runtime.state.registry.resolve(model).map_err(|err| anyhow::anyhow!("{model}: {err}"))?;
+        runtime
+            .state
+            .registry
+            .resolve(model)
+            .map_err(|err| anyhow::anyhow!("{model}: {err}"))?;
     }
     let name = args.name.clone().unwrap_or_else(|| {
-        let brief = Brief { prompt: args.prompt.clone(), locale: args.locale.clone(), project_name: "Untitled page".into(), project_description: String::new(), brand: BrandKit::default() };
+        let brief = Brief {
+            prompt: args.prompt.clone(),
+            locale: args.locale.clone(),
+            project_name: "Untitled page".into(),
+            project_description: String::new(),
+            brand: BrandKit::default(),
+        };
         facts::extract(&brief, None).business
     });
     let new: NewProject = serde_json::from_value(serde_json::json!({"name": name}))?;
-    let project = Project::create(new, OffsetDateTime::now_utc()).map_err(|errors| anyhow::anyhow!("invalid project: {errors:?}"))?;
+    let project = Project::create(new, OffsetDateTime::now_utc())
+        .map_err(|errors| anyhow::anyhow!("invalid project: {errors:?}"))?;
     runtime.state.projects.insert(&args.user, &project).await?;
 
-    let input = JobInput { prompt: args.prompt.clone(), model, brand: None, locale: args.locale.clone() };
-    let job = Job::new(project.id, JobKind::Generate, input, Tier::Pro, OffsetDateTime::now_utc());
-    let idempotency = Idempotency { key: job.id.to_string(), fingerprint: String::new(), ttl: Duration::from_secs(3600) };
-    let Created::New(job) = runtime.state.jobs.create(&args.user, &job, &idempotency).await? else {
+    let input = JobInput {
+        prompt: args.prompt.clone(),
+        model,
+        brand: None,
+        locale: args.locale.clone(),
+    };
+    let job = Job::new(
+        project.id,
+        JobKind::Generate,
+        input,
+        Tier::Pro,
+        OffsetDateTime::now_utc(),
+    );
+    let idempotency = Idempotency {
+        key: job.id.to_string(),
+        fingerprint: String::new(),
+        ttl: Duration::from_secs(3600),
+    };
+    let Created::New(job) = runtime
+        .state
+        .jobs
+        .create(&args.user, &job, &idempotency)
+        .await?
+    else {
         anyhow::bail!("the job could not be created");
     };
 
     let bar = ProgressBar::new(100);
-    bar.set_style(ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos:>3}% {msg}")?.progress_chars("=> "));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos:>3}% {msg}")?
+            .progress_chars("=> "),
+    );
     bar.enable_steady_tick(Duration::from_millis(120));
     let observed = bar.clone();
-    let mut worker = Worker::new(runtime.state.jobs.clone(), runtime.worker.pipeline.clone(), runtime::JOB_LEASE);
+    let mut worker = Worker::new(
+        runtime.state.jobs.clone(),
+        runtime.worker.pipeline.clone(),
+        runtime::JOB_LEASE,
+    );
     worker.observer = Some(Arc::new(move |job: &Job| {
         observed.set_position(job.progress as u64);
         observed.set_message(format!("{:?}", job.stage).to_lowercase().replace('_', " "));
     }));
     // Run in this process, straight from the job: no queue between a command and its result.
-    let outcome = worker.handle(&JobMessage { owner: args.user.clone(), job_id: job.id }).await;
+    let outcome = worker
+        .handle(&JobMessage {
+            owner: args.user.clone(),
+            job_id: job.id,
+        })
+        .await;
     bar.finish_and_clear();
-    let job = runtime.state.jobs.get(&args.user, job.id).await?.ok_or_else(|| anyhow::anyhow!("the job vanished"))?;
+    let job = runtime
+        .state
+        .jobs
+        .get(&args.user, job.id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the job vanished"))?;
     match (outcome, job.status, job.version) {
         (_, JobStatus::Succeeded, Some(number)) => {
-            let version = runtime.state.versions.get(&args.user, project.id, number).await?.ok_or_else(|| anyhow::anyhow!("version {number} is missing"))?;
-            let html = runtime.state.blobs.get(&version.html_key).await?.ok_or_else(|| anyhow::anyhow!("the page HTML is missing"))?;
+            let version = runtime
+                .state
+                .versions
+                .get(&args.user, project.id, number)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("version {number} is missing"))?;
+            let html = runtime
+                .state
+                .blobs
+                .get(&version.html_key)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("the page HTML is missing"))?;
             std::fs::create_dir_all(&args.out)?;
             std::fs::write(args.out.join("index.html"), &html)?;
-            std::fs::write(args.out.join("page.json"), serde_json::to_vec_pretty(&version.page)?)?;
-            println!("Wrote {} ({} KB) and page.json", args.out.join("index.html").display(), html.len().div_ceil(1024));
-            println!("Project {} \"{}\", version {number}; designs: {}; models: {}", project.id, project.name, version.page.provenance.design_ids.join(", "), version.page.provenance.models.join(", "));
+            std::fs::write(
+                args.out.join("page.json"),
+                serde_json::to_vec_pretty(&version.page)?,
+            )?;
+            println!(
+                "Wrote {} ({} KB) and page.json",
+                args.out.join("index.html").display(),
+                html.len().div_ceil(1024)
+            );
+            println!(
+                "Project {} \"{}\", version {number}; designs: {}; models: {}",
+                project.id,
+                project.name,
+                version.page.provenance.design_ids.join(", "),
+                version.page.provenance.models.join(", ")
+            );
             Ok(())
         }
-        (Outcome::Retry, _, _) => anyhow::bail!("generation failed for now (every model was unavailable); try again shortly"),
-        _ => anyhow::bail!("generation failed: {}", job.error.unwrap_or_else(|| "unknown reason".into())),
+        (Outcome::Retry, _, _) => anyhow::bail!(
+            "generation failed for now (every model was unavailable); try again shortly"
+        ),
+        _ => anyhow::bail!(
+            "generation failed: {}",
+            job.error.unwrap_or_else(|| "unknown reason".into())
+        ),
     }
 }

@@ -33,10 +33,20 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     // Every worker of the stack runs in this process: the queue is drained here.
     let worker = runtime.worker.clone();
     let draining = match (&config.backend, runtime.local_queue.clone()) {
-        (_, Some(queue)) => tokio::spawn(local_queue::drain(queue, worker, WORKER_CONCURRENCY, shutdown.clone())),
+        (_, Some(queue)) => tokio::spawn(local_queue::drain(
+            queue,
+            worker,
+            WORKER_CONCURRENCY,
+            shutdown.clone(),
+        )),
         (Backend::Aws(aws), None) => {
             let client = aws_sdk_sqs::Client::new(&visions_shared::aws::sdk_config().await);
-            tokio::spawn(sqs::poll(client, aws.queue_url.clone(), worker, shutdown.clone()))
+            tokio::spawn(sqs::poll(
+                client,
+                aws.queue_url.clone(),
+                worker,
+                shutdown.clone(),
+            ))
         }
         (Backend::Local { .. }, None) => anyhow::bail!("the local backend has no queue"),
     };
@@ -44,8 +54,13 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         Backend::Local { data_dir } => format!("embedded, data in {}", data_dir.display()),
         Backend::Aws(aws) => format!("aws, table {}", aws.table),
     };
-    println!("Visions AI listening on http://{} ({backend})", listener.local_addr()?);
-    axum::serve(listener, http::local_app(runtime.state)).with_graceful_shutdown(signal()).await?;
+    println!(
+        "Visions AI listening on http://{} ({backend})",
+        listener.local_addr()?
+    );
+    axum::serve(listener, http::local_app(runtime.state))
+        .with_graceful_shutdown(signal())
+        .await?;
     trigger.trigger();
     let _ = draining.await;
     Ok(())

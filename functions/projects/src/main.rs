@@ -6,6 +6,6 @@ use visions_shared::{config::Config, http, runtime, telemetry};
 async fn main() -> Result<(), lambda_http::Error> {
     telemetry::init();
     let config = Config::from_env()?;
-    let state = runtime::app_state(&config).await?;
-    lambda_http::run(http::app(state)).await
+    let runtime = runtime::build(&config).await?;
+    lambda_http::run(http::app(runtime.state)).await
 }

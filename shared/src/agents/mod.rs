@@ -83,16 +83,29 @@ impl ModelRouting {
         if let Some(model) = requested {
             return vec![model.clone()];
         }
-        self.chains.iter().find(|(key, _)| *key == (agent, tier)).map(|(_, names)| names.clone()).unwrap_or_default()
+        self.chains
+            .iter()
+            .find(|(key, _)| *key == (agent, tier))
+            .map(|(_, names)| names.clone())
+            .unwrap_or_default()
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum AgentError {
     #[error("{agent}: {source}")]
-    Models { agent: &'static str, source: ChainError },
-    #[error("{agent}: {model} answered twice with output that does not fit the page schema: {problems}")]
-    Invalid { agent: &'static str, model: ModelName, problems: String },
+    Models {
+        agent: &'static str,
+        source: ChainError,
+    },
+    #[error(
+        "{agent}: {model} answered twice with output that does not fit the page schema: {problems}"
+    )]
+    Invalid {
+        agent: &'static str,
+        model: ModelName,
+        problems: String,
+    },
     #[error("{0}")]
     NotConfigured(#[from] ModelError),
 }
@@ -121,7 +134,12 @@ pub struct Agents {
 }
 
 impl Agents {
-    pub fn for_job(registry: Arc<ModelRegistry>, routing: &ModelRouting, tier: Tier, requested: Option<&ModelName>) -> Result<Self, AgentError> {
+    pub fn for_job(
+        registry: Arc<ModelRegistry>,
+        routing: &ModelRouting,
+        tier: Tier,
+        requested: Option<&ModelName>,
+    ) -> Result<Self, AgentError> {
         let chain = |agent| registry.chain(&routing.names(agent, tier, requested));
         Ok(Self {
             layout: chain(Agent::Layout)?,
@@ -131,24 +149,66 @@ impl Agents {
         })
     }
 
-    pub async fn layout(&self, brief: &Brief, designs: &[Design]) -> Result<Answer<LayoutPlan>, AgentError> {
-        let task = AgentTask::Layout { brief: brief.clone(), designs: designs.to_vec() };
+    pub async fn layout(
+        &self,
+        brief: &Brief,
+        designs: &[Design],
+    ) -> Result<Answer<LayoutPlan>, AgentError> {
+        let task = AgentTask::Layout {
+            brief: brief.clone(),
+            designs: designs.to_vec(),
+        };
         let request = prompts::layout(brief, designs, task);
-        self.structured(Agent::Layout, &self.layout, request, |plan: LayoutPlan| validate::layout(plan)).await
+        self.structured(Agent::Layout, &self.layout, request, |plan: LayoutPlan| {
+            validate::layout(plan)
+        })
+        .await
     }
 
-    pub async fn copy(&self, brief: &Brief, business_name: &str, section: &PlannedSection, designs: &[Design]) -> Result<Answer<SectionContent>, AgentError> {
-        let task = AgentTask::Copy { brief: brief.clone(), business_name: business_name.to_owned(), section: section.clone(), designs: designs.to_vec() };
+    pub async fn copy(
+        &self,
+        brief: &Brief,
+        business_name: &str,
+        section: &PlannedSection,
+        designs: &[Design],
+    ) -> Result<Answer<SectionContent>, AgentError> {
+        let task = AgentTask::Copy {
+            brief: brief.clone(),
+            business_name: business_name.to_owned(),
+            section: section.clone(),
+            designs: designs.to_vec(),
+        };
         let request = prompts::copy(brief, business_name, section, designs, task);
         let section_type = section.section_type;
-        self.structured(Agent::Copy, &self.copy, request, move |props: serde_json::Value| validate::section_content(section_type, props)).await
+        self.structured(
+            Agent::Copy,
+            &self.copy,
+            request,
+            move |props: serde_json::Value| validate::section_content(section_type, props),
+        )
+        .await
     }
 
-    pub async fn image_prompts(&self, brief: &Brief, business_name: &str, slots: &[SlotRequest]) -> Result<Answer<ImageBriefs>, AgentError> {
-        let task = AgentTask::ImagePrompts { brief: brief.clone(), business_name: business_name.to_owned(), slots: slots.to_vec() };
+    pub async fn image_prompts(
+        &self,
+        brief: &Brief,
+        business_name: &str,
+        slots: &[SlotRequest],
+    ) -> Result<Answer<ImageBriefs>, AgentError> {
+        let task = AgentTask::ImagePrompts {
+            brief: brief.clone(),
+            business_name: business_name.to_owned(),
+            slots: slots.to_vec(),
+        };
         let request = prompts::image_prompts(brief, business_name, slots, task);
         let expected: Vec<String> = slots.iter().map(|s| s.slot_id.clone()).collect();
-        self.structured(Agent::ImagePrompts, &self.image_prompts, request, move |briefs: ImageBriefs| validate::image_briefs(briefs, &expected)).await
+        self.structured(
+            Agent::ImagePrompts,
+            &self.image_prompts,
+            request,
+            move |briefs: ImageBriefs| validate::image_briefs(briefs, &expected),
+        )
+        .await
     }
 
     /// Calls the chain; if the answer does not fit, tells the same model what was wrong once.
@@ -159,27 +219,60 @@ impl Agents {
         mut request: CompletionRequest,
         check: impl Fn(T) -> Result<V, Vec<String>>,
     ) -> Result<Answer<V>, AgentError> {
-        let (model, completion) = chain.complete(&request).await.map_err(|source| AgentError::Models { agent: agent.as_str(), source })?;
+        let (model, completion) =
+            chain
+                .complete(&request)
+                .await
+                .map_err(|source| AgentError::Models {
+                    agent: agent.as_str(),
+                    source,
+                })?;
         let mut usage = completion.usage;
         let problems = match parse(&completion.output).and_then(&check) {
-            Ok(value) => return Ok(Answer { value, model, usage }),
+            Ok(value) => {
+                return Ok(Answer {
+                    value,
+                    model,
+                    usage,
+                });
+            }
             Err(problems) => problems,
         };
         tracing::warn!(agent = agent.as_str(), %model, ?problems, "answer failed validation; asking for a repair");
-        request.messages.push(Message { role: Role::Assistant, content: completion.raw });
-        request.messages.push(Message { role: Role::User, content: prompts::repair(&problems) });
+        request.messages.push(Message {
+            role: Role::Assistant,
+            content: completion.raw,
+        });
+        request.messages.push(Message {
+            role: Role::User,
+            content: prompts::repair(&problems),
+        });
         let same_model = self.registry.resolve(&model)?;
         let repaired = complete_with_retries(same_model.as_ref(), &request, chain.policy())
             .await
-            .map_err(|error| AgentError::Models { agent: agent.as_str(), source: ChainError { failures: vec![(model.clone(), error)] } })?;
+            .map_err(|error| AgentError::Models {
+                agent: agent.as_str(),
+                source: ChainError {
+                    failures: vec![(model.clone(), error)],
+                },
+            })?;
         usage += repaired.usage;
         match parse(&repaired.output).and_then(&check) {
-            Ok(value) => Ok(Answer { value, model, usage }),
-            Err(problems) => Err(AgentError::Invalid { agent: agent.as_str(), model, problems: problems.join("; ") }),
+            Ok(value) => Ok(Answer {
+                value,
+                model,
+                usage,
+            }),
+            Err(problems) => Err(AgentError::Invalid {
+                agent: agent.as_str(),
+                model,
+                problems: problems.join("; "),
+            }),
         }
     }
 }
 
 fn parse<T: DeserializeOwned>(output: &serde_json::Value) -> Result<T, Vec<String>> {
-    serde_json::from_value(output.clone()).map_err(|err| vec![format!("the JSON does not match the schema: {err}")])
+    serde_json::from_value(output.clone())
+        .map_err(|err| vec![format!("the JSON does not match the schema: {err}")])
 }

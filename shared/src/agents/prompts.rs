@@ -46,7 +46,11 @@ fn designs_block(designs: &[Design]) -> String {
 }
 
 fn catalogue() -> String {
-    SectionType::ALL.iter().map(|t| format!("- {} (variants: {})", t.as_str(), t.variants().join(", "))).collect::<Vec<_>>().join("\n")
+    SectionType::ALL
+        .iter()
+        .map(|t| format!("- {} (variants: {})", t.as_str(), t.variants().join(", ")))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn brief_message(brief: &Brief) -> Message {
@@ -87,8 +91,18 @@ structure and principles where they fit this business:\n{}\n\n{RULES}",
     }
 }
 
-pub fn copy(brief: &Brief, business_name: &str, section: &PlannedSection, designs: &[Design], task: AgentTask) -> CompletionRequest {
-    let principles: Vec<&String> = designs.iter().flat_map(|d| d.principles.iter()).take(8).collect();
+pub fn copy(
+    brief: &Brief,
+    business_name: &str,
+    section: &PlannedSection,
+    designs: &[Design],
+    task: AgentTask,
+) -> CompletionRequest {
+    let principles: Vec<&String> = designs
+        .iter()
+        .flat_map(|d| d.principles.iter())
+        .take(8)
+        .collect();
     let system = format!(
         "You are the copywriting agent of Visions AI. Write the content of one section of the landing page for {business_name}.\n\
 Section: `{}` (variant `{}`), id `{}`. Its job: {}\n\nPrinciples from the closest high-converting designs:\n{}\n\n\
@@ -98,7 +112,11 @@ Calls to action point at `#contact` unless the brief gives a URL.\n{RULES}",
         section.variant,
         section.id,
         section.purpose,
-        principles.iter().map(|p| format!("- {p}")).collect::<Vec<_>>().join("\n"),
+        principles
+            .iter()
+            .map(|p| format!("- {p}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
     );
     CompletionRequest {
         system,
@@ -111,8 +129,16 @@ Calls to action point at `#contact` unless the brief gives a URL.\n{RULES}",
     }
 }
 
-pub fn image_prompts(brief: &Brief, business_name: &str, slots: &[SlotRequest], task: AgentTask) -> CompletionRequest {
-    let slots_text: Vec<String> = slots.iter().map(|s| format!("- {} ({}): {}", s.slot_id, s.section_type.as_str(), s.alt)).collect();
+pub fn image_prompts(
+    brief: &Brief,
+    business_name: &str,
+    slots: &[SlotRequest],
+    task: AgentTask,
+) -> CompletionRequest {
+    let slots_text: Vec<String> = slots
+        .iter()
+        .map(|s| format!("- {} ({}): {}", s.slot_id, s.section_type.as_str(), s.alt))
+        .collect();
     let system = format!(
         "You are the image-prompt agent of Visions AI. For each image slot on {business_name}'s landing page, write one brief for an \
 image model: subject, setting, composition, lighting, style and mood that fit the brand; photographic unless the brand says \
@@ -134,6 +160,10 @@ one brief per slot id, nothing else.",
 pub fn repair(problems: &[String]) -> String {
     format!(
         "Your answer cannot be used as it is:\n{}\nAnswer again with the whole corrected JSON, matching the schema exactly, nothing else.",
-        problems.iter().map(|p| format!("- {p}")).collect::<Vec<_>>().join("\n")
+        problems
+            .iter()
+            .map(|p| format!("- {p}"))
+            .collect::<Vec<_>>()
+            .join("\n")
     )
 }

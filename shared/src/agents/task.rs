@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::designs::Design;
-use crate::page::model::{Seo, SectionType};
+use crate::page::model::{SectionType, Seo};
 use crate::project::BrandKit;
 
 /// The brief every agent works from.
@@ -69,7 +69,19 @@ pub struct ImageBrief {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "agent", rename_all = "snake_case")]
 pub enum AgentTask {
-    Layout { brief: Brief, designs: Vec<Design> },
-    Copy { brief: Brief, business_name: String, section: PlannedSection, designs: Vec<Design> },
-    ImagePrompts { brief: Brief, business_name: String, slots: Vec<SlotRequest> },
+    Layout {
+        brief: Brief,
+        designs: Vec<Design>,
+    },
+    Copy {
+        brief: Brief,
+        business_name: String,
+        section: PlannedSection,
+        designs: Vec<Design>,
+    },
+    ImagePrompts {
+        brief: Brief,
+        business_name: String,
+        slots: Vec<SlotRequest>,
+    },
 }

@@ -20,7 +20,8 @@ impl Checker {
         if value.is_empty() {
             self.problems.push(format!("`{field}` is empty"));
         } else if value.chars().count() > max {
-            self.problems.push(format!("`{field}` is longer than {max} characters"));
+            self.problems
+                .push(format!("`{field}` is longer than {max} characters"));
         }
         if value.to_lowercase().contains("lorem ipsum") {
             self.problems.push(format!("`{field}` is placeholder text"));
@@ -29,23 +30,33 @@ impl Checker {
 
     fn count(&mut self, field: &str, len: usize, range: std::ops::RangeInclusive<usize>) {
         if !range.contains(&len) {
-            self.problems.push(format!("`{field}` has {len} entries; it needs {} to {}", range.start(), range.end()));
+            self.problems.push(format!(
+                "`{field}` has {len} entries; it needs {} to {}",
+                range.start(),
+                range.end()
+            ));
         }
     }
 
     fn cta(&mut self, field: &str, cta: &Cta) {
         self.text(&format!("{field}.label"), &cta.label, 40);
         if !is_descriptive_link_text(&cta.label) {
-            self.problems.push(format!("`{field}.label` ({:?}) does not say what the link does", cta.label));
+            self.problems.push(format!(
+                "`{field}.label` ({:?}) does not say what the link does",
+                cta.label
+            ));
         }
         if !safe_href(&cta.href) {
-            self.problems.push(format!("`{field}.href` must be #section-id, https://…, mailto: or tel:"));
+            self.problems.push(format!(
+                "`{field}.href` must be #section-id, https://…, mailto: or tel:"
+            ));
         }
     }
 
     fn image(&mut self, field: &str, image: &ImageSlot, ids: &mut HashSet<String>) {
         if !is_slug(&image.id) || !ids.insert(image.id.clone()) {
-            self.problems.push(format!("`{field}.id` must be a unique lower-case slug"));
+            self.problems
+                .push(format!("`{field}.id` must be a unique lower-case slug"));
         }
         self.text(&format!("{field}.alt"), &image.alt, 200);
     }
@@ -59,26 +70,38 @@ impl Checker {
     }
 
     fn done<T>(self, value: T) -> Result<T, Vec<String>> {
-        if self.problems.is_empty() { Ok(value) } else { Err(self.problems) }
+        if self.problems.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.problems)
+        }
     }
 }
 
 pub fn is_slug(value: &str) -> bool {
     (1..=40).contains(&value.len())
-        && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !value.starts_with('-')
 }
 
 pub fn safe_href(href: &str) -> bool {
     let lower = href.trim().to_ascii_lowercase();
     (lower.starts_with('#') && is_slug(&lower[1..]))
-        || ((lower.starts_with("https://") || lower.starts_with("mailto:") || lower.starts_with("tel:"))
+        || ((lower.starts_with("https://")
+            || lower.starts_with("mailto:")
+            || lower.starts_with("tel:"))
             && href.len() <= 2048
-            && !href.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>'))
+            && !href
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>'))
 }
 
 pub fn layout(plan: LayoutPlan) -> Result<LayoutPlan, Vec<String>> {
-    let mut check = Checker { problems: Vec::new() };
+    let mut check = Checker {
+        problems: Vec::new(),
+    };
     check.text("business_name", &plan.business_name, 80);
     check.text("seo.title", &plan.seo.title, 70);
     check.text("seo.description", &plan.seo.description, 200);
@@ -86,17 +109,28 @@ pub fn layout(plan: LayoutPlan) -> Result<LayoutPlan, Vec<String>> {
     check.text("seo.og_description", &plan.seo.og_description, 200);
     check.count("sections", plan.sections.len(), 4..=12);
     if plan.sections.first().map(|s| s.section_type) != Some(SectionType::Hero) {
-        check.problems.push("the first section must be the `hero`".into());
+        check
+            .problems
+            .push("the first section must be the `hero`".into());
     }
     if plan.sections.last().map(|s| s.section_type) != Some(SectionType::Footer) {
-        check.problems.push("the last section must be the `footer`".into());
+        check
+            .problems
+            .push("the last section must be the `footer`".into());
     }
     let mut ids = HashSet::new();
     for (i, section) in plan.sections.iter().enumerate() {
         if !is_slug(&section.id) || !ids.insert(section.id.as_str()) {
-            check.problems.push(format!("`sections[{i}].id` ({:?}) must be a unique lower-case slug", section.id));
+            check.problems.push(format!(
+                "`sections[{i}].id` ({:?}) must be a unique lower-case slug",
+                section.id
+            ));
         }
-        if !section.section_type.variants().contains(&section.variant.as_str()) {
+        if !section
+            .section_type
+            .variants()
+            .contains(&section.variant.as_str())
+        {
             check.problems.push(format!(
                 "`sections[{i}].variant` ({:?}) is not one of {:?} for `{}`",
                 section.variant,
@@ -107,19 +141,36 @@ pub fn layout(plan: LayoutPlan) -> Result<LayoutPlan, Vec<String>> {
         check.text(&format!("sections[{i}].purpose"), &section.purpose, 400);
     }
     for single in [SectionType::Hero, SectionType::Footer] {
-        if plan.sections.iter().filter(|s| s.section_type == single).count() > 1 {
-            check.problems.push(format!("only one `{}` section is allowed", single.as_str()));
+        if plan
+            .sections
+            .iter()
+            .filter(|s| s.section_type == single)
+            .count()
+            > 1
+        {
+            check
+                .problems
+                .push(format!("only one `{}` section is allowed", single.as_str()));
         }
     }
     check.done(plan)
 }
 
 /// Props of one section, typed by the section's type and checked.
-pub fn section_content(section_type: SectionType, props: serde_json::Value) -> Result<SectionContent, Vec<String>> {
+pub fn section_content(
+    section_type: SectionType,
+    props: serde_json::Value,
+) -> Result<SectionContent, Vec<String>> {
     let tagged = serde_json::json!({"type": section_type.as_str(), "props": props});
-    let content: SectionContent =
-        serde_json::from_value(tagged).map_err(|err| vec![format!("the JSON does not match the `{}` schema: {err}", section_type.as_str())])?;
-    let mut c = Checker { problems: Vec::new() };
+    let content: SectionContent = serde_json::from_value(tagged).map_err(|err| {
+        vec![format!(
+            "the JSON does not match the `{}` schema: {err}",
+            section_type.as_str()
+        )]
+    })?;
+    let mut c = Checker {
+        problems: Vec::new(),
+    };
     let mut images = HashSet::new();
     match &content {
         SectionContent::Hero(p) => {
@@ -180,7 +231,8 @@ pub fn section_content(section_type: SectionType, props: serde_json::Value) -> R
                 c.cta(&format!("plans[{i}].cta"), &plan.cta);
             }
             if p.plans.iter().filter(|plan| plan.highlighted).count() > 1 {
-                c.problems.push("at most one plan may be `highlighted`".into());
+                c.problems
+                    .push("at most one plan may be `highlighted`".into());
             }
         }
         SectionContent::Faq(p) => {
@@ -219,7 +271,9 @@ pub fn section_content(section_type: SectionType, props: serde_json::Value) -> R
             for (i, link) in p.links.iter().enumerate() {
                 c.text(&format!("links[{i}].label"), &link.label, 40);
                 if !safe_href(&link.href) {
-                    c.problems.push(format!("`links[{i}].href` must be #section-id, https://…, mailto: or tel:"));
+                    c.problems.push(format!(
+                        "`links[{i}].href` must be #section-id, https://…, mailto: or tel:"
+                    ));
                 }
             }
         }
@@ -228,7 +282,9 @@ pub fn section_content(section_type: SectionType, props: serde_json::Value) -> R
 }
 
 pub fn image_briefs(briefs: ImageBriefs, expected: &[String]) -> Result<ImageBriefs, Vec<String>> {
-    let mut c = Checker { problems: Vec::new() };
+    let mut c = Checker {
+        problems: Vec::new(),
+    };
     for id in expected {
         match briefs.briefs.iter().find(|b| &b.slot_id == id) {
             Some(brief) => c.text(&format!("brief for {id}"), &brief.brief, 600),
@@ -244,17 +300,32 @@ mod tests {
 
     #[test]
     fn hrefs_are_allow_listed() {
-        for good in ["#contact", "https://example.com/x?y=1", "mailto:hi@example.com", "tel:+15551234"] {
+        for good in [
+            "#contact",
+            "https://example.com/x?y=1",
+            "mailto:hi@example.com",
+            "tel:+15551234",
+        ] {
             assert!(safe_href(good), "{good}");
         }
-        for bad in ["javascript:alert(1)", "JaVaScRiPt:x", "data:text/html,x", "http://example.com", "//evil.com", "#", "# x", "https://a.com/\"onmouseover"] {
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:x",
+            "data:text/html,x",
+            "http://example.com",
+            "//evil.com",
+            "#",
+            "# x",
+            "https://a.com/\"onmouseover",
+        ] {
             assert!(!safe_href(bad), "{bad}");
         }
     }
 
     #[test]
     fn wrong_shape_and_bad_values_are_named() {
-        let err = section_content(SectionType::Cta, serde_json::json!({"heading": "x"})).unwrap_err();
+        let err =
+            section_content(SectionType::Cta, serde_json::json!({"heading": "x"})).unwrap_err();
         assert!(err[0].contains("missing field"), "{err:?}");
         let err = section_content(
             SectionType::Cta,

@@ -26,7 +26,13 @@ pub struct Facts {
 }
 
 pub fn language(locale: &str) -> &'static str {
-    match locale.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase().as_str() {
+    match locale
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
+        .as_str()
+    {
         "fr" => "fr",
         "de" => "de",
         "es" => "es",
@@ -40,20 +46,36 @@ pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {
     let business = business_name(&prompt).unwrap_or_else(|| brief.project_name.trim().to_owned());
     let city = city(&prompt, &business);
     let offer = offer(&prompt, &business, lang)
-        .or_else(|| (!brief.project_description.trim().is_empty()).then(|| first_clause(&brief.project_description)))
+        .or_else(|| {
+            (!brief.project_description.trim().is_empty())
+                .then(|| first_clause(&brief.project_description))
+        })
         .or_else(|| design.and_then(|d| d.industries.first().filter(|_| lang == "en").cloned()))
         .unwrap_or_else(|| generic(lang, Generic::Offer).to_owned());
     let audience = audience(&prompt, lang)
         .or_else(|| people_word(&prompt))
         .unwrap_or_else(|| generic(lang, Generic::Audience).to_owned());
-    let goal = goal(&prompt, lang).unwrap_or_else(|| default_goal(design.map(|d| d.goal.as_str()).unwrap_or(""), lang).to_owned());
+    let goal = goal(&prompt, lang).unwrap_or_else(|| {
+        default_goal(design.map(|d| d.goal.as_str()).unwrap_or(""), lang).to_owned()
+    });
     let tone = brief
         .brand
         .tone
         .as_deref()
-        .and_then(|t| t.split([',', ' ', ';']).find(|w| w.len() > 2).map(str::to_lowercase))
+        .and_then(|t| {
+            t.split([',', ' ', ';'])
+                .find(|w| w.len() > 2)
+                .map(str::to_lowercase)
+        })
         .or_else(|| tone_word(&prompt))
-        .or_else(|| design.and_then(|d| d.tone.split([',', ' ']).find(|w| w.len() > 2).map(str::to_lowercase)));
+        .or_else(|| {
+            design.and_then(|d| {
+                d.tone
+                    .split([',', ' '])
+                    .find(|w| w.len() > 2)
+                    .map(str::to_lowercase)
+            })
+        });
     let mut keywords = keywords(&prompt, &business, city.as_deref(), &offer, lang);
     if keywords.len() < 3 {
         if let Some(design) = design.filter(|_| lang == "en") {
@@ -63,15 +85,32 @@ pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {
     while keywords.len() < 3 {
         keywords.push(offer.clone());
     }
-    Facts { business, offer, audience, city, goal, keywords, tone, lang }
+    Facts {
+        business,
+        offer,
+        audience,
+        city,
+        goal,
+        keywords,
+        tone,
+        lang,
+    }
 }
 
 fn normalize(text: &str) -> String {
-    text.replace(['\u{2019}', '\u{2018}'], "'").replace(['\u{201C}', '\u{201D}', '«', '»'], "\"").split_whitespace().collect::<Vec<_>>().join(" ")
+    text.replace(['\u{2019}', '\u{2018}'], "'")
+        .replace(['\u{201C}', '\u{201D}', '«', '»'], "\"")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn first_clause(text: &str) -> String {
-    text.split(['.', ';', ':']).next().unwrap_or(text).trim().to_lowercase()
+    text.split(['.', ';', ':'])
+        .next()
+        .unwrap_or(text)
+        .trim()
+        .to_lowercase()
 }
 
 #[derive(Clone, Copy)]
@@ -95,15 +134,74 @@ fn generic(lang: &str, what: Generic) -> &'static str {
 
 /// Words that open a sentence but never a business name.
 const NOT_A_NAME: &[&str] = &[
-    "We", "We're", "I", "I'm", "Our", "My", "Need", "Landing", "Launching", "Create", "Build", "Make", "Please", "Page",
-    "Playful", "Warm", "Friendly", "Premium", "Fun", "Bright", "Technical", "Professional", "Cute", "Laid-back",
-    "Wir", "Der", "Die", "Das", "Ich", "Je", "Nous", "On", "Ton", "Queremos", "Somos", "Soy", "Hi", "Hello", "The",
-    "Le", "La", "Les", "El", "Los", "Las", "A", "An", "Un", "Une", "Ein", "Eine", "It", "This", "Make", "Keep",
+    "We",
+    "We're",
+    "I",
+    "I'm",
+    "Our",
+    "My",
+    "Need",
+    "Landing",
+    "Launching",
+    "Create",
+    "Build",
+    "Make",
+    "Please",
+    "Page",
+    "Playful",
+    "Warm",
+    "Friendly",
+    "Premium",
+    "Fun",
+    "Bright",
+    "Technical",
+    "Professional",
+    "Cute",
+    "Laid-back",
+    "Wir",
+    "Der",
+    "Die",
+    "Das",
+    "Ich",
+    "Je",
+    "Nous",
+    "On",
+    "Ton",
+    "Queremos",
+    "Somos",
+    "Soy",
+    "Hi",
+    "Hello",
+    "The",
+    "Le",
+    "La",
+    "Les",
+    "El",
+    "Los",
+    "Las",
+    "A",
+    "An",
+    "Un",
+    "Une",
+    "Ein",
+    "Eine",
+    "It",
+    "This",
+    "Make",
+    "Keep",
 ];
 /// Never the start of a name, wherever they stand.
-const PRONOUNS: &[&str] = &["We", "We're", "I", "I'm", "Our", "My", "Wir", "Ich", "Je", "Nous", "On", "Somos", "Soy", "It", "This"];
-const CONNECTORS: &[&str] = &["&", "and", "of", "the", "to", "de", "du", "des", "la", "le", "del", "y", "von", "der", "und", "on"];
-const ARTICLES: &[&str] = &["The", "Le", "La", "Les", "El", "Los", "Las", "Die", "Der", "Das"];
+const PRONOUNS: &[&str] = &[
+    "We", "We're", "I", "I'm", "Our", "My", "Wir", "Ich", "Je", "Nous", "On", "Somos", "Soy", "It",
+    "This",
+];
+const CONNECTORS: &[&str] = &[
+    "&", "and", "of", "the", "to", "de", "du", "des", "la", "le", "del", "y", "von", "der", "und",
+    "on",
+];
+const ARTICLES: &[&str] = &[
+    "The", "Le", "La", "Les", "El", "Los", "Las", "Die", "Der", "Das",
+];
 
 fn is_capitalized(word: &str) -> bool {
     word.chars().next().is_some_and(|c| c.is_uppercase())
@@ -128,7 +226,10 @@ fn capitalized_runs(prompt: &str) -> Vec<Candidate> {
     let mut i = 0;
     while i < words.len() {
         let first = clean_word(words[i]);
-        let article_start = ARTICLES.contains(&first) && words.get(i + 1).is_some_and(|w| is_capitalized(clean_word(w)));
+        let article_start = ARTICLES.contains(&first)
+            && words
+                .get(i + 1)
+                .is_some_and(|w| is_capitalized(clean_word(w)));
         let sentence_start = i == 0 || words[i - 1].ends_with(['.', '!', '?', ':']);
         let blocked = PRONOUNS.contains(&first) || (sentence_start && NOT_A_NAME.contains(&first));
         if !is_capitalized(first) || (blocked && !article_start) {
@@ -141,8 +242,12 @@ fn capitalized_runs(prompt: &str) -> Vec<Candidate> {
         while j < words.len() {
             let word = words[j];
             let cleaned = clean_word(word);
-            let cap = is_capitalized(cleaned) || cleaned.chars().next().is_some_and(|c| c.is_ascii_digit());
-            let connector = CONNECTORS.contains(&cleaned) && words.get(j + 1).is_some_and(|w| is_capitalized(clean_word(w)));
+            let cap = is_capitalized(cleaned)
+                || cleaned.chars().next().is_some_and(|c| c.is_ascii_digit());
+            let connector = CONNECTORS.contains(&cleaned)
+                && words
+                    .get(j + 1)
+                    .is_some_and(|w| is_capitalized(clean_word(w)));
             if j > i && !(cap || connector) {
                 break;
             }
@@ -159,7 +264,10 @@ fn capitalized_runs(prompt: &str) -> Vec<Candidate> {
             start: i,
             words: end - i + 1,
             before: words[i.saturating_sub(3)..i].join(" "),
-            after: words.get(end + 1).map(|w| w.to_lowercase()).unwrap_or_default(),
+            after: words
+                .get(end + 1)
+                .map(|w| w.to_lowercase())
+                .unwrap_or_default(),
         });
         i = end + 1;
     }
@@ -167,11 +275,16 @@ fn capitalized_runs(prompt: &str) -> Vec<Candidate> {
 }
 
 static CALLED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:called|named|s'appelle|heißt|se llama|nommée?|llamad[oa])\s+").expect("valid regex")
+    Regex::new(r"(?i)\b(?:called|named|s'appelle|heißt|se llama|nommée?|llamad[oa])\s+")
+        .expect("valid regex")
 });
 
 fn business_name(prompt: &str) -> Option<String> {
-    if let Some(quoted) = prompt.split('"').nth(1).filter(|q| (2..=60).contains(&q.len())) {
+    if let Some(quoted) = prompt
+        .split('"')
+        .nth(1)
+        .filter(|q| (2..=60).contains(&q.len()))
+    {
         return Some(quoted.trim().to_owned());
     }
     let called_at = CALLED.find(prompt).map(|m| m.end());
@@ -179,19 +292,29 @@ fn business_name(prompt: &str) -> Option<String> {
     let mut best: Option<(f64, &Candidate)> = None;
     let mut offset = 0;
     for run in &runs {
-        let position = prompt.split(' ').take(run.start).map(|w| w.len() + 1).sum::<usize>();
+        let position = prompt
+            .split(' ')
+            .take(run.start)
+            .map(|w| w.len() + 1)
+            .sum::<usize>();
         offset = offset.max(position);
         let before = run.before.to_lowercase();
         let mut score = run.words.min(3) as f64 - run.start as f64 * 0.02;
         if called_at.is_some_and(|at| at == position) {
             score += 6.0;
         }
-        let intro = ["for", "run", "we're", "we are", "sind die", "sind", "at", "from", "meet", "with", "about"];
+        let intro = [
+            "for", "run", "we're", "we are", "sind die", "sind", "at", "from", "meet", "with",
+            "about",
+        ];
         if intro.iter().any(|p| before.ends_with(p)) {
             score += 2.0;
         }
-        if ["is", "sells", "est", "ist", "es", "builds", "handles", "makes", "offers", "helps", "bietet", "propose"]
-            .contains(&run.after.trim_matches(|c: char| !c.is_alphanumeric()))
+        if [
+            "is", "sells", "est", "ist", "es", "builds", "handles", "makes", "offers", "helps",
+            "bietet", "propose",
+        ]
+        .contains(&run.after.trim_matches(|c: char| !c.is_alphanumeric()))
         {
             score += 2.5;
         }
@@ -199,17 +322,24 @@ fn business_name(prompt: &str) -> Option<String> {
             score += 1.0;
         }
         // "I'm Maya Chen" introduces a person; "in Portland" is a place.
-        if ["i'm", "i am", "je suis", "ich bin", "soy", "my name is"].iter().any(|p| before.ends_with(p)) {
+        if ["i'm", "i am", "je suis", "ich bin", "soy", "my name is"]
+            .iter()
+            .any(|p| before.ends_with(p))
+        {
             score -= 4.0;
         }
-        if ["in", "à", "en", "covering", "near", "from", "dans"].iter().any(|p| before.ends_with(p)) {
+        if ["in", "à", "en", "covering", "near", "from", "dans"]
+            .iter()
+            .any(|p| before.ends_with(p))
+        {
             score -= 3.0;
         }
         if best.as_ref().is_none_or(|(s, _)| score > *s) {
             best = Some((score, run));
         }
     }
-    best.filter(|(score, _)| *score > 0.5).map(|(_, run)| run.text.clone())
+    best.filter(|(score, _)| *score > 0.5)
+        .map(|(_, run)| run.text.clone())
 }
 
 static CITY: LazyLock<Regex> = LazyLock::new(|| {
@@ -218,7 +348,9 @@ static CITY: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn city(prompt: &str, business: &str) -> Option<String> {
-    const NOT_PLACES: &[&str] = &["March", "April", "May", "June", "English", "Spanish", "French", "German", "Gironde"];
+    const NOT_PLACES: &[&str] = &[
+        "March", "April", "May", "June", "English", "Spanish", "French", "German", "Gironde",
+    ];
     CITY.captures_iter(prompt)
         .filter_map(|c| c.get(1).map(|m| m.as_str().to_owned()))
         .map(|place| {
@@ -237,27 +369,42 @@ fn city(prompt: &str, business: &str) -> Option<String> {
             Some((city, district)) => format!("{district}, {city}"),
             None => place.trim_end_matches("'s").to_owned(),
         })
-        .find(|place| !place.is_empty() && !business.contains(place.as_str()) && !NOT_PLACES.contains(&place.as_str()))
+        .find(|place| {
+            !place.is_empty()
+                && !business.contains(place.as_str())
+                && !NOT_PLACES.contains(&place.as_str())
+        })
 }
 
 fn cut_at_any<'a>(text: &'a str, stops: &[&str]) -> &'a str {
     let lower = text.to_lowercase();
-    let end = stops.iter().filter_map(|s| lower.find(s)).min().unwrap_or(text.len());
+    let end = stops
+        .iter()
+        .filter_map(|s| lower.find(s))
+        .min()
+        .unwrap_or(text.len());
     text[..end].trim()
 }
 
 /// Leading articles and determiners, dropped from noun phrases.
 const DETERMINERS: &[&str] = &[
-    "a", "an", "the", "our", "one", "un", "une", "le", "la", "les", "des", "ein", "eine", "einen", "der", "die", "das", "un", "una", "el",
-    "los", "las", "unos", "unas", "nos", "notre", "unsere", "nuestra", "nuestro",
+    "a", "an", "the", "our", "one", "un", "une", "le", "la", "les", "des", "ein", "eine", "einen",
+    "der", "die", "das", "un", "una", "el", "los", "las", "unos", "unas", "nos", "notre", "unsere",
+    "nuestra", "nuestro",
 ];
 
 fn strip_determiners(phrase: &str) -> String {
     let mut words: Vec<&str> = phrase.split_whitespace().collect();
-    while words.first().is_some_and(|w| DETERMINERS.contains(&w.to_lowercase().as_str())) {
+    while words
+        .first()
+        .is_some_and(|w| DETERMINERS.contains(&w.to_lowercase().as_str()))
+    {
         words.remove(0);
     }
-    words.join(" ").trim_matches(|c: char| c == ',' || c == '.' || c == ':' || c == ';').to_owned()
+    words
+        .join(" ")
+        .trim_matches(|c: char| c == ',' || c == '.' || c == ':' || c == ';')
+        .to_owned()
 }
 
 /// Lower-cases a sentence-initial capital, but keeps names and acronyms ("SaaS dashboard",
@@ -279,44 +426,136 @@ fn lowercase_first(phrase: &str) -> String {
 /// The first word naming people the brief mentions, as a fallback audience.
 fn people_word(prompt: &str) -> Option<String> {
     const PEOPLE: &[&str] = &[
-        "patients", "parents", "families", "neighbours", "neighbors", "commuters", "students", "founders", "owners",
-        "couples", "travellers", "travelers", "homeowners", "buyers", "sellers", "donors", "teams", "clients", "customers",
-        "members", "designers", "developers", "freelancers", "beginners", "runners", "locals", "guests", "visitors",
-        "familles", "clients", "couples", "étudiants", "patients", "kunden", "familien", "patienten", "arbeitnehmer",
-        "mandanten", "alumnos", "clientes", "familias", "pacientes", "extranjeros",
+        "patients",
+        "parents",
+        "families",
+        "neighbours",
+        "neighbors",
+        "commuters",
+        "students",
+        "founders",
+        "owners",
+        "couples",
+        "travellers",
+        "travelers",
+        "homeowners",
+        "buyers",
+        "sellers",
+        "donors",
+        "teams",
+        "clients",
+        "customers",
+        "members",
+        "designers",
+        "developers",
+        "freelancers",
+        "beginners",
+        "runners",
+        "locals",
+        "guests",
+        "visitors",
+        "familles",
+        "clients",
+        "couples",
+        "étudiants",
+        "patients",
+        "kunden",
+        "familien",
+        "patienten",
+        "arbeitnehmer",
+        "mandanten",
+        "alumnos",
+        "clientes",
+        "familias",
+        "pacientes",
+        "extranjeros",
     ];
-    prompt.split(|c: char| !c.is_alphanumeric() && c != '-').map(str::to_lowercase).find(|w| PEOPLE.contains(&w.as_str()))
+    prompt
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .map(str::to_lowercase)
+        .find(|w| PEOPLE.contains(&w.as_str()))
 }
 
 fn offer(prompt: &str, business: &str, lang: &str) -> Option<String> {
     let stops: &[&str] = match lang {
-        "fr" => &[" à ", " qui ", " que ", " pour ", " dans ", ",", ".", ";", ":", " avec "],
+        "fr" => &[
+            " à ", " qui ", " que ", " pour ", " dans ", ",", ".", ";", ":", " avec ",
+        ],
         "de" => &[" in ", " die ", " der ", " mit ", ",", ".", ";", ":"],
         "es" => &[" en ", " para ", " que ", ",", ".", ";", ":", " con "],
-        _ => &[" that ", " which ", " who ", " for ", " in ", " with ", " covering ", " offering ", " known ", " accepting ", " helping ", ";", ".", ":", ","],
+        _ => &[
+            " that ",
+            " which ",
+            " who ",
+            " for ",
+            " in ",
+            " with ",
+            " covering ",
+            " offering ",
+            " known ",
+            " accepting ",
+            " helping ",
+            ";",
+            ".",
+            ":",
+            ",",
+        ],
     };
     // Verb phrases may list things with commas ("vegan, fragrance-free skincare").
     let verb_stops: Vec<&str> = stops.iter().copied().filter(|s| *s != ",").collect();
-    let after = prompt.find(business).map(|at| &prompt[at + business.len()..]).unwrap_or("");
+    let after = prompt
+        .find(business)
+        .map(|at| &prompt[at + business.len()..])
+        .unwrap_or("");
     let patterns: &[(&str, bool)] = &[
-        (", a ", false), (", an ", false), (" is a ", false), (" is an ", false), (": ", false), (" sells ", true),
-        (" handles ", true), (" offers ", true), (" makes ", true), (" builds ", true), (" provides ", true),
-        (" est un ", false), (" est une ", false), (", un ", false), (", une ", false), (" ist ein ", false),
-        (" ist eine ", false), (", eine ", false), (", ein ", false), (" es una ", false), (" es un ", false),
-        (", una ", false), (", un ", false),
+        (", a ", false),
+        (", an ", false),
+        (" is a ", false),
+        (" is an ", false),
+        (": ", false),
+        (" sells ", true),
+        (" handles ", true),
+        (" offers ", true),
+        (" makes ", true),
+        (" builds ", true),
+        (" provides ", true),
+        (" est un ", false),
+        (" est une ", false),
+        (", un ", false),
+        (", une ", false),
+        (" ist ein ", false),
+        (" ist eine ", false),
+        (", eine ", false),
+        (", ein ", false),
+        (" es una ", false),
+        (" es un ", false),
+        (", una ", false),
+        (", un ", false),
     ];
     for (pattern, is_verb) in patterns {
-        if let Some(rest) = after.strip_prefix(pattern.trim_start_matches(' ')).or_else(|| after.strip_prefix(pattern)) {
-            let phrase = if *is_verb { cut_at_any(rest, &verb_stops) } else { cut_at_any(rest, stops) };
+        if let Some(rest) = after
+            .strip_prefix(pattern.trim_start_matches(' '))
+            .or_else(|| after.strip_prefix(pattern))
+        {
+            let phrase = if *is_verb {
+                cut_at_any(rest, &verb_stops)
+            } else {
+                cut_at_any(rest, stops)
+            };
             let phrase = strip_determiners(phrase);
             if (2..=80).contains(&phrase.len()) {
-                return Some(if lang == "de" { phrase } else { lowercase_first(&phrase) });
+                return Some(if lang == "de" {
+                    phrase
+                } else {
+                    lowercase_first(&phrase)
+                });
             }
         }
     }
     // "Je suis photographe de mariage à Bordeaux", "We are a family dentist".
     static SELF: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(?:je suis|we are an?|we're an?|ich bin|soy|somos) ([^.,;:]+)").expect("valid regex")
+        Regex::new(r"(?i)\b(?:je suis|we are an?|we're an?|ich bin|soy|somos) ([^.,;:]+)")
+            .expect("valid regex")
     });
     SELF.captures(prompt)
         .and_then(|c| c.get(1))
@@ -329,18 +568,46 @@ fn audience(prompt: &str, lang: &str) -> Option<String> {
     static HELPS: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?i)\b(?:helps|helping|aimed at|teaches|serving|serves|for|pour les|pour|für|para)\s+([^.,;:!?]+)").expect("valid regex")
     });
-    let stops = [" who ", " that ", " which ", " with ", " in ", " to ", " qui ", " que ", " en ", " à ", " build ", " and want", " de ", " bei "];
+    let stops = [
+        " who ",
+        " that ",
+        " which ",
+        " with ",
+        " in ",
+        " to ",
+        " qui ",
+        " que ",
+        " en ",
+        " à ",
+        " build ",
+        " and want",
+        " de ",
+        " bei ",
+    ];
     for capture in HELPS.captures_iter(prompt) {
-        let Some(phrase) = capture.get(1) else { continue };
-        if prompt[..capture.get(0).map_or(0, |m| m.start())].trim_end().to_lowercase().ends_with("known") {
+        let Some(phrase) = capture.get(1) else {
+            continue;
+        };
+        if prompt[..capture.get(0).map_or(0, |m| m.start())]
+            .trim_end()
+            .to_lowercase()
+            .ends_with("known")
+        {
             continue;
         }
         let phrase = strip_determiners(cut_at_any(phrase.as_str(), &stops));
         let first = phrase.split_whitespace().next().unwrap_or("");
         // People, not things: starts in lower case (not a name) and ends in a plural.
         let last = phrase.split_whitespace().last().unwrap_or("");
-        let plural = last.ends_with('s') || last.ends_with('x') || ["people", "children", "men", "women", "staff"].contains(&last);
-        if !first.is_empty() && !is_capitalized(first) && plural && phrase.split_whitespace().count() <= 6 && lang != "de" {
+        let plural = last.ends_with('s')
+            || last.ends_with('x')
+            || ["people", "children", "men", "women", "staff"].contains(&last);
+        if !first.is_empty()
+            && !is_capitalized(first)
+            && plural
+            && phrase.split_whitespace().count() <= 6
+            && lang != "de"
+        {
             return Some(phrase);
         }
     }
@@ -356,9 +623,40 @@ static GOAL: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Verbs a call to action can start with.
 const ACTIONS: &[&str] = &[
-    "book", "order", "pre-order", "preorder", "start", "buy", "call", "visit", "request", "join", "download", "sign",
-    "subscribe", "get", "schedule", "reserve", "try", "donate", "shop", "apply", "enroll", "enrol", "register", "claim",
-    "contact", "grab", "see", "browse", "plan", "hire", "rent", "adopt", "give", "support",
+    "book",
+    "order",
+    "pre-order",
+    "preorder",
+    "start",
+    "buy",
+    "call",
+    "visit",
+    "request",
+    "join",
+    "download",
+    "sign",
+    "subscribe",
+    "get",
+    "schedule",
+    "reserve",
+    "try",
+    "donate",
+    "shop",
+    "apply",
+    "enroll",
+    "enrol",
+    "register",
+    "claim",
+    "contact",
+    "grab",
+    "see",
+    "browse",
+    "plan",
+    "hire",
+    "rent",
+    "adopt",
+    "give",
+    "support",
 ];
 
 fn goal(prompt: &str, lang: &str) -> Option<String> {
@@ -367,7 +665,12 @@ fn goal(prompt: &str, lang: &str) -> Option<String> {
     }
     let capture = GOAL.captures(prompt)?;
     let whole = capture.get(0)?.as_str().to_lowercase();
-    let mut phrase = cut_at_any(capture.get(1)?.as_str(), &[", with ", " with ", " so ", ","]).trim().to_owned();
+    let mut phrase = cut_at_any(
+        capture.get(1)?.as_str(),
+        &[", with ", " with ", " so ", ","],
+    )
+    .trim()
+    .to_owned();
     let lower = phrase.to_lowercase();
     if whole.contains("visitors into") {
         return Some(format!("join our {phrase}"));
@@ -379,23 +682,39 @@ fn goal(prompt: &str, lang: &str) -> Option<String> {
         return Some("download the app".into());
     }
     if lower.contains("trial") && lower.ends_with("signups") {
-        return Some(format!("start your {}", lower.trim_end_matches("signups").trim()));
+        return Some(format!(
+            "start your {}",
+            lower.trim_end_matches("signups").trim()
+        ));
     }
-    if lower.starts_with("online bookings") || lower == "bookings" || lower.starts_with("more bookings") {
+    if lower.starts_with("online bookings")
+        || lower == "bookings"
+        || lower.starts_with("more bookings")
+    {
         return Some("book online".into());
     }
     // "people buying the kit", "sellers to request a valuation": drop who, keep the action.
-    static WHO: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^(?:(?:more )?(?:people|customers|visitors|sellers|buyers|neighbours|neighbors|users|clients)\s+(?:to\s+)?)").expect("valid regex"));
+    static WHO: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(?:(?:more )?(?:people|customers|visitors|sellers|buyers|neighbours|neighbors|users|clients)\s+(?:to\s+)?)").expect("valid regex")
+    });
     phrase = WHO.replace(&phrase, "").into_owned();
-    static GET_TO: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^get(?:ting)? \w+ to ").expect("valid regex"));
+    static GET_TO: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)^get(?:ting)? \w+ to ").expect("valid regex"));
     phrase = GET_TO.replace(&phrase, "").into_owned();
     let mut words: Vec<String> = phrase.split_whitespace().map(str::to_owned).collect();
     let first = words.first()?.to_lowercase();
     // Gerunds become imperatives: "booking a call" → "book a call", "shopping" → "shop".
     if let Some(stem) = first.strip_suffix("ing").filter(|s| s.len() >= 3) {
         let bytes = stem.as_bytes();
-        let doubled = bytes.len() > 3 && bytes[bytes.len() - 1] == bytes[bytes.len() - 2] && !stem.ends_with("ll") && !stem.ends_with("ss");
-        words[0] = if doubled { stem[..stem.len() - 1].to_owned() } else { stem.to_owned() };
+        let doubled = bytes.len() > 3
+            && bytes[bytes.len() - 1] == bytes[bytes.len() - 2]
+            && !stem.ends_with("ll")
+            && !stem.ends_with("ss");
+        words[0] = if doubled {
+            stem[..stem.len() - 1].to_owned()
+        } else {
+            stem.to_owned()
+        };
     }
     let goal = words.join(" ");
     let verb = goal.split_whitespace().next().unwrap_or("").to_lowercase();
@@ -406,7 +725,11 @@ fn goal(prompt: &str, lang: &str) -> Option<String> {
 fn default_goal(design_goal: &str, lang: &str) -> &'static str {
     let goal = design_goal.to_lowercase();
     let words: Vec<&str> = goal.split(|c: char| !c.is_alphanumeric()).collect();
-    let has = |options: &[&str]| words.iter().any(|w| options.iter().any(|o| w.starts_with(o)));
+    let has = |options: &[&str]| {
+        words
+            .iter()
+            .any(|w| options.iter().any(|o| w.starts_with(o)))
+    };
     let category = if has(&["enrol", "apply", "seat", "cohort"]) {
         8
     } else if has(&["install", "download"]) || words.contains(&"app") {
@@ -431,17 +754,67 @@ fn default_goal(design_goal: &str, lang: &str) -> &'static str {
         7
     };
     let table: [[&str; 4]; 11] = [
-        ["start a free trial", "commencer l'essai gratuit", "kostenlos testen", "empezar la prueba gratis"],
-        ["book an appointment", "prendre rendez-vous", "Termin vereinbaren", "reservar una cita"],
-        ["order online", "commander en ligne", "online bestellen", "pedir en línea"],
+        [
+            "start a free trial",
+            "commencer l'essai gratuit",
+            "kostenlos testen",
+            "empezar la prueba gratis",
+        ],
+        [
+            "book an appointment",
+            "prendre rendez-vous",
+            "Termin vereinbaren",
+            "reservar una cita",
+        ],
+        [
+            "order online",
+            "commander en ligne",
+            "online bestellen",
+            "pedir en línea",
+        ],
         ["donate today", "faire un don", "jetzt spenden", "donar hoy"],
-        ["join today", "nous rejoindre", "jetzt mitmachen", "unirse hoy"],
-        ["request a free quote", "demander un devis gratuit", "kostenloses Angebot anfordern", "pedir un presupuesto gratis"],
-        ["call us now", "nous appeler", "jetzt anrufen", "llamar ahora"],
-        ["get in touch", "nous contacter", "Kontakt aufnehmen", "contactar"],
-        ["reserve your seat", "réserver ma place", "Platz sichern", "reservar mi plaza"],
-        ["download the app", "télécharger l'app", "App herunterladen", "descargar la app"],
-        ["claim the intro offer", "profiter de l'offre", "Angebot sichern", "aprovechar la oferta"],
+        [
+            "join today",
+            "nous rejoindre",
+            "jetzt mitmachen",
+            "unirse hoy",
+        ],
+        [
+            "request a free quote",
+            "demander un devis gratuit",
+            "kostenloses Angebot anfordern",
+            "pedir un presupuesto gratis",
+        ],
+        [
+            "call us now",
+            "nous appeler",
+            "jetzt anrufen",
+            "llamar ahora",
+        ],
+        [
+            "get in touch",
+            "nous contacter",
+            "Kontakt aufnehmen",
+            "contactar",
+        ],
+        [
+            "reserve your seat",
+            "réserver ma place",
+            "Platz sichern",
+            "reservar mi plaza",
+        ],
+        [
+            "download the app",
+            "télécharger l'app",
+            "App herunterladen",
+            "descargar la app",
+        ],
+        [
+            "claim the intro offer",
+            "profiter de l'offre",
+            "Angebot sichern",
+            "aprovechar la oferta",
+        ],
     ];
     let column = match lang {
         "fr" => 1,
@@ -454,9 +827,35 @@ fn default_goal(design_goal: &str, lang: &str) -> &'static str {
 
 fn tone_word(prompt: &str) -> Option<String> {
     const TONES: &[&str] = &[
-        "warm", "friendly", "playful", "calm", "premium", "urgent", "technical", "confident", "heartfelt", "elegant",
-        "professional", "reassuring", "fun", "punchy", "laid-back", "funny", "minimal", "serious", "bright", "cute",
-        "chaleureux", "élégant", "convivial", "gourmand", "seriös", "klar", "vertrauenswürdig", "cálido", "cercano",
+        "warm",
+        "friendly",
+        "playful",
+        "calm",
+        "premium",
+        "urgent",
+        "technical",
+        "confident",
+        "heartfelt",
+        "elegant",
+        "professional",
+        "reassuring",
+        "fun",
+        "punchy",
+        "laid-back",
+        "funny",
+        "minimal",
+        "serious",
+        "bright",
+        "cute",
+        "chaleureux",
+        "élégant",
+        "convivial",
+        "gourmand",
+        "seriös",
+        "klar",
+        "vertrauenswürdig",
+        "cálido",
+        "cercano",
     ];
     let lower = prompt.to_lowercase();
     lower
@@ -467,34 +866,167 @@ fn tone_word(prompt: &str) -> Option<String> {
 
 /// Concrete nouns the brief lists: split on list separators and function words, keep short
 /// phrases, drop the business, the place and filler.
-fn keywords(prompt: &str, business: &str, city: Option<&str>, offer: &str, lang: &str) -> Vec<String> {
+fn keywords(
+    prompt: &str,
+    business: &str,
+    city: Option<&str>,
+    offer: &str,
+    lang: &str,
+) -> Vec<String> {
     let separators: &[&str] = match lang {
-        "fr" => &[" et ", " pour ", " avec ", " des ", " les ", " une ", " un ", " à ", " jusqu'à ", " dans ", " qui ", " que ", " du ", " on ", " mon ", " nos ", " est ", " en ", " je ", " se "],
-        "de" => &[" und ", " für ", " bei ", " mit ", " eine ", " einen ", " die ", " der ", " das ", " in ", " an ", " ist ", " sind ", " wir "],
-        "es" => &[" y ", " para ", " con ", " que ", " los ", " las ", " una ", " un ", " el ", " en ", " es ", " del "],
+        "fr" => &[
+            " et ",
+            " pour ",
+            " avec ",
+            " des ",
+            " les ",
+            " une ",
+            " un ",
+            " à ",
+            " jusqu'à ",
+            " dans ",
+            " qui ",
+            " que ",
+            " du ",
+            " on ",
+            " mon ",
+            " nos ",
+            " est ",
+            " en ",
+            " je ",
+            " se ",
+        ],
+        "de" => &[
+            " und ", " für ", " bei ", " mit ", " eine ", " einen ", " die ", " der ", " das ",
+            " in ", " an ", " ist ", " sind ", " wir ",
+        ],
+        "es" => &[
+            " y ", " para ", " con ", " que ", " los ", " las ", " una ", " un ", " el ", " en ",
+            " es ", " del ",
+        ],
         _ => &[
-            " and ", " for ", " with ", " into ", " that ", " which ", " who ", " from ", " our ", " the ", " we ", " to ",
-            " is ", " are ", " a ", " an ", " in ", " on ", " of ", " want ", " do ", " offering ", " known ",
-            " so ", " keep ", " make ", " it ", " all ", " your ", " us ", " starts ", " every ", " but ", " or ",
+            " and ",
+            " for ",
+            " with ",
+            " into ",
+            " that ",
+            " which ",
+            " who ",
+            " from ",
+            " our ",
+            " the ",
+            " we ",
+            " to ",
+            " is ",
+            " are ",
+            " a ",
+            " an ",
+            " in ",
+            " on ",
+            " of ",
+            " want ",
+            " do ",
+            " offering ",
+            " known ",
+            " so ",
+            " keep ",
+            " make ",
+            " it ",
+            " all ",
+            " your ",
+            " us ",
+            " starts ",
+            " every ",
+            " but ",
+            " or ",
         ],
     };
     /// Leading verbs and fillers stripped from a phrase ("pulls Shopify" → "Shopify").
     const VERBS: &[&str] = &[
-        "more", "their", "suis", "je", "alumnos", "people",
-        "bake", "pulls", "teaches", "rescues", "turns", "helps", "helping", "getting", "build", "ship", "fix", "come",
-        "sells", "handles", "launching", "need", "want", "make", "keep", "vertreten", "bieten", "propose", "reserven",
-        "marient", "offers", "runs", "run", "do", "does", "covering", "accepting", "known", "love", "serve", "serves",
+        "more",
+        "their",
+        "suis",
+        "je",
+        "alumnos",
+        "people",
+        "bake",
+        "pulls",
+        "teaches",
+        "rescues",
+        "turns",
+        "helps",
+        "helping",
+        "getting",
+        "build",
+        "ship",
+        "fix",
+        "come",
+        "sells",
+        "handles",
+        "launching",
+        "need",
+        "want",
+        "make",
+        "keep",
+        "vertreten",
+        "bieten",
+        "propose",
+        "reserven",
+        "marient",
+        "offers",
+        "runs",
+        "run",
+        "do",
+        "does",
+        "covering",
+        "accepting",
+        "known",
+        "love",
+        "serve",
+        "serves",
     ];
     /// Words that mark a phrase as talk about the page rather than about the business.
     const META: &[&str] = &[
-        "tone", "please", "goal", "copy", "page", "feel", "vibe", "cta", "ton", "tono", "queremos", "soll", "veut",
-        "only", "main", "visitors", "aimed", "just",
+        "tone", "please", "goal", "copy", "page", "feel", "vibe", "cta", "ton", "tono", "queremos",
+        "soll", "veut", "only", "main", "visitors", "aimed", "just",
     ];
     const FILLER: &[&str] = &[
-        "approachable", "honest", "limited", "request", "booking", "bookings", "downloads", "phone", "morning", "office",
-        "seats", "online", "buying", "reserven",
-        "tone", "page", "landing page", "copy", "goal", "feel", "vibe", "please", "cta", "everything", "people", "more",
-        "ton", "tono", "queremos", "alumnos", "wir", "seite", "site", "soirée", "soir", "midi",
+        "approachable",
+        "honest",
+        "limited",
+        "request",
+        "booking",
+        "bookings",
+        "downloads",
+        "phone",
+        "morning",
+        "office",
+        "seats",
+        "online",
+        "buying",
+        "reserven",
+        "tone",
+        "page",
+        "landing page",
+        "copy",
+        "goal",
+        "feel",
+        "vibe",
+        "please",
+        "cta",
+        "everything",
+        "people",
+        "more",
+        "ton",
+        "tono",
+        "queremos",
+        "alumnos",
+        "wir",
+        "seite",
+        "site",
+        "soirée",
+        "soir",
+        "midi",
     ];
     let mut found: Vec<String> = Vec::new();
     for sentence in prompt.split(['.', ';', ':', '!', '?', ',', '(', ')']) {
@@ -517,10 +1049,18 @@ fn keywords(prompt: &str, business: &str, city: Option<&str>, offer: &str, lang:
         }
         for part in parts {
             let mut words: Vec<&str> = part.split_whitespace().collect();
-            while words.first().is_some_and(|w| VERBS.contains(&w.to_lowercase().as_str())) {
+            while words
+                .first()
+                .is_some_and(|w| VERBS.contains(&w.to_lowercase().as_str()))
+            {
                 words.remove(0);
             }
-            if words.iter().any(|w| META.contains(&w.to_lowercase().trim_matches(|c: char| !c.is_alphanumeric()))) {
+            if words.iter().any(|w| {
+                META.contains(
+                    &w.to_lowercase()
+                        .trim_matches(|c: char| !c.is_alphanumeric()),
+                )
+            }) {
                 continue;
             }
             let phrase = strip_determiners(&words.join(" "));
@@ -533,7 +1073,9 @@ fn keywords(prompt: &str, business: &str, city: Option<&str>, offer: &str, lang:
             let is_tone = tone_word(&phrase).is_some() && words <= 2;
             if (1..=4).contains(&words)
                 && phrase.chars().count() >= 4
-                && (words > 1 || phrase.chars().count() >= 5 || phrase.chars().all(|c| c.is_uppercase()))
+                && (words > 1
+                    || phrase.chars().count() >= 5
+                    || phrase.chars().all(|c| c.is_uppercase()))
                 && !mentions_known
                 && !is_tone
                 && !FILLER.contains(&lower.as_str())
@@ -541,7 +1083,11 @@ fn keywords(prompt: &str, business: &str, city: Option<&str>, offer: &str, lang:
                 && !lower.starts_with("we're")
                 && !found.iter().any(|f| f.to_lowercase() == lower)
             {
-                found.push(if lang == "de" { phrase.clone() } else { lowercase_first(&phrase) });
+                found.push(if lang == "de" {
+                    phrase.clone()
+                } else {
+                    lowercase_first(&phrase)
+                });
             }
         }
     }
@@ -569,18 +1115,28 @@ mod tests {
 
     #[test]
     fn reads_an_english_local_business_brief() {
-        let f = facts("Landing page for Rosa's Bakery, a family-run sourdough bakery in Portland. We bake naturally leavened loaves, croissants and custom birthday cakes every morning and want neighbours to pre-order for weekend pickup. Warm, friendly tone please.", "en");
+        let f = facts(
+            "Landing page for Rosa's Bakery, a family-run sourdough bakery in Portland. We bake naturally leavened loaves, croissants and custom birthday cakes every morning and want neighbours to pre-order for weekend pickup. Warm, friendly tone please.",
+            "en",
+        );
         assert_eq!(f.business, "Rosa's Bakery");
         assert_eq!(f.city.as_deref(), Some("Portland"));
         assert_eq!(f.offer, "family-run sourdough bakery");
         assert_eq!(f.goal, "pre-order for weekend pickup");
         assert_eq!(f.tone.as_deref(), Some("warm"));
-        assert!(f.keywords.iter().any(|k| k.contains("croissants")), "{:?}", f.keywords);
+        assert!(
+            f.keywords.iter().any(|k| k.contains("croissants")),
+            "{:?}",
+            f.keywords
+        );
     }
 
     #[test]
     fn reads_a_saas_brief() {
-        let f = facts("Northwind Analytics is a SaaS dashboard that pulls Shopify, Stripe and Google Ads data into one daily profit report for e-commerce founders. Confident, no-hype copy; the goal is 14-day free trial signups.", "en");
+        let f = facts(
+            "Northwind Analytics is a SaaS dashboard that pulls Shopify, Stripe and Google Ads data into one daily profit report for e-commerce founders. Confident, no-hype copy; the goal is 14-day free trial signups.",
+            "en",
+        );
         assert_eq!(f.business, "Northwind Analytics");
         assert_eq!(f.offer, "SaaS dashboard");
         assert_eq!(f.audience, "e-commerce founders");
@@ -590,10 +1146,19 @@ mod tests {
 
     #[test]
     fn reads_french_and_prefers_the_business_over_the_person() {
-        let f = facts("Je suis photographe de mariage à Bordeaux et mon studio s'appelle Atelier Lumière. Je propose des reportages naturels.", "fr");
-        assert_eq!((f.business.as_str(), f.city.as_deref(), f.lang), ("Atelier Lumière", Some("Bordeaux"), "fr"));
+        let f = facts(
+            "Je suis photographe de mariage à Bordeaux et mon studio s'appelle Atelier Lumière. Je propose des reportages naturels.",
+            "fr",
+        );
+        assert_eq!(
+            (f.business.as_str(), f.city.as_deref(), f.lang),
+            ("Atelier Lumière", Some("Bordeaux"), "fr")
+        );
         assert_eq!(f.offer, "photographe de mariage");
-        let f = facts("I'm Maya Chen and I run Maya Chen Realty, helping first-time buyers and downsizers in Seattle's Ballard and Fremont neighborhoods.", "en");
+        let f = facts(
+            "I'm Maya Chen and I run Maya Chen Realty, helping first-time buyers and downsizers in Seattle's Ballard and Fremont neighborhoods.",
+            "en",
+        );
         assert_eq!(f.business, "Maya Chen Realty");
         assert_eq!(f.audience, "first-time buyers and downsizers");
     }

@@ -15,7 +15,9 @@ pub struct Composer {
 
 impl Default for Composer {
     fn default() -> Self {
-        Self { name: ModelName::parse(ModelName::COMPOSER).expect("the composer's name is valid") }
+        Self {
+            name: ModelName::parse(ModelName::COMPOSER).expect("the composer's name is valid"),
+        }
     }
 }
 
@@ -25,15 +27,22 @@ impl Composer {
         match task {
             AgentTask::Layout { brief, designs } => {
                 let facts = facts::extract(brief, designs.first());
-                serde_json::to_value(write::layout(&brief.prompt, &facts, designs)).expect("plans serialize")
+                serde_json::to_value(write::layout(&brief.prompt, &facts, designs))
+                    .expect("plans serialize")
             }
-            AgentTask::Copy { brief, section, designs, .. } => {
+            AgentTask::Copy {
+                brief,
+                section,
+                designs,
+                ..
+            } => {
                 let facts = facts::extract(brief, designs.first());
                 write::section(&brief.prompt, &facts, section)
             }
             AgentTask::ImagePrompts { brief, slots, .. } => {
                 let facts = facts::extract(brief, None);
-                serde_json::to_value(write::image_briefs(&brief.prompt, &facts, slots)).expect("briefs serialize")
+                serde_json::to_value(write::image_briefs(&brief.prompt, &facts, slots))
+                    .expect("briefs serialize")
             }
         }
     }
@@ -46,11 +55,16 @@ impl LanguageModel for Composer {
     }
 
     async fn complete(&self, request: &CompletionRequest) -> Result<Completion, ModelError> {
-        let task: AgentTask = serde_json::from_value(request.task.clone())
-            .map_err(|err| ModelError::Malformed(format!("the composer cannot read this task: {err}")))?;
+        let task: AgentTask = serde_json::from_value(request.task.clone()).map_err(|err| {
+            ModelError::Malformed(format!("the composer cannot read this task: {err}"))
+        })?;
         let output = Self::answer(&task);
         let raw = output.to_string();
         // The composer uses no tokens; report a size so usage is never silently zero-cost data.
-        Ok(Completion { output, raw, usage: Usage::default() })
+        Ok(Completion {
+            output,
+            raw,
+            usage: Usage::default(),
+        })
     }
 }

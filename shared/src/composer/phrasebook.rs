@@ -7,7 +7,8 @@ use std::sync::LazyLock;
 type Language = HashMap<String, Vec<String>>;
 
 static PHRASES: LazyLock<HashMap<String, Language>> = LazyLock::new(|| {
-    serde_json::from_str(include_str!("../../composer/phrases.json")).expect("the phrasebook is valid JSON")
+    serde_json::from_str(include_str!("../../composer/phrases.json"))
+        .expect("the phrasebook is valid JSON")
 });
 
 /// Placeholder values for one fill; a variant is eligible only if all its placeholders are set.
@@ -31,6 +32,11 @@ impl Vars {
         let mut vars = self.clone();
         vars.set(name, value);
         vars
+    }
+
+    /// Variant `index` of `key`, filled, if all its placeholders are known.
+    pub fn fill_variant(&self, lang: &str, key: &str, index: usize) -> Option<String> {
+        self.fill(variants(lang, key).get(index)?)
     }
 
     fn fill(&self, template: &str) -> Option<String> {
@@ -60,7 +66,10 @@ pub fn variants(lang: &str, key: &str) -> &'static [String] {
 
 /// One filled variant, chosen by `rng` among those whose placeholders are all known.
 pub fn pick(lang: &str, key: &str, rng: &mut fastrand::Rng, vars: &Vars) -> String {
-    let filled: Vec<String> = variants(lang, key).iter().filter_map(|v| vars.fill(v)).collect();
+    let filled: Vec<String> = variants(lang, key)
+        .iter()
+        .filter_map(|v| vars.fill(v))
+        .collect();
     if filled.is_empty() {
         return String::new();
     }
@@ -69,22 +78,26 @@ pub fn pick(lang: &str, key: &str, rng: &mut fastrand::Rng, vars: &Vars) -> Stri
 
 /// Every filled variant, in phrasebook order (for lists such as logo names).
 pub fn all(lang: &str, key: &str, vars: &Vars) -> Vec<String> {
-    variants(lang, key).iter().filter_map(|v| vars.fill(v)).collect()
+    variants(lang, key)
+        .iter()
+        .filter_map(|v| vars.fill(v))
+        .collect()
 }
 
-/// Index-aligned pairs (FAQ question `i` goes with answer `i`).
-pub fn pick_pair(lang: &str, keys: (&str, &str), rng: &mut fastrand::Rng, vars: &Vars) -> Option<(String, String)> {
-    let questions = variants(lang, keys.0);
-    let answers = variants(lang, keys.1);
-    let eligible: Vec<(String, String)> = questions
+/// Index-aligned pairs (FAQ question `i` goes with answer `i`), every eligible one, shuffled.
+pub fn shuffled_pairs(
+    lang: &str,
+    keys: (&str, &str),
+    rng: &mut fastrand::Rng,
+    vars: &Vars,
+) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = variants(lang, keys.0)
         .iter()
-        .zip(answers)
-        .filter_map(|(q, a)| Some((vars.fill(q)?, vars.fill(a)?)))
+        .zip(variants(lang, keys.1))
+        .filter_map(|(q, a)| Some((capitalize(&vars.fill(q)?), capitalize(&vars.fill(a)?))))
         .collect();
-    (!eligible.is_empty()).then(|| {
-        let (q, a) = &eligible[rng.usize(..eligible.len())];
-        (capitalize(q), capitalize(a))
-    })
+    rng.shuffle(&mut pairs);
+    pairs
 }
 
 pub fn capitalize(text: &str) -> String {

@@ -6,7 +6,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use serde_json::{Value, json};
 
 use super::facts::Facts;
-use super::phrasebook::{Vars, all, capitalize, pick, pick_pair};
+use super::phrasebook::{Vars, all, capitalize, pick, shuffled_pairs, variants};
 use crate::agents::task::{ImageBrief, ImageBriefs, LayoutPlan, PlannedSection, SlotRequest};
 use crate::designs::Design;
 use crate::page::model::*;
@@ -47,13 +47,29 @@ fn truncate_words(text: &str, max_chars: usize) -> String {
         }
         out.push_str(word);
     }
-    out.trim_end_matches([',', ';', ':', '—', '-']).trim().to_owned()
+    out.trim_end_matches([',', ';', ':', '—', '-'])
+        .trim()
+        .to_owned()
+}
+
+/// The `i`-th of a shuffle seeded by `seed`: calls with the same seed share one order, so
+/// the items of one list never repeat a variant.
+fn distinct(lang: &str, key: &str, seed: u64, vars: &Vars, i: usize) -> String {
+    let mut filled = all(lang, key, vars);
+    fastrand::Rng::with_seed(seed).shuffle(&mut filled);
+    filled
+        .get(i % filled.len().max(1))
+        .map(|s| capitalize(s))
+        .unwrap_or_default()
 }
 
 /// A call-to-action label from the goal: a few words, starting with the verb.
 fn goal_label(facts: &Facts) -> String {
     let words: Vec<&str> = facts.goal.split_whitespace().collect();
-    let cut = words.iter().position(|w| ["and", "et", "und", "y", "for", "pour", "für", "para"].contains(w)).unwrap_or(words.len());
+    let cut = words
+        .iter()
+        .position(|w| ["and", "et", "und", "y"].contains(w))
+        .unwrap_or(words.len());
     capitalize(&words[..cut.clamp(1, 5).min(words.len())].join(" "))
 }
 
@@ -63,11 +79,23 @@ pub fn layout(seed: &str, facts: &Facts, designs: &[Design]) -> LayoutPlan {
     let lang = facts.lang;
     let design = designs.first();
     let planned: Vec<(SectionType, String, String)> = match design {
-        Some(design) => design.sections.iter().map(|s| (s.section_type, s.variant.clone(), s.purpose.clone())).collect(),
-        None => [SectionType::Hero, SectionType::Features, SectionType::HowItWorks, SectionType::Testimonials, SectionType::Faq, SectionType::Cta, SectionType::Footer]
-            .into_iter()
-            .map(|t| (t, t.variants()[0].to_owned(), String::new()))
+        Some(design) => design
+            .sections
+            .iter()
+            .map(|s| (s.section_type, s.variant.clone(), s.purpose.clone()))
             .collect(),
+        None => [
+            SectionType::Hero,
+            SectionType::Features,
+            SectionType::HowItWorks,
+            SectionType::Testimonials,
+            SectionType::Faq,
+            SectionType::Cta,
+            SectionType::Footer,
+        ]
+        .into_iter()
+        .map(|t| (t, t.variants()[0].to_owned(), String::new()))
+        .collect(),
     };
     let mut seen = std::collections::HashMap::new();
     let sections = planned
@@ -75,34 +103,86 @@ pub fn layout(seed: &str, facts: &Facts, designs: &[Design]) -> LayoutPlan {
         .map(|(section_type, variant, purpose)| {
             let count = seen.entry(section_type).or_insert(0);
             *count += 1;
-            let id = if *count == 1 { section_type.as_str().replace('_', "-") } else { format!("{}-{count}", section_type.as_str().replace('_', "-")) };
+            let id = if *count == 1 {
+                section_type.as_str().replace('_', "-")
+            } else {
+                format!("{}-{count}", section_type.as_str().replace('_', "-"))
+            };
             // The brief's own design choice wins over the design's where the catalogue allows it.
-            let variant = if section_type.variants().contains(&variant.as_str()) { variant } else { section_type.variants()[0].to_owned() };
-            PlannedSection { id, section_type, variant, purpose }
+            let variant = if section_type.variants().contains(&variant.as_str()) {
+                variant
+            } else {
+                section_type.variants()[0].to_owned()
+            };
+            PlannedSection {
+                id,
+                section_type,
+                variant,
+                purpose,
+            }
         })
         .collect();
     let title = truncate_words(&pick(lang, "seo.title", &mut rng, &vars), 60);
     let description = truncate_words(&pick(lang, "seo.description", &mut rng, &vars), 160);
     LayoutPlan {
         business_name: facts.business.clone(),
-        seo: Seo { og_title: title.clone(), og_description: description.clone(), title, description },
+        seo: Seo {
+            og_title: title.clone(),
+            og_description: description.clone(),
+            title,
+            description,
+        },
         sections,
     }
 }
 
 fn image(id: &str, alt: String) -> ImageSlot {
-    ImageSlot { id: id.to_owned(), alt, brief: String::new(), src: None }
+    ImageSlot {
+        id: id.to_owned(),
+        alt,
+        brief: String::new(),
+        src: None,
+    }
 }
 
 /// `count` items, each built around the next keyword from `offset`, so sections name
-/// different things; titles and bodies are written as index-aligned pairs.
-fn items(lang: &str, prefix: &str, rng: &mut fastrand::Rng, vars: &Vars, facts: &Facts, count: usize, offset: usize) -> Vec<Item> {
+/// different things; each item uses a different title/body pair of the phrasebook.
+fn items(
+    lang: &str,
+    prefix: &str,
+    rng: &mut fastrand::Rng,
+    vars: &Vars,
+    facts: &Facts,
+    count: usize,
+    offset: usize,
+) -> Vec<Item> {
+    let keys = (
+        format!("{prefix}.item_title"),
+        format!("{prefix}.item_body"),
+    );
+    let order: Vec<usize> = {
+        let mut order: Vec<usize> = (0..variants(lang, &keys.0).len()).collect();
+        rng.shuffle(&mut order);
+        order
+    };
     (0..count)
         .filter_map(|i| {
             let keyword = &facts.keywords[(offset + i) % facts.keywords.len()];
             let v = vars.with("keyword", keyword.clone());
-            pick_pair(lang, (&format!("{prefix}.item_title"), &format!("{prefix}.item_body")), rng, &v)
-                .map(|(title, body)| Item { title, body })
+            // Try variants from this item's slot onward until one fills.
+            order
+                .iter()
+                .cycle()
+                .skip(i)
+                .take(order.len())
+                .find_map(|&k| {
+                    let title = v.fill_variant(lang, &keys.0, k)?;
+                    let body = v.fill_variant(lang, &keys.1, k)?;
+                    Some(Item {
+                        title: capitalize(&title),
+                        body: capitalize(&body),
+                    })
+                })
         })
         .collect()
 }
@@ -113,21 +193,31 @@ pub fn section(seed: &str, facts: &Facts, section: &PlannedSection) -> Value {
     let vars = vars(facts);
     let lang = facts.lang;
     let label = goal_label(facts);
-    let cta = |label: String| Cta { label, href: "#contact".into() };
+    let cta = |label: String| Cta {
+        label,
+        href: "#contact".into(),
+    };
     let content = match section.section_type {
         SectionType::Hero => SectionContent::Hero(HeroProps {
             eyebrow: pick(lang, "hero.eyebrow", &mut rng, &vars),
             headline: pick(lang, "hero.headline", &mut rng, &vars),
             subheadline: pick(lang, "hero.subheadline", &mut rng, &vars),
             primary_cta: cta(label),
-            secondary_cta: Some(Cta { label: pick(lang, "hero.secondary_cta", &mut rng, &vars), href: "#how-it-works".into() }),
-            image: (section.variant == "split").then(|| image("hero-image", pick(lang, "hero.image_alt", &mut rng, &vars))),
+            secondary_cta: Some(Cta {
+                label: pick(lang, "hero.secondary_cta", &mut rng, &vars),
+                href: "#how-it-works".into(),
+            }),
+            image: (section.variant == "split")
+                .then(|| image("hero-image", pick(lang, "hero.image_alt", &mut rng, &vars))),
         }),
         SectionType::Logos => {
             let mut names = all(lang, "logos.names", &vars);
             rng.shuffle(&mut names);
             names.truncate(5);
-            SectionContent::Logos(LogosProps { heading: pick(lang, "logos.heading", &mut rng, &vars), names })
+            SectionContent::Logos(LogosProps {
+                heading: pick(lang, "logos.heading", &mut rng, &vars),
+                names,
+            })
         }
         SectionType::Features => {
             let count = if section.variant == "list" { 4 } else { 3 };
@@ -140,12 +230,26 @@ pub fn section(seed: &str, facts: &Facts, section: &PlannedSection) -> Value {
         SectionType::Benefits => SectionContent::Benefits(BenefitsProps {
             heading: pick(lang, "benefits.heading", &mut rng, &vars),
             items: items(lang, "benefits", &mut rng, &vars, facts, 3, 3),
-            image: (section.variant == "alternating").then(|| image("benefits-image", pick(lang, "benefits.image_alt", &mut rng, &vars))),
+            image: (section.variant == "alternating").then(|| {
+                image(
+                    "benefits-image",
+                    pick(lang, "benefits.image_alt", &mut rng, &vars),
+                )
+            }),
         }),
         SectionType::HowItWorks => SectionContent::HowItWorks(HowItWorksProps {
             heading: pick(lang, "how.heading", &mut rng, &vars),
             steps: (1..=3)
-                .filter_map(|n| pick_pair(lang, (&format!("how.step{n}_title"), &format!("how.step{n}_body")), &mut rng, &vars))
+                .filter_map(|n| {
+                    shuffled_pairs(
+                        lang,
+                        (&format!("how.step{n}_title"), &format!("how.step{n}_body")),
+                        &mut rng,
+                        &vars,
+                    )
+                    .into_iter()
+                    .next()
+                })
                 .map(|(title, body)| Item { title, body })
                 .collect(),
         }),
@@ -153,16 +257,28 @@ pub fn section(seed: &str, facts: &Facts, section: &PlannedSection) -> Value {
             let mut first = all(lang, "testimonials.first_names", &vars);
             let initials = all(lang, "testimonials.last_initials", &vars);
             rng.shuffle(&mut first);
+            let (quote_seed, role_seed) = (rng.u64(..), rng.u64(..));
             SectionContent::Testimonials(TestimonialsProps {
                 heading: pick(lang, "testimonials.heading", &mut rng, &vars),
                 items: (0..3)
                     .map(|i| {
-                        let v = vars.with("keyword", facts.keywords[(i + 1) % facts.keywords.len()].clone());
-                        let initial = initials.get(rng.usize(..initials.len().max(1))).cloned().unwrap_or_default();
+                        let v = vars.with(
+                            "keyword",
+                            facts.keywords[(i + 1) % facts.keywords.len()].clone(),
+                        );
+                        let initial = initials
+                            .get(rng.usize(..initials.len().max(1)))
+                            .cloned()
+                            .unwrap_or_default();
                         Testimonial {
-                            quote: pick(lang, "testimonials.quote", &mut rng, &v),
-                            name: format!("{} {initial}", first.get(i).cloned().unwrap_or_default()).trim().to_owned(),
-                            role: pick(lang, "testimonials.role", &mut rng, &v),
+                            quote: distinct(lang, "testimonials.quote", quote_seed, &v, i),
+                            name: format!(
+                                "{} {initial}",
+                                first.get(i).cloned().unwrap_or_default()
+                            )
+                            .trim()
+                            .to_owned(),
+                            role: distinct(lang, "testimonials.role", role_seed, &v, i),
                         }
                     })
                     .collect(),
@@ -184,9 +300,24 @@ pub fn section(seed: &str, facts: &Facts, section: &PlannedSection) -> Value {
                         price: format!("${}", base * (i as u32 * 2 + 1)),
                         period: period.clone(),
                         features: (0..=i + 1)
-                            .map(|k| pick(lang, "pricing.feature", &mut rng, &vars.with("keyword", facts.keywords[k % facts.keywords.len()].clone())))
+                            .map(|k| {
+                                pick(
+                                    lang,
+                                    "pricing.feature",
+                                    &mut rng,
+                                    &vars.with(
+                                        "keyword",
+                                        facts.keywords[k % facts.keywords.len()].clone(),
+                                    ),
+                                )
+                            })
                             .collect(),
-                        cta: cta(pick(lang, "pricing.cta", &mut rng, &vars.with("plan", capitalize(name)))),
+                        cta: cta(pick(
+                            lang,
+                            "pricing.cta",
+                            &mut rng,
+                            &vars.with("plan", capitalize(name)),
+                        )),
                         highlighted: i == 1,
                     })
                     .collect(),
@@ -195,7 +326,16 @@ pub fn section(seed: &str, facts: &Facts, section: &PlannedSection) -> Value {
         SectionType::Faq => SectionContent::Faq(FaqProps {
             heading: pick(lang, "faq.heading", &mut rng, &vars),
             items: (1..=6)
-                .filter_map(|n| pick_pair(lang, (&format!("faq.q{n}"), &format!("faq.a{n}")), &mut rng, &vars))
+                .filter_map(|n| {
+                    shuffled_pairs(
+                        lang,
+                        (&format!("faq.q{n}"), &format!("faq.a{n}")),
+                        &mut rng,
+                        &vars,
+                    )
+                    .into_iter()
+                    .next()
+                })
                 .map(|(question, answer)| Question { question, answer })
                 .collect(),
         }),
@@ -208,7 +348,10 @@ pub fn section(seed: &str, facts: &Facts, section: &PlannedSection) -> Value {
                     .iter()
                     .filter_map(|p| p.split_once('|'))
                     .take(3)
-                    .map(|(value, label)| Stat { value: value.trim().into(), label: capitalize(label.trim()) })
+                    .map(|(value, label)| Stat {
+                        value: value.trim().into(),
+                        label: capitalize(label.trim()),
+                    })
                     .collect(),
             })
         }
@@ -218,8 +361,13 @@ pub fn section(seed: &str, facts: &Facts, section: &PlannedSection) -> Value {
                 heading: pick(lang, "gallery.heading", &mut rng, &vars),
                 images: (0..3)
                     .map(|i| {
-                        let v = vars.with("keyword", facts.keywords[i % facts.keywords.len()].clone());
-                        let alt = all(lang, "gallery.image_alt", &v).get(i % alts.len().max(1)).cloned().map(|a| capitalize(&a)).unwrap_or_default();
+                        let v =
+                            vars.with("keyword", facts.keywords[i % facts.keywords.len()].clone());
+                        let alt = all(lang, "gallery.image_alt", &v)
+                            .get(i % alts.len().max(1))
+                            .cloned()
+                            .map(|a| capitalize(&a))
+                            .unwrap_or_default();
                         image(&format!("gallery-{}", i + 1), alt)
                     })
                     .collect(),
@@ -237,7 +385,10 @@ pub fn section(seed: &str, facts: &Facts, section: &PlannedSection) -> Value {
                 tagline: pick(lang, "footer.tagline", &mut rng, &vars),
                 links: links
                     .split('|')
-                    .map(|label| Cta { label: capitalize(label.trim()), href: format!("#{}", slug(label)) })
+                    .map(|label| Cta {
+                        label: capitalize(label.trim()),
+                        href: format!("#{}", slug(label)),
+                    })
                     .collect(),
                 legal: pick(lang, "footer.legal", &mut rng, &vars),
             })
@@ -247,7 +398,12 @@ pub fn section(seed: &str, facts: &Facts, section: &PlannedSection) -> Value {
 }
 
 fn slug(text: &str) -> String {
-    let slug: String = text.trim().to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    let slug: String = text
+        .trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
     slug.trim_matches('-').to_owned()
 }
 
@@ -265,7 +421,12 @@ pub fn image_briefs(seed: &str, facts: &Facts, slots: &[SlotRequest]) -> ImageBr
             .iter()
             .map(|slot| ImageBrief {
                 slot_id: slot.slot_id.clone(),
-                brief: pick("en", "image.brief", &mut rng, &vars.with("subject", slot.alt.clone())),
+                brief: pick(
+                    "en",
+                    "image.brief",
+                    &mut rng,
+                    &vars.with("subject", slot.alt.clone()),
+                ),
             })
             .collect(),
     }

@@ -42,8 +42,8 @@ pub struct PaletteHint {
 }
 
 static BUILTIN: LazyLock<DesignIndex> = LazyLock::new(|| {
-    let designs: Vec<Design> =
-        serde_json::from_str(include_str!("../../designs/builtin.json")).expect("the built-in design corpus is valid");
+    let designs: Vec<Design> = serde_json::from_str(include_str!("../../designs/builtin.json"))
+        .expect("the built-in design corpus is valid");
     DesignIndex::new(designs)
 });
 
@@ -78,9 +78,16 @@ impl DesignIndex {
             }
         }
         let total = documents.len() as f64;
-        let idf: HashMap<String, f64> = df.into_iter().map(|(t, d)| (t, (1.0 + total / d).ln())).collect();
+        let idf: HashMap<String, f64> = df
+            .into_iter()
+            .map(|(t, d)| (t, (1.0 + total / d).ln()))
+            .collect();
         let vectors = documents.iter().map(|terms| weigh(terms, &idf)).collect();
-        Self { designs, vectors, idf }
+        Self {
+            designs,
+            vectors,
+            idf,
+        }
     }
 
     pub fn designs(&self) -> &[Design] {
@@ -95,10 +102,21 @@ impl DesignIndex {
     /// answer is deterministic. Always returns `k` designs when the corpus has them.
     pub fn top(&self, brief: &str, k: usize) -> Vec<Match<'_>> {
         let query = weigh(&tokens(brief), &self.idf);
-        let mut scored: Vec<(usize, f64)> =
-            self.vectors.iter().enumerate().map(|(i, v)| (i, cosine(&query, v))).collect();
+        let mut scored: Vec<(usize, f64)> = self
+            .vectors
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i, cosine(&query, v)))
+            .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        scored.into_iter().take(k).map(|(i, score)| Match { design: &self.designs[i], score }).collect()
+        scored
+            .into_iter()
+            .take(k)
+            .map(|(i, score)| Match {
+                design: &self.designs[i],
+                score,
+            })
+            .collect()
     }
 }
 
@@ -149,5 +167,9 @@ fn cosine(a: &HashMap<String, f64>, b: &HashMap<String, f64>) -> f64 {
     let dot: f64 = a.iter().filter_map(|(t, w)| b.get(t).map(|v| w * v)).sum();
     let norm = |v: &HashMap<String, f64>| v.values().map(|w| w * w).sum::<f64>().sqrt();
     let denominator = norm(a) * norm(b);
-    if denominator == 0.0 { 0.0 } else { dot / denominator }
+    if denominator == 0.0 {
+        0.0
+    } else {
+        dot / denominator
+    }
 }

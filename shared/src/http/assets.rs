@@ -2,14 +2,15 @@
 //! unguessable; pages get a strict CSP since nothing on them needs to run.
 
 use axum::extract::{Path, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS,
+};
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 use crate::problem::Problem;
 
-pub const PAGE_CSP: &str =
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+pub const PAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 fn content_type(key: &str) -> &'static str {
     match key.rsplit('.').next().unwrap_or("") {
@@ -25,13 +26,30 @@ fn content_type(key: &str) -> &'static str {
     }
 }
 
-pub async fn serve(State(state): State<AppState>, Path(key): Path<String>) -> Result<Response, Problem> {
-    let bytes = state.blobs.get(&key).await?.ok_or_else(Problem::not_found)?;
+pub async fn serve(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+) -> Result<Response, Problem> {
+    let bytes = state
+        .blobs
+        .get(&key)
+        .await?
+        .ok_or_else(Problem::not_found)?;
     let content_type = content_type(&key);
-    let mut response = ([(CONTENT_TYPE, content_type), (CACHE_CONTROL, "public, max-age=31536000, immutable"), (X_CONTENT_TYPE_OPTIONS, "nosniff")], bytes)
+    let mut response = (
+        [
+            (CONTENT_TYPE, content_type),
+            (CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            (X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        bytes,
+    )
         .into_response();
     if content_type.starts_with("text/html") || content_type.starts_with("image/svg") {
-        response.headers_mut().insert(CONTENT_SECURITY_POLICY, PAGE_CSP.parse().expect("the CSP is a valid header"));
+        response.headers_mut().insert(
+            CONTENT_SECURITY_POLICY,
+            PAGE_CSP.parse().expect("the CSP is a valid header"),
+        );
     }
     Ok(response)
 }

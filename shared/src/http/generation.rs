@@ -129,7 +129,8 @@ fn idempotency(headers: &HeaderMap, fingerprint: &impl Serialize) -> Result<Idem
             Problem::new(ProblemKind::IdempotencyKeyRequired).detail("send an Idempotency-Key header (e.g. a UUID) so a retried request never starts a second job")
         })?;
     if key.len() > 255 || !key.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(Problem::new(ProblemKind::IdempotencyKeyRequired).detail("Idempotency-Key must be 1 to 255 visible ASCII characters"));
+        return Err(Problem::new(ProblemKind::IdempotencyKeyRequired)
+            .detail("Idempotency-Key must be 1 to 255 visible ASCII characters"));
     }
     let digest = Sha256::digest(serde_json::to_vec(fingerprint).expect("requests serialize"));
     Ok(Idempotency {
@@ -142,23 +143,42 @@ fn idempotency(headers: &HeaderMap, fingerprint: &impl Serialize) -> Result<Idem
 fn check_prompt(prompt: &str, errors: &mut Vec<FieldError>) {
     let chars = prompt.trim().chars().count();
     if !(3..=MAX_PROMPT_CHARS).contains(&chars) {
-        errors.push(FieldError { field: "prompt".into(), message: format!("must be 3 to {MAX_PROMPT_CHARS} characters") });
+        errors.push(FieldError {
+            field: "prompt".into(),
+            message: format!("must be 3 to {MAX_PROMPT_CHARS} characters"),
+        });
     }
-    if prompt.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        errors.push(FieldError { field: "prompt".into(), message: "must not contain control characters".into() });
+    if prompt
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        errors.push(FieldError {
+            field: "prompt".into(),
+            message: "must not contain control characters".into(),
+        });
     }
 }
 
-fn check_model(state: &AppState, model: Option<&str>, errors: &mut Vec<FieldError>) -> Option<ModelName> {
+fn check_model(
+    state: &AppState,
+    model: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> Option<ModelName> {
     let name = match ModelName::parse(model?) {
         Ok(name) => name,
         Err(message) => {
-            errors.push(FieldError { field: "model".into(), message });
+            errors.push(FieldError {
+                field: "model".into(),
+                message,
+            });
             return None;
         }
     };
     if state.registry.resolve(&name).is_err() {
-        errors.push(FieldError { field: "model".into(), message: format!("{name} is not available on this server") });
+        errors.push(FieldError {
+            field: "model".into(),
+            message: format!("{name} is not available on this server"),
+        });
         return None;
     }
     Some(name)
@@ -175,18 +195,34 @@ fn valid_locale(locale: &str) -> bool {
 }
 
 /// Stores the job (or finds the earlier one for this key) and queues it: 202 with the job.
-async fn accept(state: &AppState, principal: &Principal, job: Job, idempotency: Idempotency) -> Result<Response, Problem> {
-    let job = match state.jobs.create(&principal.sub, &job, &idempotency).await? {
+async fn accept(
+    state: &AppState,
+    principal: &Principal,
+    job: Job,
+    idempotency: Idempotency,
+) -> Result<Response, Problem> {
+    let job = match state
+        .jobs
+        .create(&principal.sub, &job, &idempotency)
+        .await?
+    {
         Created::New(job) => job,
         Created::Existing(job) => job,
         Created::KeyReused => {
-            return Err(Problem::new(ProblemKind::IdempotencyKeyReused).detail("this Idempotency-Key was used with a different request"));
+            return Err(Problem::new(ProblemKind::IdempotencyKeyReused)
+                .detail("this Idempotency-Key was used with a different request"));
         }
     };
     // Queued again on a replay too: if the first enqueue failed, the retry repairs it, and a
     // duplicate message is harmless (the worker's claim runs a job once).
     if job.status == JobStatus::Queued {
-        state.queue.enqueue(&JobMessage { owner: principal.sub.clone(), job_id: job.id }).await?;
+        state
+            .queue
+            .enqueue(&JobMessage {
+                owner: principal.sub.clone(),
+                job_id: job.id,
+            })
+            .await?;
     }
     tracing::info!(job_id = %job.id, "job accepted");
     let location = HeaderValue::from_str(&format!("/v1/jobs/{}", job.id)).expect("ids are ASCII");
@@ -220,7 +256,11 @@ async fn generate(
 ) -> Result<Response, Problem> {
     let project_id = uuid_or_404(&id)?;
     let idempotency = idempotency(&headers, &("generate", project_id, &request))?;
-    state.projects.get(&principal.sub, project_id).await?.ok_or_else(Problem::not_found)?;
+    state
+        .projects
+        .get(&principal.sub, project_id)
+        .await?
+        .ok_or_else(Problem::not_found)?;
     let mut errors = Vec::new();
     check_prompt(&request.prompt, &mut errors);
     let model = check_model(&state, request.model.as_deref(), &mut errors);
@@ -229,13 +269,27 @@ async fn generate(
     }
     let locale = request.locale.clone().unwrap_or_else(|| "en".into());
     if !valid_locale(&locale) {
-        errors.push(FieldError { field: "locale".into(), message: "must be a BCP 47 language tag such as en or fr-CA".into() });
+        errors.push(FieldError {
+            field: "locale".into(),
+            message: "must be a BCP 47 language tag such as en or fr-CA".into(),
+        });
     }
     if !errors.is_empty() {
         return Err(Problem::field_errors(errors));
     }
-    let input = JobInput { prompt: request.prompt.trim().to_owned(), model, brand: request.brand, locale };
-    let job = Job::new(project_id, JobKind::Generate, input, principal.tier, OffsetDateTime::now_utc());
+    let input = JobInput {
+        prompt: request.prompt.trim().to_owned(),
+        model,
+        brand: request.brand,
+        locale,
+    };
+    let job = Job::new(
+        project_id,
+        JobKind::Generate,
+        input,
+        principal.tier,
+        OffsetDateTime::now_utc(),
+    );
     accept(&state, &principal, job, idempotency).await
 }
 
@@ -266,14 +320,31 @@ async fn regenerate_section(
 ) -> Result<Response, Problem> {
     let project_id = uuid_or_404(&id)?;
     let idempotency = idempotency(&headers, &("regenerate", project_id, &section_id, &request))?;
-    let project = state.projects.get(&principal.sub, project_id).await?.ok_or_else(Problem::not_found)?;
+    let project = state
+        .projects
+        .get(&principal.sub, project_id)
+        .await?
+        .ok_or_else(Problem::not_found)?;
     let base = match request.base_version {
-        Some(number) => state.versions.get(&principal.sub, project_id, number).await?,
-        None => state.versions.list(&principal.sub, project_id, 1, None).await?.into_iter().next(),
+        Some(number) => {
+            state
+                .versions
+                .get(&principal.sub, project_id, number)
+                .await?
+        }
+        None => state
+            .versions
+            .list(&principal.sub, project_id, 1, None)
+            .await?
+            .into_iter()
+            .next(),
     }
     .ok_or_else(|| Problem::not_found().detail("no such version; generate a page first"))?;
     if !base.page.sections.iter().any(|s| s.id == section_id) {
-        return Err(Problem::not_found().detail(format!("version {} has no section {section_id:?}", base.number)));
+        return Err(Problem::not_found().detail(format!(
+            "version {} has no section {section_id:?}",
+            base.number
+        )));
     }
     let mut errors = Vec::new();
     check_prompt(&request.prompt, &mut errors);
@@ -281,9 +352,23 @@ async fn regenerate_section(
     if !errors.is_empty() {
         return Err(Problem::field_errors(errors));
     }
-    let input = JobInput { prompt: request.prompt.trim().to_owned(), model, brand: Some(project.brand), locale: base.page.locale.clone() };
-    let kind = JobKind::RegenerateSection { base_version: base.number, section_id };
-    let job = Job::new(project_id, kind, input, principal.tier, OffsetDateTime::now_utc());
+    let input = JobInput {
+        prompt: request.prompt.trim().to_owned(),
+        model,
+        brand: Some(project.brand),
+        locale: base.page.locale.clone(),
+    };
+    let kind = JobKind::RegenerateSection {
+        base_version: base.number,
+        section_id,
+    };
+    let job = Job::new(
+        project_id,
+        kind,
+        input,
+        principal.tier,
+        OffsetDateTime::now_utc(),
+    );
     accept(&state, &principal, job, idempotency).await
 }
 
@@ -298,8 +383,16 @@ async fn regenerate_section(
     ),
     security(("bearer" = []))
 )]
-async fn get_job(State(state): State<AppState>, principal: Principal, Path(id): Path<String>) -> Result<Json<Job>, Problem> {
-    let job = state.jobs.get(&principal.sub, uuid_or_404(&id)?).await?.ok_or_else(Problem::not_found)?;
+async fn get_job(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Result<Json<Job>, Problem> {
+    let job = state
+        .jobs
+        .get(&principal.sub, uuid_or_404(&id)?)
+        .await?
+        .ok_or_else(Problem::not_found)?;
     Ok(Json(job))
 }
 
@@ -322,25 +415,55 @@ async fn list_versions(
     query: Result<Query<VersionParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<VersionList>, Problem> {
     let project_id = uuid_or_404(&id)?;
-    let Query(params) = query.map_err(|err| Problem::new(ProblemKind::InvalidQuery).detail(err.body_text()))?;
+    let Query(params) =
+        query.map_err(|err| Problem::new(ProblemKind::InvalidQuery).detail(err.body_text()))?;
     let limit = super::projects::page_size(params.limit.as_deref())?;
-    state.projects.get(&principal.sub, project_id).await?.ok_or_else(Problem::not_found)?;
-    let key = state.secrets.get(SecretName::CursorKey).await.map_err(Problem::internal)?;
+    state
+        .projects
+        .get(&principal.sub, project_id)
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    let key = state
+        .secrets
+        .get(SecretName::CursorKey)
+        .await
+        .map_err(Problem::internal)?;
     let codec = CursorCodec::new(key.as_bytes());
     // The cursor is bound to the user and to this project.
     let scope = format!("{}/{project_id}", principal.sub);
     let before = match params.cursor.as_deref().filter(|c| !c.is_empty()) {
         None => None,
         Some(cursor) => {
-            let position = codec.decode(&scope, cursor).map_err(|e| Problem::new(ProblemKind::InvalidCursor).detail(e.to_string()))?;
-            Some(position.parse::<u64>().map_err(|_| Problem::new(ProblemKind::InvalidCursor))?)
+            let position = codec
+                .decode(&scope, cursor)
+                .map_err(|e| Problem::new(ProblemKind::InvalidCursor).detail(e.to_string()))?;
+            Some(
+                position
+                    .parse::<u64>()
+                    .map_err(|_| Problem::new(ProblemKind::InvalidCursor))?,
+            )
         }
     };
-    let mut versions = state.versions.list(&principal.sub, project_id, limit + 1, before).await?;
+    let mut versions = state
+        .versions
+        .list(&principal.sub, project_id, limit + 1, before)
+        .await?;
     let more = versions.len() > limit;
     versions.truncate(limit);
-    let next_cursor = more.then(|| versions.last().map(|v| codec.encode(&scope, &v.number.to_string()))).flatten();
-    Ok(Json(VersionList { items: versions.into_iter().map(|v| view(&state, v, false)).collect(), next_cursor }))
+    let next_cursor = more
+        .then(|| {
+            versions
+                .last()
+                .map(|v| codec.encode(&scope, &v.number.to_string()))
+        })
+        .flatten();
+    Ok(Json(VersionList {
+        items: versions
+            .into_iter()
+            .map(|v| view(&state, v, false))
+            .collect(),
+        next_cursor,
+    }))
 }
 
 /// One version: the page JSON and where its HTML is served.
@@ -361,6 +484,10 @@ async fn get_version(
 ) -> Result<Json<VersionView>, Problem> {
     let project_id = uuid_or_404(&id)?;
     let number: u64 = number.parse().map_err(|_| Problem::not_found())?;
-    let version = state.versions.get(&principal.sub, project_id, number).await?.ok_or_else(Problem::not_found)?;
+    let version = state
+        .versions
+        .get(&principal.sub, project_id, number)
+        .await?
+        .ok_or_else(Problem::not_found)?;
     Ok(Json(view(&state, version, true)))
 }

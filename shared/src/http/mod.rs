@@ -108,7 +108,10 @@ pub fn app(state: AppState) -> Router {
 
 /// The API plus `/assets/…` (blobs from the data folder), as the local server serves it.
 pub fn local_app(state: AppState) -> Router {
-    let router = api_routes().split_for_parts().0.route("/assets/{*key}", axum::routing::get(assets::serve));
+    let router = api_routes()
+        .split_for_parts()
+        .0
+        .route("/assets/{*key}", axum::routing::get(assets::serve));
     finish(router, state)
 }
 

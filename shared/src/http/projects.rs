@@ -65,7 +65,10 @@ pub fn page_size(raw: Option<&str>) -> Result<usize, Problem> {
         Some(raw) => raw
             .parse::<u64>()
             .map(|n| n.clamp(1, MAX_PAGE_SIZE as u64) as usize)
-            .map_err(|_| Problem::new(ProblemKind::InvalidQuery).detail("limit must be a whole number from 1 to 100")),
+            .map_err(|_| {
+                Problem::new(ProblemKind::InvalidQuery)
+                    .detail("limit must be a whole number from 1 to 100")
+            }),
     }
 }
 

@@ -16,7 +16,12 @@ pub const RETRY_DELAY: Duration = Duration::from_secs(5);
 const IDLE_POLL: Duration = Duration::from_millis(500);
 
 /// Runs `concurrency` drain loops until `shutdown` resolves.
-pub async fn drain(queue: SqliteJobQueue, worker: Arc<Worker>, concurrency: usize, shutdown: tokio_util_shutdown::Shutdown) {
+pub async fn drain(
+    queue: SqliteJobQueue,
+    worker: Arc<Worker>,
+    concurrency: usize,
+    shutdown: tokio_util_shutdown::Shutdown,
+) {
     let loops: Vec<_> = (0..concurrency.max(1))
         .map(|_| {
             let (queue, worker, shutdown) = (queue.clone(), worker.clone(), shutdown.clone());
@@ -28,7 +33,11 @@ pub async fn drain(queue: SqliteJobQueue, worker: Arc<Worker>, concurrency: usiz
     }
 }
 
-async fn drain_loop(queue: SqliteJobQueue, worker: Arc<Worker>, mut shutdown: tokio_util_shutdown::Shutdown) {
+async fn drain_loop(
+    queue: SqliteJobQueue,
+    worker: Arc<Worker>,
+    mut shutdown: tokio_util_shutdown::Shutdown,
+) {
     loop {
         if shutdown.is_triggered() {
             return;

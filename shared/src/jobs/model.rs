@@ -45,7 +45,10 @@ pub enum JobKind {
     /// A whole new page.
     Generate,
     /// One section of an existing version rewritten; the rest kept.
-    RegenerateSection { base_version: u64, section_id: String },
+    RegenerateSection {
+        base_version: u64,
+        section_id: String,
+    },
 }
 
 /// The request, as accepted.
@@ -69,7 +72,12 @@ pub struct CallUsage {
 
 impl CallUsage {
     pub fn new(agent: &str, model: &ModelName, usage: Usage) -> Self {
-        Self { agent: agent.into(), model: model.to_string(), input_tokens: usage.input_tokens, output_tokens: usage.output_tokens }
+        Self {
+            agent: agent.into(),
+            model: model.to_string(),
+            input_tokens: usage.input_tokens,
+            output_tokens: usage.output_tokens,
+        }
     }
 }
 
@@ -105,7 +113,13 @@ pub struct Job {
 }
 
 impl Job {
-    pub fn new(project_id: Uuid, kind: JobKind, input: JobInput, tier: Tier, now: OffsetDateTime) -> Self {
+    pub fn new(
+        project_id: Uuid,
+        kind: JobKind,
+        input: JobInput,
+        tier: Tier,
+        now: OffsetDateTime,
+    ) -> Self {
         Self {
             id: Uuid::now_v7(),
             project_id,

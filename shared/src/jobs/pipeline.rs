@@ -13,7 +13,9 @@ use crate::agents::task::{Brief, PlannedSection, SlotRequest};
 use crate::agents::{AgentError, Agents, Answer, ModelRouting};
 use crate::designs::{Design, DesignIndex};
 use crate::llm::registry::ModelRegistry;
-use crate::page::model::{ImageSlot, Page, Provenance, SCHEMA_VERSION, Section, SectionContent};
+use crate::page::model::{
+    Cta, ImageSlot, Page, Provenance, SCHEMA_VERSION, Section, SectionContent, SectionType,
+};
 use crate::page::render::render_page;
 use crate::page::theme::{Palette, build_theme};
 use crate::store::{BlobStore, PageVersion, ProjectStore, StoreError, VersionStore};
@@ -76,13 +78,25 @@ struct Usages(std::sync::Mutex<Vec<CallUsage>>);
 
 impl Usages {
     fn record<T>(&self, agent: &str, answer: &Answer<T>) {
-        self.0.lock().expect("usage lock").push(CallUsage::new(agent, &answer.model, answer.usage));
+        self.0
+            .lock()
+            .expect("usage lock")
+            .push(CallUsage::new(agent, &answer.model, answer.usage));
     }
 }
 
 impl Pipeline {
-    pub async fn run(&self, owner: &str, job: &Job, progress: &dyn Progress) -> Result<Generated, PipelineError> {
-        let project = self.projects.get(owner, job.project_id).await?.ok_or(PipelineError::ProjectGone)?;
+    pub async fn run(
+        &self,
+        owner: &str,
+        job: &Job,
+        progress: &dyn Progress,
+    ) -> Result<Generated, PipelineError> {
+        let project = self
+            .projects
+            .get(owner, job.project_id)
+            .await?
+            .ok_or(PipelineError::ProjectGone)?;
         let brief = Brief {
             prompt: job.input.prompt.clone(),
             locale: job.input.locale.clone(),
@@ -90,13 +104,26 @@ impl Pipeline {
             project_description: project.description.clone(),
             brand: job.input.brand.clone().unwrap_or(project.brand.clone()),
         };
-        let agents = Agents::for_job(self.registry.clone(), &self.routing, job.tier, job.input.model.as_ref())?;
+        let agents = Agents::for_job(
+            self.registry.clone(),
+            &self.routing,
+            job.tier,
+            job.input.model.as_ref(),
+        )?;
         let usages = Usages(Default::default());
         let page = match &job.kind {
             JobKind::Generate => self.generate(&brief, &agents, &usages, progress).await?,
-            JobKind::RegenerateSection { base_version, section_id } => {
-                let base = self.versions.get(owner, job.project_id, *base_version).await?.ok_or(PipelineError::VersionGone(*base_version))?;
-                self.regenerate(&brief, base.page, section_id, &agents, &usages, progress).await?
+            JobKind::RegenerateSection {
+                base_version,
+                section_id,
+            } => {
+                let base = self
+                    .versions
+                    .get(owner, job.project_id, *base_version)
+                    .await?
+                    .ok_or(PipelineError::VersionGone(*base_version))?;
+                self.regenerate(&brief, base.page, section_id, &agents, &usages, progress)
+                    .await?
             }
         };
         progress.report(Stage::Rendering, 90).await?;
@@ -104,7 +131,9 @@ impl Pipeline {
         progress.report(Stage::Storing, 95).await?;
         // An unguessable key: the page is public on the CDN, its address is not.
         let html_key = format!("pages/{}/index.html", Uuid::new_v4().simple());
-        self.blobs.put(&html_key, html.into_bytes(), "text/html; charset=utf-8").await?;
+        self.blobs
+            .put(&html_key, html.into_bytes(), "text/html; charset=utf-8")
+            .await?;
         let version = PageVersion {
             number: 0,
             project_id: job.project_id,
@@ -115,15 +144,32 @@ impl Pipeline {
         };
         let number = self.versions.append(owner, &version).await?;
         let usage = usages.0.into_inner().expect("usage lock");
-        Ok(Generated { version: number, page, usage })
+        Ok(Generated {
+            version: number,
+            page,
+            usage,
+        })
     }
 
     fn retrieve(&self, brief: &Brief) -> Vec<Design> {
-        let query = format!("{} {} {}", brief.prompt, brief.project_name, brief.project_description);
-        self.designs.top(&query, TOP_DESIGNS).into_iter().map(|m| m.design.clone()).collect()
+        let query = format!(
+            "{} {} {}",
+            brief.prompt, brief.project_name, brief.project_description
+        );
+        self.designs
+            .top(&query, TOP_DESIGNS)
+            .into_iter()
+            .map(|m| m.design.clone())
+            .collect()
     }
 
-    async fn generate(&self, brief: &Brief, agents: &Agents, usages: &Usages, progress: &dyn Progress) -> Result<Page, PipelineError> {
+    async fn generate(
+        &self,
+        brief: &Brief,
+        agents: &Agents,
+        usages: &Usages,
+        progress: &dyn Progress,
+    ) -> Result<Page, PipelineError> {
         progress.report(Stage::Retrieving, 5).await?;
         let designs = self.retrieve(brief);
         progress.report(Stage::Layout, 10).await?;
@@ -140,23 +186,38 @@ impl Pipeline {
             .sections
             .iter()
             .enumerate()
-            .map(|(i, section)| agents.copy(brief, &plan.business_name, section, &designs).map(move |r| r.map(|a| (i, a))).boxed())
+            .map(|(i, section)| {
+                agents
+                    .copy(brief, &plan.business_name, section, &designs)
+                    .map(move |r| r.map(|a| (i, a)))
+                    .boxed()
+            })
             .collect();
-        let mut calls = futures::stream::iter(copies).buffer_unordered(self.copy_concurrency.max(1));
+        let mut calls =
+            futures::stream::iter(copies).buffer_unordered(self.copy_concurrency.max(1));
         while let Some(result) = calls.next().await {
             let (i, answer) = result?;
             usages.record("copy", &answer);
             written.push((i, answer));
-            progress.report(Stage::Copywriting, (30 + 50 * written.len() / total) as u8).await?;
+            progress
+                .report(Stage::Copywriting, (30 + 50 * written.len() / total) as u8)
+                .await?;
         }
         drop(calls);
         written.sort_by_key(|(i, _)| *i);
-        let mut copy_models: Vec<String> = written.iter().map(|(_, a)| format!("copy={}", a.model)).collect();
+        let mut copy_models: Vec<String> = written
+            .iter()
+            .map(|(_, a)| format!("copy={}", a.model))
+            .collect();
         copy_models.dedup();
         models.extend(copy_models);
         let sections: Vec<Section> = written
             .into_iter()
-            .map(|(i, answer)| Section { id: plan.sections[i].id.clone(), variant: plan.sections[i].variant.clone(), content: answer.value })
+            .map(|(i, answer)| Section {
+                id: plan.sections[i].id.clone(),
+                variant: plan.sections[i].variant.clone(),
+                content: answer.value,
+            })
             .collect();
 
         let palette = designs.first().map(|d| Palette {
@@ -171,9 +232,23 @@ impl Pipeline {
             theme: build_theme(&brief.brand, &palette.unwrap_or_else(Palette::default)),
             seo: plan.seo,
             sections,
-            provenance: Provenance { prompt: brief.prompt.clone(), design_ids: designs.iter().map(|d| d.id.clone()).collect(), models },
+            provenance: Provenance {
+                prompt: brief.prompt.clone(),
+                design_ids: designs.iter().map(|d| d.id.clone()).collect(),
+                models,
+            },
         };
-        self.brief_images(brief, &plan.business_name, &mut page, None, agents, usages, progress).await?;
+        resolve_anchors(&mut page);
+        self.brief_images(
+            brief,
+            &plan.business_name,
+            &mut page,
+            None,
+            agents,
+            usages,
+            progress,
+        )
+        .await?;
         Ok(page)
     }
 
@@ -186,7 +261,11 @@ impl Pipeline {
         usages: &Usages,
         progress: &dyn Progress,
     ) -> Result<Page, PipelineError> {
-        let index = page.sections.iter().position(|s| s.id == section_id).ok_or_else(|| PipelineError::SectionGone(section_id.to_owned()))?;
+        let index = page
+            .sections
+            .iter()
+            .position(|s| s.id == section_id)
+            .ok_or_else(|| PipelineError::SectionGone(section_id.to_owned()))?;
         progress.report(Stage::Retrieving, 5).await?;
         let designs = self.retrieve(brief);
         let old = &page.sections[index];
@@ -200,9 +279,21 @@ impl Pipeline {
         progress.report(Stage::Copywriting, 30).await?;
         let answer = agents.copy(brief, &business, &planned, &designs).await?;
         usages.record("copy", &answer);
-        page.provenance.models.push(format!("copy={}", answer.model));
+        page.provenance
+            .models
+            .push(format!("copy={}", answer.model));
         page.sections[index].content = answer.value;
-        self.brief_images(brief, &business, &mut page, Some(index), agents, usages, progress).await?;
+        resolve_anchors(&mut page);
+        self.brief_images(
+            brief,
+            &business,
+            &mut page,
+            Some(index),
+            agents,
+            usages,
+            progress,
+        )
+        .await?;
         Ok(page)
     }
 
@@ -224,7 +315,15 @@ impl Pipeline {
             .iter()
             .enumerate()
             .filter(|(i, _)| only.is_none_or(|o| o == *i))
-            .flat_map(|(_, s)| image_slots(&s.content).into_iter().map(move |slot| SlotRequest { slot_id: slot.id.clone(), section_type: s.content.section_type(), alt: slot.alt.clone() }))
+            .flat_map(|(_, s)| {
+                image_slots(&s.content)
+                    .into_iter()
+                    .map(move |slot| SlotRequest {
+                        slot_id: slot.id.clone(),
+                        section_type: s.content.section_type(),
+                        alt: slot.alt.clone(),
+                    })
+            })
             .collect();
         if slots.is_empty() {
             return Ok(());
@@ -243,6 +342,40 @@ impl Pipeline {
             }
         }
         Ok(())
+    }
+}
+
+/// In-page links must land somewhere: an anchor naming no section (models write `#contact`,
+/// `#pricing`…) goes to the call-to-action section, else to the footer.
+fn resolve_anchors(page: &mut Page) {
+    let ids: Vec<String> = page.sections.iter().map(|s| s.id.clone()).collect();
+    let fallback = page
+        .sections
+        .iter()
+        .find(|s| s.content.section_type() == SectionType::Cta)
+        .or_else(|| page.sections.last())
+        .map(|s| format!("#{}", s.id))
+        .unwrap_or_else(|| "#main".into());
+    for section in &mut page.sections {
+        for cta in ctas_mut(&mut section.content) {
+            if let Some(anchor) = cta.href.strip_prefix('#') {
+                if !ids.iter().any(|id| id == anchor) {
+                    cta.href = fallback.clone();
+                }
+            }
+        }
+    }
+}
+
+fn ctas_mut(content: &mut SectionContent) -> Vec<&mut Cta> {
+    match content {
+        SectionContent::Hero(p) => std::iter::once(&mut p.primary_cta)
+            .chain(p.secondary_cta.as_mut())
+            .collect(),
+        SectionContent::Pricing(p) => p.plans.iter_mut().map(|plan| &mut plan.cta).collect(),
+        SectionContent::Cta(p) => vec![&mut p.cta],
+        SectionContent::Footer(p) => p.links.iter_mut().collect(),
+        _ => Vec::new(),
     }
 }
 

@@ -14,7 +14,11 @@ pub async fn handle_batch(worker: &Worker, event: SqsEvent) -> SqsBatchResponse 
     let outcomes: Vec<(String, Outcome)> = futures::stream::iter(event.records)
         .map(|record| async move {
             let id = record.message_id.clone().unwrap_or_default();
-            let outcome = match record.body.as_deref().map(serde_json::from_str::<JobMessage>) {
+            let outcome = match record
+                .body
+                .as_deref()
+                .map(serde_json::from_str::<JobMessage>)
+            {
                 Some(Ok(message)) => worker.handle(&message).await,
                 // Unreadable: fail it, so after maxReceiveCount it lands in the DLQ for a look.
                 _ => {
@@ -42,7 +46,12 @@ pub async fn handle_batch(worker: &Worker, event: SqsEvent) -> SqsBatchResponse 
 
 /// Long-polls the queue and hands batches to [`handle_batch`], as the Lambda trigger does:
 /// for `visions-ai serve` on the AWS backend (an emulator, or AWS itself without Lambda).
-pub async fn poll(client: aws_sdk_sqs::Client, queue_url: String, worker: std::sync::Arc<Worker>, mut shutdown: super::local_queue::tokio_util_shutdown::Shutdown) {
+pub async fn poll(
+    client: aws_sdk_sqs::Client,
+    queue_url: String,
+    worker: std::sync::Arc<Worker>,
+    mut shutdown: super::local_queue::tokio_util_shutdown::Shutdown,
+) {
     use aws_lambda_events::event::sqs::SqsMessage;
     while !shutdown.is_triggered() {
         let received = tokio::select! {
@@ -71,15 +80,40 @@ pub async fn poll(client: aws_sdk_sqs::Client, queue_url: String, worker: std::s
                 record
             })
             .collect();
-        let failed: Vec<String> = handle_batch(&worker, event).await.batch_item_failures.into_iter().map(|f| f.item_identifier).collect();
+        let failed: Vec<String> = handle_batch(&worker, event)
+            .await
+            .batch_item_failures
+            .into_iter()
+            .map(|f| f.item_identifier)
+            .collect();
         for message in messages {
-            let Some(receipt) = message.receipt_handle else { continue };
-            let retry = message.message_id.as_ref().is_some_and(|id| failed.contains(id));
+            let Some(receipt) = message.receipt_handle else {
+                continue;
+            };
+            let retry = message
+                .message_id
+                .as_ref()
+                .is_some_and(|id| failed.contains(id));
             let result = if retry {
                 let delay = super::local_queue::RETRY_DELAY.as_secs() as i32;
-                client.change_message_visibility().queue_url(&queue_url).receipt_handle(receipt).visibility_timeout(delay).send().await.map(|_| ()).map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())
+                client
+                    .change_message_visibility()
+                    .queue_url(&queue_url)
+                    .receipt_handle(receipt)
+                    .visibility_timeout(delay)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())
             } else {
-                client.delete_message().queue_url(&queue_url).receipt_handle(receipt).send().await.map(|_| ()).map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())
+                client
+                    .delete_message()
+                    .queue_url(&queue_url)
+                    .receipt_handle(receipt)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())
             };
             if let Err(err) = result {
                 tracing::error!(error = %err, "settling an SQS message failed");

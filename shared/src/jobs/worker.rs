@@ -55,7 +55,13 @@ impl Progress for JobProgress<'_> {
 
 impl Worker {
     pub fn new(jobs: Arc<dyn JobStore>, pipeline: Arc<Pipeline>, lease: Duration) -> Self {
-        Self { jobs, pipeline, id: format!("worker-{}", uuid::Uuid::new_v4().simple()), lease, observer: None }
+        Self {
+            jobs,
+            pipeline,
+            id: format!("worker-{}", uuid::Uuid::new_v4().simple()),
+            lease,
+            observer: None,
+        }
     }
 
     async fn save(&self, owner: &str, job: &Job) -> Result<(), StoreError> {
@@ -69,7 +75,11 @@ impl Worker {
     pub async fn handle(&self, message: &JobMessage) -> Outcome {
         let span = tracing::info_span!("job", job_id = %message.job_id, principal = %message.owner);
         let _guard = span.enter();
-        match self.jobs.claim(&message.owner, message.job_id, &self.id, self.lease).await {
+        match self
+            .jobs
+            .claim(&message.owner, message.job_id, &self.id, self.lease)
+            .await
+        {
             Ok(Claim::Claimed(job)) => self.run(&message.owner, job).await,
             Ok(Claim::Finished(_)) => {
                 tracing::info!("job already finished; duplicate delivery dropped");
@@ -89,13 +99,19 @@ impl Worker {
 
     async fn run(&self, owner: &str, mut job: Job) -> Outcome {
         if job.attempts > MAX_ATTEMPTS {
-            return self.finish_failed(owner, job, format!("gave up after {MAX_ATTEMPTS} attempts")).await;
+            return self
+                .finish_failed(owner, job, format!("gave up after {MAX_ATTEMPTS} attempts"))
+                .await;
         }
         tracing::info!(attempt = job.attempts, "job started");
         if let Some(observer) = &self.observer {
             observer(&job);
         }
-        let progress = JobProgress { worker: self, owner, job: tokio::sync::Mutex::new(job.clone()) };
+        let progress = JobProgress {
+            worker: self,
+            owner,
+            job: tokio::sync::Mutex::new(job.clone()),
+        };
         let result = self.pipeline.run(owner, &job, &progress).await;
         job = progress.job.into_inner();
         match result {

@@ -24,11 +24,19 @@ impl ModelName {
             .split_once(':')
             .filter(|(p, m)| !p.is_empty() && !m.is_empty())
             .ok_or_else(|| format!("model {name:?} is not of the form provider:model"))?;
-        let valid = |s: &str, extra: &str| s.chars().all(|c| c.is_ascii_alphanumeric() || extra.contains(c));
+        let valid = |s: &str, extra: &str| {
+            s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
+        };
         if name.len() > 128 || !valid(provider, "-_") || !valid(model, "-_.:/@") {
-            return Err(format!("model {name:?} has characters a model name cannot have"));
+            return Err(format!(
+                "model {name:?} has characters a model name cannot have"
+            ));
         }
-        Ok(Self { provider: provider.to_ascii_lowercase(), model: model.to_owned() })
+        Ok(Self {
+            provider: provider.to_ascii_lowercase(),
+            model: model.to_owned(),
+        })
     }
 
     pub fn is_local(&self) -> bool {
@@ -115,7 +123,10 @@ pub enum ModelError {
     #[error("rate limited (retry after {retry_after:?})")]
     RateLimited { retry_after: Option<Duration> },
     #[error("provider error {status}")]
-    Server { status: u16, retry_after: Option<Duration> },
+    Server {
+        status: u16,
+        retry_after: Option<Duration>,
+    },
     #[error("request refused with {status}: {message}")]
     Rejected { status: u16, message: String },
     #[error("response larger than {0} bytes")]
@@ -133,7 +144,10 @@ pub enum ModelError {
 impl ModelError {
     /// Worth another attempt on the same model.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, Self::Timeout(_) | Self::RateLimited { .. } | Self::Server { .. } | Self::Transport(_))
+        matches!(
+            self,
+            Self::Timeout(_) | Self::RateLimited { .. } | Self::Server { .. } | Self::Transport(_)
+        )
     }
 
     /// What the provider asked us to wait, if it said.
@@ -152,9 +166,9 @@ pub trait LanguageModel: Send + Sync {
     async fn complete(&self, request: &CompletionRequest) -> Result<Completion, ModelError>;
 }
 
-mod http;
 pub mod anthropic;
 pub mod gemini;
+mod http;
 pub mod openai;
 pub mod registry;
 pub mod retry;

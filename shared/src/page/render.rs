@@ -164,37 +164,137 @@ pub fn is_descriptive_link_text(label: &str) -> bool {
 /// Lighthouse's list (`link-text` audit) in every language it checks, and a few more.
 const NON_DESCRIPTIVE: &[&str] = &[
     // English
-    "click here", "click this", "go", "here", "information", "learn more", "more", "more info",
-    "more information", "right here", "read more", "see more", "start", "this", "click",
-    "link", "this link", "go here", "details", "more details", "see details", "continue",
-    "find out more", "info", "tap here", "see here", "view more", "show more", "next",
+    "click here",
+    "click this",
+    "go",
+    "here",
+    "information",
+    "learn more",
+    "more",
+    "more info",
+    "more information",
+    "right here",
+    "read more",
+    "see more",
+    "start",
+    "this",
+    "click",
+    "link",
+    "this link",
+    "go here",
+    "details",
+    "more details",
+    "see details",
+    "continue",
+    "find out more",
+    "info",
+    "tap here",
+    "see here",
+    "view more",
+    "show more",
+    "next",
     // Japanese
-    "ここをクリック", "こちらをクリック", "リンク", "続きを読む", "続く", "全文表示",
+    "ここをクリック",
+    "こちらをクリック",
+    "リンク",
+    "続きを読む",
+    "続く",
+    "全文表示",
     // Spanish
-    "click aquí", "click aqui", "clicka aquí", "clicka aqui", "pincha aquí", "pincha aqui",
-    "aquí", "aqui", "más", "mas", "más información", "más informacion", "mas información",
-    "mas informacion", "este", "enlace", "este enlace", "empezar", "leer más", "leer mas",
-    "ver más", "ver mas",
+    "click aquí",
+    "click aqui",
+    "clicka aquí",
+    "clicka aqui",
+    "pincha aquí",
+    "pincha aqui",
+    "aquí",
+    "aqui",
+    "más",
+    "mas",
+    "más información",
+    "más informacion",
+    "mas información",
+    "mas informacion",
+    "este",
+    "enlace",
+    "este enlace",
+    "empezar",
+    "leer más",
+    "leer mas",
+    "ver más",
+    "ver mas",
     // Portuguese
-    "clique aqui", "ir", "mais informação", "mais informações", "mais", "veja mais",
-    "saiba mais", "leia mais",
+    "clique aqui",
+    "ir",
+    "mais informação",
+    "mais informações",
+    "mais",
+    "veja mais",
+    "saiba mais",
+    "leia mais",
     // Korean
-    "여기", "여기를 클릭", "클릭", "링크", "자세히", "자세히 보기", "계속", "이동", "전체 보기",
+    "여기",
+    "여기를 클릭",
+    "클릭",
+    "링크",
+    "자세히",
+    "자세히 보기",
+    "계속",
+    "이동",
+    "전체 보기",
     // Swedish
-    "här", "klicka här", "läs mer", "mer", "mer info", "mer information",
+    "här",
+    "klicka här",
+    "läs mer",
+    "mer",
+    "mer info",
+    "mer information",
     // German
-    "klicke hier", "hier klicken", "hier", "mehr", "siehe", "dies", "das", "weiterlesen",
-    "mehr erfahren", "mehr lesen",
+    "klicke hier",
+    "hier klicken",
+    "hier",
+    "mehr",
+    "siehe",
+    "dies",
+    "das",
+    "weiterlesen",
+    "mehr erfahren",
+    "mehr lesen",
     // French and Italian
-    "cliquez ici", "clique ici", "ici", "en savoir plus", "plus", "lire la suite", "lien",
-    "clicca qui", "qui", "scopri di più", "leggi di più", "altro",
+    "cliquez ici",
+    "clique ici",
+    "ici",
+    "en savoir plus",
+    "plus",
+    "lire la suite",
+    "lien",
+    "clicca qui",
+    "qui",
+    "scopri di più",
+    "leggi di più",
+    "altro",
     // Tamil
-    "அடுத்த பக்கம்", "மறுபக்கம்", "முந்தைய பக்கம்", "முன்பக்கம்", "மேலும் அறிக",
-    "மேலும் தகவலுக்கு", "மேலும் தரவுகளுக்கு", "தயவுசெய்து இங்கே அழுத்தவும்",
+    "அடுத்த பக்கம்",
+    "மறுபக்கம்",
+    "முந்தைய பக்கம்",
+    "முன்பக்கம்",
+    "மேலும் அறிக",
+    "மேலும் தகவலுக்கு",
+    "மேலும் தரவுகளுக்கு",
+    "தயவுசெய்து இங்கே அழுத்தவும்",
     "இங்கே கிளிக் செய்யவும்",
     // Persian
-    "اطلاعات بیشتر", "اطلاعات", "این", "اینجا بزنید", "اینجا کلیک کنید", "اینجا", "برو",
-    "بیشتر بخوانید", "بیشتر بدانید", "بیشتر", "شروع",
+    "اطلاعات بیشتر",
+    "اطلاعات",
+    "این",
+    "اینجا بزنید",
+    "اینجا کلیک کنید",
+    "اینجا",
+    "برو",
+    "بیشتر بخوانید",
+    "بیشتر بدانید",
+    "بیشتر",
+    "شروع",
 ];
 
 /// A link target the page may carry, normalised, or `None` (rendered as `#`): a `#fragment`,
@@ -222,10 +322,9 @@ pub fn safe_href(raw: &str) -> Option<String> {
     if lower.starts_with("tel:") {
         let number: String = url[4..].chars().filter(|c| !c.is_whitespace()).collect();
         let digits = number.chars().filter(char::is_ascii_digit).count();
-        let allowed = number
-            .chars()
-            .enumerate()
-            .all(|(i, c)| c.is_ascii_digit() || matches!(c, '-' | '.' | '(' | ')') || (c == '+' && i == 0));
+        let allowed = number.chars().enumerate().all(|(i, c)| {
+            c.is_ascii_digit() || matches!(c, '-' | '.' | '(' | ')') || (c == '+' && i == 0)
+        });
         return (allowed && (3..=20).contains(&digits)).then(|| format!("tel:{number}"));
     }
     https_url(url).or_else(|| site_path(url))
@@ -314,7 +413,11 @@ impl Ctx {
                     })
                     .trim()
                     .to_owned();
-                if name.is_empty() { strings.untitled.to_owned() } else { name }
+                if name.is_empty() {
+                    strings.untitled.to_owned()
+                } else {
+                    name
+                }
             });
         let hero = page.sections.iter().find_map(|s| match &s.content {
             SectionContent::Hero(h) => Some(h),
@@ -335,7 +438,11 @@ impl Ctx {
         for (index, section) in page.sections.iter().enumerate() {
             let mut base = slug(&section.id);
             if base.is_empty() {
-                base = format!("{}-{}", section.content.section_type().as_str().replace('_', "-"), index + 1);
+                base = format!(
+                    "{}-{}",
+                    section.content.section_type().as_str().replace('_', "-"),
+                    index + 1
+                );
             }
             let mut candidate = base.clone();
             let mut n = 2;
@@ -345,7 +452,8 @@ impl Ctx {
             }
             taken.insert(candidate.clone());
             taken.insert(format!("{candidate}-title"));
-            ids.entry(section.id.clone()).or_insert_with(|| candidate.clone());
+            ids.entry(section.id.clone())
+                .or_insert_with(|| candidate.clone());
             section_ids.push(candidate);
         }
 
@@ -368,7 +476,10 @@ impl Ctx {
 
     /// The HTML id of the section at `position` in the page.
     fn id(&self, position: usize) -> &str {
-        self.section_ids.get(position).map(String::as_str).unwrap_or("section")
+        self.section_ids
+            .get(position)
+            .map(String::as_str)
+            .unwrap_or("section")
     }
 
     /// A safe `href`; fragments that name a section follow that section's HTML id.
@@ -417,12 +528,14 @@ impl Tokens {
         let accent = colour(&theme.accent, &defaults.accent);
         let background = colour(&theme.background, &defaults.background);
         let dark = theme::relative_luminance(&background).unwrap_or(1.0) < 0.18;
-        let surface = theme::normalize_hex(&theme.surface)
-            .unwrap_or_else(|| theme::mix(&background, if dark { "#FFFFFF" } else { "#000000" }, 0.04));
+        let surface = theme::normalize_hex(&theme.surface).unwrap_or_else(|| {
+            theme::mix(&background, if dark { "#FFFFFF" } else { "#000000" }, 0.04)
+        });
         let bgs = [background.as_str(), surface.as_str()];
         let text = theme::ensure_contrast(&colour(&theme.text, &defaults.text), &bgs, AA + 0.1);
         let muted = theme::ensure_contrast(
-            &theme::normalize_hex(&theme.muted_text).unwrap_or_else(|| theme::mix(&text, &background, 0.4)),
+            &theme::normalize_hex(&theme.muted_text)
+                .unwrap_or_else(|| theme::mix(&text, &background, 0.4)),
             &bgs,
             AA + 0.1,
         );
@@ -440,7 +553,11 @@ impl Tokens {
             on_accent: theme::ink_on(&accent),
             line: theme::mix(&background, &text, 0.13),
             line_strong: theme::mix(&background, &text, 0.3),
-            shadow: format!("{}{}", theme::mix(&text, &primary, 0.3), if dark { "CC" } else { "40" }),
+            shadow: if dark {
+                "#000000B3".into()
+            } else {
+                format!("{}40", theme::mix(&text, &primary, 0.3))
+            },
             primary_soft: theme::mix(&background, &primary, 0.4),
             accent_tint: theme::mix(&background, &accent, 0.35),
             radius: theme.radius.min(28),
@@ -491,16 +608,46 @@ impl Tokens {
 /// digits, spaces and dashes, so nothing can leave the CSS string.
 fn font_stack(name: &str) -> String {
     const GENERIC: &[&str] = &[
-        "system-ui", "sans-serif", "serif", "monospace", "ui-sans-serif", "ui-serif",
-        "ui-monospace", "ui-rounded", "cursive",
+        "system-ui",
+        "sans-serif",
+        "serif",
+        "monospace",
+        "ui-sans-serif",
+        "ui-serif",
+        "ui-monospace",
+        "ui-rounded",
+        "cursive",
     ];
-    const SANS: &str = "system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,sans-serif";
+    const SANS: &str =
+        "system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,sans-serif";
     const SERIF: &str = "ui-serif,Georgia,Cambria,\"Times New Roman\",Times,serif";
     const MONO: &str = "ui-monospace,\"SF Mono\",Menlo,Consolas,\"Liberation Mono\",monospace";
     const SERIF_FAMILIES: &[&str] = &[
-        "serif", "fraunces", "playfair", "merriweather", "lora", "georgia", "garamond", "times",
-        "baskerville", "caslon", "bodoni", "didot", "cormorant", "crimson", "spectral", "literata",
-        "domine", "cardo", "prata", "vollkorn", "alegreya", "bitter", "zilla", "arvo", "rockwell",
+        "serif",
+        "fraunces",
+        "playfair",
+        "merriweather",
+        "lora",
+        "georgia",
+        "garamond",
+        "times",
+        "baskerville",
+        "caslon",
+        "bodoni",
+        "didot",
+        "cormorant",
+        "crimson",
+        "spectral",
+        "literata",
+        "domine",
+        "cardo",
+        "prata",
+        "vollkorn",
+        "alegreya",
+        "bitter",
+        "zilla",
+        "arvo",
+        "rockwell",
     ];
     let Some(name) = theme::font_name(Some(name)) else {
         return SANS.into();
@@ -594,13 +741,16 @@ fn language_tag(locale: &str) -> String {
     let primary_ok = parts
         .next()
         .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()));
-    let rest_ok = parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    let rest_ok =
+        parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
     if primary_ok && rest_ok && locale.len() <= 35 {
         let mut out: Vec<String> = Vec::new();
         for (i, part) in locale.split('-').enumerate() {
             out.push(match (i, part.len()) {
                 (0, _) => part.to_ascii_lowercase(),
-                (_, 2) if part.chars().all(|c| c.is_ascii_alphabetic()) => part.to_ascii_uppercase(),
+                (_, 2) if part.chars().all(|c| c.is_ascii_alphabetic()) => {
+                    part.to_ascii_uppercase()
+                }
                 _ => part.to_owned(),
             });
         }
@@ -628,7 +778,11 @@ fn slug(id: &str) -> String {
             out.push('-');
         }
     }
-    let out = out.trim_end_matches('-').chars().take(64).collect::<String>();
+    let out = out
+        .trim_end_matches('-')
+        .chars()
+        .take(64)
+        .collect::<String>();
     if out.starts_with(|c: char| c.is_ascii_digit()) {
         format!("s-{out}")
     } else {
@@ -715,9 +869,8 @@ fn render_section(ctx: &Ctx, position: usize, section: &Section, level: u8, alt:
         if alt { " alt" } else { "" },
         if is_band(section) { " band" } else { "" }
     );
-    let h = |text: &str, class: Option<&str>| {
-        heading(level, Some(&title_id), class, html! { (text) })
-    };
+    let h =
+        |text: &str, class: Option<&str>| heading(level, Some(&title_id), class, html! { (text) });
     let items = level + 1;
     let inner = match &section.content {
         SectionContent::Hero(p) => hero(ctx, p, variant, &h),
@@ -796,7 +949,11 @@ fn hero(ctx: &Ctx, p: &HeroProps, variant: &str, h: &HeadingFn) -> Markup {
     let headline = heading_text(&p.headline, SectionType::Hero);
     let eyebrow = clean(&p.eyebrow);
     let sub = clean(&p.subheadline);
-    let shape = if variant == "centered" { Shape::Wide } else { Shape::Landscape };
+    let shape = if variant == "centered" {
+        Shape::Wide
+    } else {
+        Shape::Landscape
+    };
     let copy = html! {
         div.copy {
             @if !eyebrow.is_empty() { p.eyebrow { (eyebrow) } }
@@ -896,7 +1053,7 @@ fn benefits(p: &BenefitsProps, variant: &str, level: u8, h: &HeadingFn) -> Marku
                 @for (i, item) in p.items.iter().enumerate() {
                     li.row {
                         @match (i, &p.image) {
-                            (0, Some(slot)) => (image(slot, &title, Shape::Landscape, false)),
+                            (0, Some(slot)) => (image(slot, &title, Shape::Wide, false)),
                             _ => div.tile aria-hidden="true" { span { (format!("{:02}", i + 1)) } },
                         }
                         div.copy { (item_heading(level, item)) }
@@ -947,9 +1104,15 @@ fn quote(t: &Testimonial, class: &str) -> Markup {
 
 fn testimonials(p: &TestimonialsProps, variant: &str, h: &HeadingFn) -> Markup {
     let title = heading_text(&p.heading, SectionType::Testimonials);
-    let items: Vec<&Testimonial> = p.items.iter().filter(|t| !clean(&t.quote).is_empty()).collect();
+    let items: Vec<&Testimonial> = p
+        .items
+        .iter()
+        .filter(|t| !clean(&t.quote).is_empty())
+        .collect();
     if variant == "spotlight" {
-        let (lead, rest) = items.split_first().map_or((None, &[][..]), |(l, r)| (Some(*l), r));
+        let (lead, rest) = items
+            .split_first()
+            .map_or((None, &[][..]), |(l, r)| (Some(*l), r));
         html! {
             (section_head(&title, "", h))
             @if let Some(lead) = lead { (quote(lead, "quote lead")) }
@@ -1065,7 +1228,11 @@ fn cta(ctx: &Ctx, p: &CtaProps, variant: &str, h: &HeadingFn) -> Markup {
 fn render_footer(ctx: &Ctx, position: usize, p: &FooterProps) -> Markup {
     let tagline = clean(&p.tagline);
     let legal = clean(&p.legal);
-    let links: Vec<&Cta> = p.links.iter().filter(|l| !clean(&l.label).is_empty()).collect();
+    let links: Vec<&Cta> = p
+        .links
+        .iter()
+        .filter(|l| !clean(&l.label).is_empty())
+        .collect();
     html! {
         footer.foot id=(ctx.id(position)) {
             div.wrap {
@@ -1128,7 +1295,11 @@ fn image(slot: &ImageSlot, fallback_alt: &str, shape: Shape, eager: bool) -> Mar
             }
         },
         None => {
-            let tone = slot.id.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b))) % 3;
+            let tone = slot
+                .id
+                .bytes()
+                .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
+                % 3;
             html! {
                 div class=(format!("{class} ph t{tone}")) role="img" aria-label=(alt) {
                     svg viewBox="0 0 48 36" aria-hidden="true" focusable="false" {
@@ -1174,7 +1345,11 @@ fn json_ld(page: &Page, ctx: &Ctx, description: &str) -> String {
     if let Some(tagline) = tagline.filter(|t| !t.is_empty()) {
         org["slogan"] = tagline.into();
     }
-    if let Some(image) = ctx.hero_image.as_deref().filter(|s| s.starts_with("https://")) {
+    if let Some(image) = ctx
+        .hero_image
+        .as_deref()
+        .filter(|s| s.starts_with("https://"))
+    {
         org["image"] = image.into();
     }
     let json = serde_json::to_string(&org).unwrap_or_else(|_| "{}".into());
@@ -1213,7 +1388,7 @@ const BASE_CSS: &str = concat!(
     "*,::before,::after{box-sizing:border-box}",
     "html{-webkit-text-size-adjust:100%;text-size-adjust:100%;scroll-behavior:smooth}",
     "body{margin:0;background:var(--bg);color:var(--tx);font:400 1.0625rem/1.65 var(--fb);-webkit-font-smoothing:antialiased}",
-    "h1,h2,h3,h4{font-family:var(--fh);line-height:1.12;letter-spacing:-.02em;margin:0 0 .55em;text-wrap:balance}",
+    "h1,h2,h3,h4{font-family:var(--fh);line-height:1.12;letter-spacing:-.02em;margin:0 0 .55em}",
     "h1{font-size:clamp(2.375rem,1.6rem + 3.6vw,4.25rem);font-weight:800}",
     "h2{font-size:clamp(1.875rem,1.45rem + 1.9vw,2.875rem);font-weight:750}",
     "h3,h4{font-size:clamp(1.1875rem,1.1rem + .4vw,1.375rem);font-weight:700;letter-spacing:-.01em;line-height:1.3;margin-bottom:.4em}",
@@ -1249,11 +1424,10 @@ const BASE_CSS: &str = concat!(
     ".media{overflow:hidden;border-radius:calc(var(--r) + 6px);background:var(--sf)}",
     ".media img{width:100%;height:100%;object-fit:cover}",
     ".r43{aspect-ratio:4/3}.r169{aspect-ratio:16/9}.r219{aspect-ratio:21/9}.r11{aspect-ratio:1}",
-    ".ph{display:grid;place-items:center;color:var(--p3);background:radial-gradient(circle at 20% 15%,var(--a2),transparent 55%),radial-gradient(circle at 85% 95%,var(--p2),transparent 60%),var(--sf)}",
-    ".ph.t1{background:radial-gradient(circle at 80% 20%,var(--a2),transparent 50%),linear-gradient(160deg,var(--p2),var(--sf))}",
-    ".ph.t2{background:radial-gradient(circle at 30% 85%,var(--p3),transparent 55%),linear-gradient(20deg,var(--sf),var(--a2))}",
-    ".ph svg{width:clamp(3rem,22%,7rem);height:auto;opacity:.9}",
-    ".alt .ph{color:var(--p3)}",
+    ".ph{display:grid;place-items:center;color:var(--p3);background:radial-gradient(circle at 18% 12%,var(--a2),transparent 55%),radial-gradient(circle at 88% 96%,var(--p3),transparent 62%),var(--p2)}",
+    ".ph.t1{background:radial-gradient(circle at 82% 18%,var(--a2),transparent 50%),linear-gradient(160deg,var(--p2),var(--p3))}",
+    ".ph.t2{background:radial-gradient(circle at 25% 88%,var(--p3),transparent 60%),linear-gradient(25deg,var(--p2),var(--a2))}",
+    ".ph svg{width:clamp(3rem,22%,7rem);height:auto;color:var(--bg);opacity:.85}",
     ".foot{background:var(--sf);border-top:1px solid var(--ln);padding-block:3rem 2rem}",
     ".fcols{display:grid;gap:1.5rem;margin-bottom:1.5rem}",
     "@media(min-width:48rem){.fcols{display:flex;justify-content:space-between;align-items:flex-start;gap:3rem}}",
@@ -1297,8 +1471,9 @@ const BENEFITS_CSS: &str = concat!(
     ".rows{display:grid;gap:clamp(2.5rem,1.5rem + 4vw,5rem);list-style:none;margin:0;padding:0}",
     ".row{display:grid;gap:1.5rem;align-items:center}",
     "@media(min-width:52rem){.row{grid-template-columns:1fr 1fr;gap:clamp(2rem,1rem + 4vw,5rem)}.row:nth-child(even)>:first-child{order:2}}",
-    ".tile{display:grid;place-items:center;aspect-ratio:16/10;border-radius:calc(var(--r) + 6px);background:var(--p2)}",
-    ".tile span{font:800 clamp(3rem,2rem + 5vw,5.5rem)/1 var(--fh);letter-spacing:-.04em;color:var(--lk)}",
+    ".tile{display:grid;place-items:center;width:3.25rem;height:3.25rem;border-radius:var(--r);background:var(--p2)}",
+    ".tile span{font:800 1.25rem/1 var(--fh);letter-spacing:-.02em;color:var(--lk)}",
+    "@media(min-width:52rem){.tile{width:auto;height:auto;aspect-ratio:16/9;border-radius:calc(var(--r) + 6px)}.tile span{font-size:clamp(3rem,1rem + 5vw,5.5rem);letter-spacing:-.04em}}",
     ".row h3,.row h2{font-size:clamp(1.375rem,1.2rem + .8vw,1.75rem)}",
     ".row p{color:var(--mt);margin:0}",
     ".banner{margin-bottom:1.25rem}",
@@ -1316,14 +1491,14 @@ const TESTIMONIALS_CSS: &str = concat!(
     ".quote{margin:0;display:flex;flex-direction:column;justify-content:space-between;gap:1.5rem;height:100%}",
     ".quote blockquote{margin:0}",
     ".quote blockquote::before{content:\"\\201C\";display:block;height:2.25rem;font:800 3.5rem/1 var(--fh);color:var(--lk)}",
-    ".quote blockquote p{margin:0}",
+    ".quote blockquote p{margin:0;color:var(--tx)}",
     ".quote figcaption{display:flex;align-items:center;gap:.875rem;line-height:1.35}",
     ".av{display:grid;place-items:center;flex:none;width:3rem;height:3rem;border-radius:50%;background:var(--a);color:var(--oa);font-weight:800}",
     ".quote b{display:block}",
     ".role{display:block;color:var(--mt);font-size:.9375rem}",
     ".quote.lead{max-width:54rem;margin:0 auto clamp(2.5rem,2rem + 2vw,3.5rem);align-items:center;text-align:center}",
     ".quote.lead blockquote::before{margin-inline:auto}",
-    ".quote.lead blockquote p{font:600 clamp(1.375rem,1.1rem + 1.3vw,2.125rem)/1.35 var(--fh);letter-spacing:-.01em;text-wrap:balance}",
+    ".quote.lead blockquote p{font:600 clamp(1.375rem,1.1rem + 1.3vw,2.125rem)/1.35 var(--fh);letter-spacing:-.01em}",
     ".quote.lead figcaption{text-align:left}",
 );
 
@@ -1333,7 +1508,7 @@ const PRICING_CSS: &str = concat!(
     ".plan h3,.plan h2{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem;margin:0}",
     ".plan.hi{border:2px solid var(--p);box-shadow:0 28px 56px -32px var(--sh)}",
     ".badge{display:inline-block;padding:.3rem .75rem;border-radius:999px;background:var(--p);color:var(--op);font:700 .8125rem/1.2 var(--fb);letter-spacing:.02em}",
-    ".price{margin:0;font:800 clamp(2.25rem,2rem + 1vw,2.75rem)/1.1 var(--fh);letter-spacing:-.02em}",
+    ".plan .price{margin:0;color:var(--tx);font:800 clamp(2.25rem,2rem + 1vw,2.75rem)/1.1 var(--fh);letter-spacing:-.02em}",
     ".price span{font:500 1rem/1.4 var(--fb);letter-spacing:0;color:var(--mt)}",
     ".feat{display:grid;gap:.625rem;flex:1;align-content:start;list-style:none;margin:0;padding:0}",
     ".feat li{position:relative;padding-left:1.875rem}",

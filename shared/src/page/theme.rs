@@ -31,6 +31,8 @@ impl Default for Palette {
 
 /// Body text contrast we aim for (WCAG AAA) when the background allows it.
 pub const TEXT_TARGET: f64 = 7.0;
+/// Where body text is taken when the brand's own text colour has to be adjusted.
+const ADJUSTED_TEXT_TARGET: f64 = 10.0;
 /// The floor for every piece of text (WCAG AA, normal size).
 pub const AA: f64 = 4.5;
 /// What the builder aims for where the floor is AA: a small margin above it.
@@ -72,8 +74,15 @@ pub fn build_theme(brand: &BrandKit, fallback: &Palette) -> Theme {
     // The surface (cards, alternate bands) leans a little towards the text, tinted by the brand.
     let provisional_text = adjust_for_contrast(text, &[background], TEXT_TARGET);
     let surface = background.mix(provisional_text.mix(primary, 0.35), 0.05);
-    let text = adjust_for_contrast(text, &[background, surface], TEXT_TARGET);
-    let muted_text = adjust_for_contrast(text.mix(background, 0.42), &[background, surface], AA_MARGIN);
+    // Brand text that already reads well is kept; text that has to move goes a little past the
+    // 7:1 floor, so that muted text can still sit visibly between it and the background.
+    let text = if min_contrast(text, &[background, surface]) >= TEXT_TARGET {
+        text
+    } else {
+        adjust_for_contrast(text, &[background, surface], ADJUSTED_TEXT_TARGET)
+    };
+    let muted_text =
+        adjust_for_contrast(text.mix(background, 0.3), &[background, surface], AA_MARGIN);
     let (primary, on_primary) = primary_and_ink(primary);
 
     Theme {
@@ -182,7 +191,11 @@ fn readable_background(bg: Rgb) -> Rgb {
     let lighten = Rgb::BLACK.contrast(bg) >= Rgb::WHITE.contrast(bg);
     let (h, s, mut l) = bg.hsl();
     for _ in 0..100 {
-        l = if lighten { (l + 0.01).min(1.0) } else { (l - 0.01).max(0.0) };
+        l = if lighten {
+            (l + 0.01).min(1.0)
+        } else {
+            (l - 0.01).max(0.0)
+        };
         let candidate = Rgb::from_hsl(h, s, l);
         if room(candidate) >= ROOM {
             return candidate;
@@ -217,7 +230,11 @@ fn adjust_for_contrast(fg: Rgb, backgrounds: &[Rgb], target: f64) -> Rgb {
     let (h, s, mut l) = fg.hsl();
     let mut best = fg;
     for _ in 0..=100 {
-        l = if darken { (l - 0.01).max(0.0) } else { (l + 0.01).min(1.0) };
+        l = if darken {
+            (l - 0.01).max(0.0)
+        } else {
+            (l + 0.01).min(1.0)
+        };
         let candidate = Rgb::from_hsl(h, s, l);
         if min_contrast(candidate, backgrounds) >= target {
             return candidate;
@@ -364,7 +381,10 @@ mod tests {
             assert_eq!(normalize_hex(colour).as_ref(), Some(colour), "{context}");
         }
         for bg in [&theme.background, &theme.surface] {
-            assert!(contrast_ratio(&theme.text, bg) >= AA, "text on {bg}: {context}");
+            assert!(
+                contrast_ratio(&theme.text, bg) >= AA,
+                "text on {bg}: {context}"
+            );
             assert!(
                 contrast_ratio(&theme.muted_text, bg) >= AA,
                 "muted on {bg}: {context}"
@@ -412,9 +432,15 @@ mod tests {
         let theme = build_theme(&kit, &Palette::default());
         assert_eq!(theme.primary, "#6B3E26");
         assert_eq!(theme.on_primary, "#FFFFFF");
-        assert_eq!(theme.accent, "#CC9900", "the secondary colour stands in for the accent");
+        assert_eq!(
+            theme.accent, "#CC9900",
+            "the secondary colour stands in for the accent"
+        );
         assert_eq!(theme.background, "#FFFFFF");
-        assert_eq!((theme.heading_font.as_str(), theme.body_font.as_str()), ("Fraunces", "Inter"));
+        assert_eq!(
+            (theme.heading_font.as_str(), theme.body_font.as_str()),
+            ("Fraunces", "Inter")
+        );
         assert_readable(&theme);
     }
 
@@ -431,7 +457,10 @@ mod tests {
     #[test]
     fn yellow_primary_on_white_gets_dark_ink_and_keeps_its_colour() {
         let theme = build_theme(&brand("#FFD400", "#FFFFFF", "#222222"), &Palette::default());
-        assert_eq!(theme.primary, "#FFD400", "a light brand colour is not muddied");
+        assert_eq!(
+            theme.primary, "#FFD400",
+            "a light brand colour is not muddied"
+        );
         assert!(contrast_ratio(&theme.on_primary, &theme.primary) >= TEXT_TARGET);
         assert_readable(&theme);
     }
@@ -459,7 +488,11 @@ mod tests {
     fn dark_background_gets_light_text() {
         let theme = build_theme(&brand("#8B5CF6", "#0B1020", "#333344"), &Palette::default());
         assert_eq!(theme.background, "#0B1020");
-        assert!(relative_luminance(&theme.text).unwrap() > 0.3, "{}", theme.text);
+        assert!(
+            relative_luminance(&theme.text).unwrap() > 0.3,
+            "{}",
+            theme.text
+        );
         assert!(contrast_ratio(&theme.text, &theme.background) >= TEXT_TARGET);
         assert!(
             relative_luminance(&theme.surface).unwrap()
@@ -472,7 +505,10 @@ mod tests {
     #[test]
     fn mid_grey_background_is_moved_until_text_can_reach_seven_to_one() {
         let theme = build_theme(&brand("#E11D48", "#777777", "#777777"), &Palette::default());
-        assert!(contrast_ratio(&theme.text, &theme.background) >= TEXT_TARGET, "{theme:?}");
+        assert!(
+            contrast_ratio(&theme.text, &theme.background) >= TEXT_TARGET,
+            "{theme:?}"
+        );
         assert_readable(&theme);
     }
 
@@ -516,8 +552,14 @@ mod tests {
 
     #[test]
     fn font_names_are_sanitised() {
-        assert_eq!(font_name(Some("  Source  Sans 3 ")).as_deref(), Some("Source Sans 3"));
-        assert_eq!(font_name(Some("x\";}</style><script>")).as_deref(), Some("xstylescript"));
+        assert_eq!(
+            font_name(Some("  Source  Sans 3 ")).as_deref(),
+            Some("Source Sans 3")
+        );
+        assert_eq!(
+            font_name(Some("x\";}</style><script>")).as_deref(),
+            Some("xstylescript")
+        );
         assert_eq!(font_name(Some("\"';{}")), None);
     }
 }

@@ -18,8 +18,12 @@ pub fn valid_key(key: &str) -> bool {
     !key.is_empty()
         && key.len() <= 512
         && !key.starts_with('/')
-        && key.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
-        && key.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+        && key
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
 }
 
 fn invalid(key: &str) -> StoreError {
@@ -34,7 +38,10 @@ pub struct FileBlobStore {
 impl FileBlobStore {
     /// `url_prefix` is where the local server serves `root`, e.g. `/assets`.
     pub fn new(root: PathBuf, url_prefix: impl Into<String>) -> Self {
-        Self { root, url_prefix: url_prefix.into() }
+        Self {
+            root,
+            url_prefix: url_prefix.into(),
+        }
     }
 }
 
@@ -48,9 +55,15 @@ impl BlobStore for FileBlobStore {
         let dir = path.parent().expect("blob keys have a parent").to_owned();
         // Write then rename, so a reader never sees half a file.
         let temp = path.with_extension(format!("tmp-{}", uuid::Uuid::new_v4().simple()));
-        tokio::fs::create_dir_all(&dir).await.map_err(|e| StoreError::Backend(e.into()))?;
-        tokio::fs::write(&temp, bytes).await.map_err(|e| StoreError::Backend(e.into()))?;
-        tokio::fs::rename(&temp, &path).await.map_err(|e| StoreError::Backend(e.into()))?;
+        tokio::fs::create_dir_all(&dir)
+            .await
+            .map_err(|e| StoreError::Backend(e.into()))?;
+        tokio::fs::write(&temp, bytes)
+            .await
+            .map_err(|e| StoreError::Backend(e.into()))?;
+        tokio::fs::rename(&temp, &path)
+            .await
+            .map_err(|e| StoreError::Backend(e.into()))?;
         Ok(())
     }
 
@@ -78,8 +91,16 @@ pub struct S3BlobStore {
 }
 
 impl S3BlobStore {
-    pub fn new(client: aws_sdk_s3::Client, bucket: impl Into<String>, public_base_url: impl Into<String>) -> Self {
-        Self { client, bucket: bucket.into(), public_base_url: public_base_url.into() }
+    pub fn new(
+        client: aws_sdk_s3::Client,
+        bucket: impl Into<String>,
+        public_base_url: impl Into<String>,
+    ) -> Self {
+        Self {
+            client,
+            bucket: bucket.into(),
+            public_base_url: public_base_url.into(),
+        }
     }
 }
 
@@ -88,7 +109,10 @@ where
     E: std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    StoreError::Backend(anyhow::anyhow!("{}", aws_sdk_s3::error::DisplayErrorContext(err)))
+    StoreError::Backend(anyhow::anyhow!(
+        "{}",
+        aws_sdk_s3::error::DisplayErrorContext(err)
+    ))
 }
 
 #[async_trait::async_trait]
@@ -115,9 +139,20 @@ impl BlobStore for S3BlobStore {
         if !valid_key(key) {
             return Ok(None);
         }
-        match self.client.get_object().bucket(&self.bucket).key(key).send().await {
+        match self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
             Ok(output) => {
-                let bytes = output.body.collect().await.map_err(|e| StoreError::Backend(e.into()))?;
+                let bytes = output
+                    .body
+                    .collect()
+                    .await
+                    .map_err(|e| StoreError::Backend(e.into()))?;
                 Ok(Some(bytes.to_vec()))
             }
             Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_key()) => Ok(None),
@@ -137,7 +172,17 @@ mod tests {
     #[test]
     fn keys_cannot_escape() {
         assert!(valid_key("pages/0190c5a0/index.html"));
-        for bad in ["", "/etc/passwd", "../x", "a/../b", "a//b", "a/./b", "a b", "a\\b", "a?b"] {
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../b",
+            "a//b",
+            "a/./b",
+            "a b",
+            "a\\b",
+            "a?b",
+        ] {
             assert!(!valid_key(bad), "{bad}");
         }
     }

@@ -7,8 +7,12 @@ pub mod dynamo;
 pub mod sqlite;
 
 pub use blobs::{BlobStore, FileBlobStore, S3BlobStore};
-pub use dynamo::{DynamoJobStore, DynamoProjectStore, DynamoVersionStore, SqsJobQueue, create_table};
-pub use sqlite::{SqliteDb, SqliteJobQueue, SqliteJobStore, SqliteProjectStore, SqliteVersionStore};
+pub use dynamo::{
+    DynamoJobStore, DynamoProjectStore, DynamoVersionStore, SqsJobQueue, create_table,
+};
+pub use sqlite::{
+    SqliteDb, SqliteJobQueue, SqliteJobStore, SqliteProjectStore, SqliteVersionStore,
+};
 
 use std::time::Duration;
 
@@ -45,9 +49,19 @@ pub trait ProjectStore: Send + Sync + 'static {
     async fn insert(&self, owner: &str, project: &Project) -> Result<(), StoreError>;
     async fn get(&self, owner: &str, id: Uuid) -> Result<Option<Project>, StoreError>;
     /// Up to `limit` projects older than `after` (or the newest when `after` is `None`).
-    async fn list(&self, owner: &str, limit: usize, after: Option<Uuid>) -> Result<ProjectPage, StoreError>;
+    async fn list(
+        &self,
+        owner: &str,
+        limit: usize,
+        after: Option<Uuid>,
+    ) -> Result<ProjectPage, StoreError>;
     /// Replaces a project only if its stored version is `expected_version`.
-    async fn replace(&self, owner: &str, project: &Project, expected_version: u64) -> Result<(), StoreError>;
+    async fn replace(
+        &self,
+        owner: &str,
+        project: &Project,
+        expected_version: u64,
+    ) -> Result<(), StoreError>;
     /// Deletes a project; `NotFound` if the owner has no such project.
     async fn delete(&self, owner: &str, id: Uuid) -> Result<(), StoreError>;
 }
@@ -85,13 +99,30 @@ pub enum Claim {
 #[async_trait::async_trait]
 pub trait JobStore: Send + Sync + 'static {
     /// Stores `job` unless `idempotency.key` already names a job of this owner.
-    async fn create(&self, owner: &str, job: &Job, idempotency: &Idempotency) -> Result<Created, StoreError>;
+    async fn create(
+        &self,
+        owner: &str,
+        job: &Job,
+        idempotency: &Idempotency,
+    ) -> Result<Created, StoreError>;
     async fn get(&self, owner: &str, id: Uuid) -> Result<Option<Job>, StoreError>;
     /// Takes the job if it is queued, or running under an expired lease; counts the attempt.
-    async fn claim(&self, owner: &str, id: Uuid, worker: &str, lease: Duration) -> Result<Claim, StoreError>;
+    async fn claim(
+        &self,
+        owner: &str,
+        id: Uuid,
+        worker: &str,
+        lease: Duration,
+    ) -> Result<Claim, StoreError>;
     /// Saves progress or the outcome, only while `worker` holds the lease (renewing it);
     /// `VersionConflict` once the lease is lost. A final status releases the lease.
-    async fn save(&self, owner: &str, job: &Job, worker: &str, lease: Duration) -> Result<(), StoreError>;
+    async fn save(
+        &self,
+        owner: &str,
+        job: &Job,
+        worker: &str,
+        lease: Duration,
+    ) -> Result<(), StoreError>;
     /// Gives the lease up so a redelivery can claim the job at once.
     async fn release(&self, owner: &str, id: Uuid, worker: &str) -> Result<(), StoreError>;
 }
@@ -113,9 +144,20 @@ pub struct PageVersion {
 pub trait VersionStore: Send + Sync + 'static {
     /// Stores `version` under the next free number, which it returns.
     async fn append(&self, owner: &str, version: &PageVersion) -> Result<u64, StoreError>;
-    async fn get(&self, owner: &str, project_id: Uuid, number: u64) -> Result<Option<PageVersion>, StoreError>;
+    async fn get(
+        &self,
+        owner: &str,
+        project_id: Uuid,
+        number: u64,
+    ) -> Result<Option<PageVersion>, StoreError>;
     /// Up to `limit` versions below `before` (newest first).
-    async fn list(&self, owner: &str, project_id: Uuid, limit: usize, before: Option<u64>) -> Result<Vec<PageVersion>, StoreError>;
+    async fn list(
+        &self,
+        owner: &str,
+        project_id: Uuid,
+        limit: usize,
+        before: Option<u64>,
+    ) -> Result<Vec<PageVersion>, StoreError>;
 }
 
 #[async_trait::async_trait]

@@ -27,7 +27,10 @@ pub struct DynamoJobStore {
 
 impl DynamoJobStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
+        Self {
+            client,
+            table: table.into(),
+        }
     }
 
     fn key(owner: &str, sk: String) -> HashMap<String, AttributeValue> {
@@ -47,12 +50,23 @@ impl DynamoJobStore {
         output.item.map(StoredJob::from_item).transpose()
     }
 
-    fn job_item(owner: &str, job: &Job, lease: Option<(&str, i64)>, rev: i64) -> Result<HashMap<String, AttributeValue>, StoreError> {
+    fn job_item(
+        owner: &str,
+        job: &Job,
+        lease: Option<(&str, i64)>,
+        rev: i64,
+    ) -> Result<HashMap<String, AttributeValue>, StoreError> {
         let mut item = Self::key(owner, format!("JOB#{}", job.id));
         item.insert("entity".into(), s("job"));
-        item.insert("doc".into(), s(serde_json::to_string(job).map_err(|e| StoreError::Backend(e.into()))?));
+        item.insert(
+            "doc".into(),
+            s(serde_json::to_string(job).map_err(|e| StoreError::Backend(e.into()))?),
+        );
         item.insert("rev".into(), n(rev));
-        item.insert("expires_at".into(), n(job.created_at.unix_timestamp() + RETENTION_SECS));
+        item.insert(
+            "expires_at".into(),
+            n(job.created_at.unix_timestamp() + RETENTION_SECS),
+        );
         if let Some((worker, until)) = lease {
             item.insert("lease_owner".into(), s(worker));
             item.insert("lease_until".into(), n(until));
@@ -60,7 +74,11 @@ impl DynamoJobStore {
         Ok(item)
     }
 
-    async fn put_if_rev(&self, item: HashMap<String, AttributeValue>, rev: i64) -> Result<(), StoreError> {
+    async fn put_if_rev(
+        &self,
+        item: HashMap<String, AttributeValue>,
+        rev: i64,
+    ) -> Result<(), StoreError> {
         self.client
             .put_item()
             .table_name(&self.table)
@@ -84,8 +102,13 @@ struct StoredJob {
 impl StoredJob {
     fn from_item(item: HashMap<String, AttributeValue>) -> Result<Self, StoreError> {
         let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
-        let number = |name: &str| item.get(name).and_then(|v| v.as_n().ok()).and_then(|v| v.parse::<i64>().ok());
-        let doc = text("doc").ok_or_else(|| StoreError::Backend(anyhow::anyhow!("job item without doc")))?;
+        let number = |name: &str| {
+            item.get(name)
+                .and_then(|v| v.as_n().ok())
+                .and_then(|v| v.parse::<i64>().ok())
+        };
+        let doc = text("doc")
+            .ok_or_else(|| StoreError::Backend(anyhow::anyhow!("job item without doc")))?;
         Ok(Self {
             job: serde_json::from_str(&doc).map_err(|e| StoreError::Backend(e.into()))?,
             lease_owner: text("lease_owner"),
@@ -101,13 +124,21 @@ fn now_millis() -> i64 {
 
 #[async_trait::async_trait]
 impl JobStore for DynamoJobStore {
-    async fn create(&self, owner: &str, job: &Job, idempotency: &Idempotency) -> Result<Created, StoreError> {
+    async fn create(
+        &self,
+        owner: &str,
+        job: &Job,
+        idempotency: &Idempotency,
+    ) -> Result<Created, StoreError> {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let mut key_item = Self::key(owner, format!("IDEMPOTENCY#{}", idempotency.key));
         key_item.insert("entity".into(), s("idempotency"));
         key_item.insert("fingerprint".into(), s(&idempotency.fingerprint));
         key_item.insert("job_id".into(), s(job.id.to_string()));
-        key_item.insert("expires_at".into(), n(now + idempotency.ttl.as_secs() as i64));
+        key_item.insert(
+            "expires_at".into(),
+            n(now + idempotency.ttl.as_secs() as i64),
+        );
         let put_job = Put::builder()
             .table_name(&self.table)
             .set_item(Some(Self::job_item(owner, job, None, 1)?))
@@ -133,11 +164,13 @@ impl JobStore for DynamoJobStore {
             Ok(_) => Ok(Created::New(job.clone())),
             Err(err) => {
                 let key_taken = match err.as_service_error() {
-                    Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => cancelled
-                        .cancellation_reasons()
-                        .get(1)
-                        .and_then(|reason| reason.code())
-                        .is_some_and(|code| code == "ConditionalCheckFailed"),
+                    Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+                        cancelled
+                            .cancellation_reasons()
+                            .get(1)
+                            .and_then(|reason| reason.code())
+                            .is_some_and(|code| code == "ConditionalCheckFailed")
+                    }
                     _ => false,
                 };
                 if !key_taken {
@@ -147,19 +180,32 @@ impl JobStore for DynamoJobStore {
                     .client
                     .get_item()
                     .table_name(&self.table)
-                    .set_key(Some(Self::key(owner, format!("IDEMPOTENCY#{}", idempotency.key))))
+                    .set_key(Some(Self::key(
+                        owner,
+                        format!("IDEMPOTENCY#{}", idempotency.key),
+                    )))
                     .consistent_read(true)
                     .send()
                     .await
                     .map_err(backend)?
                     .item
                     .ok_or(StoreError::NotFound)?;
-                let field = |name: &str| earlier.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+                let field = |name: &str| {
+                    earlier
+                        .get(name)
+                        .and_then(|v| v.as_s().ok())
+                        .cloned()
+                        .unwrap_or_default()
+                };
                 if field("fingerprint") != idempotency.fingerprint {
                     return Ok(Created::KeyReused);
                 }
-                let job_id = Uuid::parse_str(&field("job_id")).map_err(|e| StoreError::Backend(e.into()))?;
-                let stored = self.read(owner, job_id).await?.ok_or(StoreError::NotFound)?;
+                let job_id =
+                    Uuid::parse_str(&field("job_id")).map_err(|e| StoreError::Backend(e.into()))?;
+                let stored = self
+                    .read(owner, job_id)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
                 Ok(Created::Existing(stored.job))
             }
         }
@@ -169,7 +215,13 @@ impl JobStore for DynamoJobStore {
         Ok(self.read(owner, id).await?.map(|stored| stored.job))
     }
 
-    async fn claim(&self, owner: &str, id: Uuid, worker: &str, lease: Duration) -> Result<Claim, StoreError> {
+    async fn claim(
+        &self,
+        owner: &str,
+        id: Uuid,
+        worker: &str,
+        lease: Duration,
+    ) -> Result<Claim, StoreError> {
         let Some(stored) = self.read(owner, id).await? else {
             return Ok(Claim::Missing);
         };
@@ -184,7 +236,12 @@ impl JobStore for DynamoJobStore {
         job.status = JobStatus::Running;
         job.attempts += 1;
         job.updated_at = time::OffsetDateTime::now_utc();
-        let item = Self::job_item(owner, &job, Some((worker, now + lease.as_millis() as i64)), stored.rev + 1)?;
+        let item = Self::job_item(
+            owner,
+            &job,
+            Some((worker, now + lease.as_millis() as i64)),
+            stored.rev + 1,
+        )?;
         match self.put_if_rev(item, stored.rev).await {
             Ok(()) => Ok(Claim::Claimed(job)),
             // Another worker claimed it between our read and write.
@@ -193,13 +250,27 @@ impl JobStore for DynamoJobStore {
         }
     }
 
-    async fn save(&self, owner: &str, job: &Job, worker: &str, lease: Duration) -> Result<(), StoreError> {
-        let stored = self.read(owner, job.id).await?.ok_or(StoreError::NotFound)?;
+    async fn save(
+        &self,
+        owner: &str,
+        job: &Job,
+        worker: &str,
+        lease: Duration,
+    ) -> Result<(), StoreError> {
+        let stored = self
+            .read(owner, job.id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         if stored.lease_owner.as_deref() != Some(worker) {
             return Err(StoreError::VersionConflict);
         }
-        let lease = (!job.status.is_final()).then(|| (worker, now_millis() + lease.as_millis() as i64));
-        self.put_if_rev(Self::job_item(owner, job, lease, stored.rev + 1)?, stored.rev).await
+        let lease =
+            (!job.status.is_final()).then(|| (worker, now_millis() + lease.as_millis() as i64));
+        self.put_if_rev(
+            Self::job_item(owner, job, lease, stored.rev + 1)?,
+            stored.rev,
+        )
+        .await
     }
 
     async fn release(&self, owner: &str, id: Uuid, worker: &str) -> Result<(), StoreError> {

@@ -21,8 +21,8 @@ pub use versions::DynamoVersionStore;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+    AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
+    KeyType, Projection, ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
 };
 
 use super::StoreError;
@@ -36,7 +36,10 @@ where
     E: std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    StoreError::Backend(anyhow::anyhow!("{}", aws_sdk_dynamodb::error::DisplayErrorContext(err)))
+    StoreError::Backend(anyhow::anyhow!(
+        "{}",
+        aws_sdk_dynamodb::error::DisplayErrorContext(err)
+    ))
 }
 
 /// Maps an SDK error to `conflict` when DynamoDB refused a condition, to `Backend` otherwise.
@@ -45,7 +48,10 @@ where
     E: ConditionalCheck + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    if err.as_service_error().is_some_and(ConditionalCheck::is_condition_failure) {
+    if err
+        .as_service_error()
+        .is_some_and(ConditionalCheck::is_condition_failure)
+    {
         return conflict;
     }
     backend(err)

@@ -163,4 +163,3 @@ impl ProjectStore for DynamoProjectStore {
         Ok(())
     }
 }
-

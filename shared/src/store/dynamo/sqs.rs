@@ -13,7 +13,10 @@ pub struct SqsJobQueue {
 
 impl SqsJobQueue {
     pub fn new(client: Client, queue_url: impl Into<String>) -> Self {
-        Self { client, queue_url: queue_url.into() }
+        Self {
+            client,
+            queue_url: queue_url.into(),
+        }
     }
 }
 
@@ -27,7 +30,12 @@ impl JobQueue for SqsJobQueue {
             .message_body(body)
             .send()
             .await
-            .map_err(|err| StoreError::Backend(anyhow::anyhow!("{}", aws_sdk_sqs::error::DisplayErrorContext(err))))?;
+            .map_err(|err| {
+                StoreError::Backend(anyhow::anyhow!(
+                    "{}",
+                    aws_sdk_sqs::error::DisplayErrorContext(err)
+                ))
+            })?;
         Ok(())
     }
 }

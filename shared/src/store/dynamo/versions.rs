@@ -18,10 +18,19 @@ pub struct DynamoVersionStore {
 
 impl DynamoVersionStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
+        Self {
+            client,
+            table: table.into(),
+        }
     }
 
-    async fn query(&self, owner: &str, project_id: Uuid, limit: usize, before: Option<u64>) -> Result<Vec<PageVersion>, StoreError> {
+    async fn query(
+        &self,
+        owner: &str,
+        project_id: Uuid,
+        limit: usize,
+        before: Option<u64>,
+    ) -> Result<Vec<PageVersion>, StoreError> {
         let prefix = format!("VERSION#{project_id}#");
         let upper = match before {
             Some(number) => format!("{prefix}{number:010}"),
@@ -71,9 +80,19 @@ impl VersionStore for DynamoVersionStore {
             version.number = last.first().map_or(1, |v| v.number + 1);
             let item = HashMap::from([
                 ("PK".to_owned(), user_pk(owner)),
-                ("SK".to_owned(), s(format!("VERSION#{}#{:010}", version.project_id, version.number))),
+                (
+                    "SK".to_owned(),
+                    s(format!(
+                        "VERSION#{}#{:010}",
+                        version.project_id, version.number
+                    )),
+                ),
                 ("entity".to_owned(), s("version")),
-                ("doc".to_owned(), s(serde_json::to_string(&version).map_err(|e| StoreError::Backend(e.into()))?)),
+                (
+                    "doc".to_owned(),
+                    s(serde_json::to_string(&version)
+                        .map_err(|e| StoreError::Backend(e.into()))?),
+                ),
             ]);
             let result = self
                 .client
@@ -93,7 +112,12 @@ impl VersionStore for DynamoVersionStore {
         Err(StoreError::VersionConflict)
     }
 
-    async fn get(&self, owner: &str, project_id: Uuid, number: u64) -> Result<Option<PageVersion>, StoreError> {
+    async fn get(
+        &self,
+        owner: &str,
+        project_id: Uuid,
+        number: u64,
+    ) -> Result<Option<PageVersion>, StoreError> {
         let output = self
             .client
             .get_item()
@@ -106,7 +130,13 @@ impl VersionStore for DynamoVersionStore {
         output.item.as_ref().map(decode).transpose()
     }
 
-    async fn list(&self, owner: &str, project_id: Uuid, limit: usize, before: Option<u64>) -> Result<Vec<PageVersion>, StoreError> {
+    async fn list(
+        &self,
+        owner: &str,
+        project_id: Uuid,
+        limit: usize,
+        before: Option<u64>,
+    ) -> Result<Vec<PageVersion>, StoreError> {
         self.query(owner, project_id, limit, before).await
     }
 }

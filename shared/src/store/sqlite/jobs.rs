@@ -20,7 +20,11 @@ impl SqliteJobStore {
     }
 }
 
-fn read(tx: &Transaction<'_>, owner: &str, id: &str) -> Result<Option<(Job, Option<String>, Option<i64>)>, StoreError> {
+fn read(
+    tx: &Transaction<'_>,
+    owner: &str,
+    id: &str,
+) -> Result<Option<(Job, Option<String>, Option<i64>)>, StoreError> {
     tx.query_row(
         "SELECT doc, lease_owner, lease_until FROM jobs WHERE owner = ?1 AND id = ?2",
         params![owner, id],
@@ -28,11 +32,22 @@ fn read(tx: &Transaction<'_>, owner: &str, id: &str) -> Result<Option<(Job, Opti
     )
     .optional()
     .map_err(backend)?
-    .map(|(doc, lease_owner, lease_until)| Ok((serde_json::from_str(&doc).map_err(backend)?, lease_owner, lease_until)))
+    .map(|(doc, lease_owner, lease_until)| {
+        Ok((
+            serde_json::from_str(&doc).map_err(backend)?,
+            lease_owner,
+            lease_until,
+        ))
+    })
     .transpose()
 }
 
-fn write(tx: &Transaction<'_>, owner: &str, job: &Job, lease: Option<(&str, i64)>) -> Result<(), StoreError> {
+fn write(
+    tx: &Transaction<'_>,
+    owner: &str,
+    job: &Job,
+    lease: Option<(&str, i64)>,
+) -> Result<(), StoreError> {
     let doc = serde_json::to_string(job).map_err(backend)?;
     tx.execute(
         "INSERT INTO jobs (owner, id, doc, lease_owner, lease_until) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -45,7 +60,12 @@ fn write(tx: &Transaction<'_>, owner: &str, job: &Job, lease: Option<(&str, i64)
 
 #[async_trait::async_trait]
 impl JobStore for SqliteJobStore {
-    async fn create(&self, owner: &str, job: &Job, idempotency: &Idempotency) -> Result<Created, StoreError> {
+    async fn create(
+        &self,
+        owner: &str,
+        job: &Job,
+        idempotency: &Idempotency,
+    ) -> Result<Created, StoreError> {
         let (owner, job, idempotency) = (owner.to_owned(), job.clone(), idempotency.clone());
         self.db
             .with_conn(move |conn| {
@@ -89,7 +109,13 @@ impl JobStore for SqliteJobStore {
             .await
     }
 
-    async fn claim(&self, owner: &str, id: Uuid, worker: &str, lease: Duration) -> Result<Claim, StoreError> {
+    async fn claim(
+        &self,
+        owner: &str,
+        id: Uuid,
+        worker: &str,
+        lease: Duration,
+    ) -> Result<Claim, StoreError> {
         let (owner, id, worker) = (owner.to_owned(), id.to_string(), worker.to_owned());
         self.db
             .with_conn(move |conn| {
@@ -101,20 +127,32 @@ impl JobStore for SqliteJobStore {
                 if job.status.is_final() {
                     return Ok(Claim::Finished(job));
                 }
-                if job.status == JobStatus::Running && lease_until.is_some_and(|until| until > now) {
+                if job.status == JobStatus::Running && lease_until.is_some_and(|until| until > now)
+                {
                     return Ok(Claim::Busy);
                 }
                 job.status = JobStatus::Running;
                 job.attempts += 1;
                 job.updated_at = time::OffsetDateTime::now_utc();
-                write(&tx, &owner, &job, Some((&worker, now + lease.as_millis() as i64)))?;
+                write(
+                    &tx,
+                    &owner,
+                    &job,
+                    Some((&worker, now + lease.as_millis() as i64)),
+                )?;
                 tx.commit().map_err(backend)?;
                 Ok(Claim::Claimed(job))
             })
             .await
     }
 
-    async fn save(&self, owner: &str, job: &Job, worker: &str, lease: Duration) -> Result<(), StoreError> {
+    async fn save(
+        &self,
+        owner: &str,
+        job: &Job,
+        worker: &str,
+        lease: Duration,
+    ) -> Result<(), StoreError> {
         let (owner, job, worker) = (owner.to_owned(), job.clone(), worker.to_owned());
         self.db
             .with_conn(move |conn| {
@@ -125,7 +163,8 @@ impl JobStore for SqliteJobStore {
                 if lease_owner.as_deref() != Some(worker.as_str()) {
                     return Err(StoreError::VersionConflict);
                 }
-                let lease = (!job.status.is_final()).then(|| (worker.as_str(), now_millis() + lease.as_millis() as i64));
+                let lease = (!job.status.is_final())
+                    .then(|| (worker.as_str(), now_millis() + lease.as_millis() as i64));
                 write(&tx, &owner, &job, lease)?;
                 tx.commit().map_err(backend)
             })

@@ -86,11 +86,14 @@ impl SqliteDb {
         let applied: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
         let tx = conn.transaction()?;
         for (index, migration) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
-            tx.execute_batch(migration).with_context(|| format!("migration {}", index + 1))?;
+            tx.execute_batch(migration)
+                .with_context(|| format!("migration {}", index + 1))?;
         }
         tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)?;
         tx.commit()?;
-        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+        })
     }
 
     /// Runs blocking SQLite work off the async executor.
@@ -100,7 +103,9 @@ impl SqliteDb {
     ) -> Result<T, StoreError> {
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = conn.lock().map_err(|_| anyhow::anyhow!("sqlite connection poisoned"))?;
+            let mut conn = conn
+                .lock()
+                .map_err(|_| anyhow::anyhow!("sqlite connection poisoned"))?;
             work(&mut conn)
         })
         .await

@@ -40,37 +40,39 @@ impl ProjectStore for SqliteProjectStore {
             project.version as i64,
         );
         let doc = serde_json::to_string(project).map_err(backend)?;
-        self.db.with_conn(move |conn| {
-            let inserted = conn
-                .execute(
-                    "INSERT INTO projects (owner, id, version, doc) VALUES (?1, ?2, ?3, ?4)
+        self.db
+            .with_conn(move |conn| {
+                let inserted = conn
+                    .execute(
+                        "INSERT INTO projects (owner, id, version, doc) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT DO NOTHING",
-                    params![owner, id, version, doc],
-                )
-                .map_err(backend)?;
-            if inserted == 0 {
-                Err(StoreError::AlreadyExists)
-            } else {
-                Ok(())
-            }
-        })
-        .await
+                        params![owner, id, version, doc],
+                    )
+                    .map_err(backend)?;
+                if inserted == 0 {
+                    Err(StoreError::AlreadyExists)
+                } else {
+                    Ok(())
+                }
+            })
+            .await
     }
 
     async fn get(&self, owner: &str, id: Uuid) -> Result<Option<Project>, StoreError> {
         let (owner, id) = (owner.to_owned(), id.to_string());
-        self.db.with_conn(move |conn| {
-            let doc: Option<String> = conn
-                .query_row(
-                    "SELECT doc FROM projects WHERE owner = ?1 AND id = ?2",
-                    params![owner, id],
-                    |row| row.get(0),
-                )
-                .optional()
-                .map_err(backend)?;
-            doc.map(decode).transpose()
-        })
-        .await
+        self.db
+            .with_conn(move |conn| {
+                let doc: Option<String> = conn
+                    .query_row(
+                        "SELECT doc FROM projects WHERE owner = ?1 AND id = ?2",
+                        params![owner, id],
+                        |row| row.get(0),
+                    )
+                    .optional()
+                    .map_err(backend)?;
+                doc.map(decode).transpose()
+            })
+            .await
     }
 
     async fn list(
@@ -135,19 +137,20 @@ impl ProjectStore for SqliteProjectStore {
 
     async fn delete(&self, owner: &str, id: Uuid) -> Result<(), StoreError> {
         let (owner, id) = (owner.to_owned(), id.to_string());
-        self.db.with_conn(move |conn| {
-            let deleted = conn
-                .execute(
-                    "DELETE FROM projects WHERE owner = ?1 AND id = ?2",
-                    params![owner, id],
-                )
-                .map_err(backend)?;
-            if deleted == 0 {
-                Err(StoreError::NotFound)
-            } else {
-                Ok(())
-            }
-        })
-        .await
+        self.db
+            .with_conn(move |conn| {
+                let deleted = conn
+                    .execute(
+                        "DELETE FROM projects WHERE owner = ?1 AND id = ?2",
+                        params![owner, id],
+                    )
+                    .map_err(backend)?;
+                if deleted == 0 {
+                    Err(StoreError::NotFound)
+                } else {
+                    Ok(())
+                }
+            })
+            .await
     }
 }

@@ -26,7 +26,10 @@ pub struct Delivery {
 
 impl SqliteJobQueue {
     pub fn new(db: SqliteDb) -> Self {
-        Self { db, arrived: Default::default() }
+        Self {
+            db,
+            arrived: Default::default(),
+        }
     }
 
     /// Returns when a message is enqueued here, or after `timeout` (another process may have).
@@ -36,7 +39,11 @@ impl SqliteJobQueue {
 
     /// The oldest visible message, hidden for `visibility`; `None` when the queue is idle.
     /// After `max_receives` receives a message goes to the dead-letter state instead.
-    pub async fn receive(&self, visibility: Duration, max_receives: u32) -> Result<Option<Delivery>, StoreError> {
+    pub async fn receive(
+        &self,
+        visibility: Duration,
+        max_receives: u32,
+    ) -> Result<Option<Delivery>, StoreError> {
         self.db
             .with_conn(move |conn| {
                 let tx = conn.transaction().map_err(backend)?;
@@ -72,7 +79,8 @@ impl SqliteJobQueue {
     pub async fn delete(&self, id: i64) -> Result<(), StoreError> {
         self.db
             .with_conn(move |conn| {
-                conn.execute("DELETE FROM queue WHERE id = ?1", params![id]).map_err(backend)?;
+                conn.execute("DELETE FROM queue WHERE id = ?1", params![id])
+                    .map_err(backend)?;
                 Ok(())
             })
             .await
@@ -82,7 +90,9 @@ impl SqliteJobQueue {
     pub async fn dead_letters(&self) -> Result<Vec<String>, StoreError> {
         self.db
             .with_conn(|conn| {
-                let mut statement = conn.prepare("SELECT body FROM queue WHERE dead = 1 ORDER BY id").map_err(backend)?;
+                let mut statement = conn
+                    .prepare("SELECT body FROM queue WHERE dead = 1 ORDER BY id")
+                    .map_err(backend)?;
                 let bodies = statement.query_map([], |row| row.get(0)).map_err(backend)?;
                 bodies.collect::<Result<Vec<String>, _>>().map_err(backend)
             })
@@ -93,8 +103,11 @@ impl SqliteJobQueue {
     pub async fn retry_after(&self, id: i64, delay: Duration) -> Result<(), StoreError> {
         self.db
             .with_conn(move |conn| {
-                conn.execute("UPDATE queue SET visible_at = ?1 WHERE id = ?2", params![now_millis() + delay.as_millis() as i64, id])
-                    .map_err(backend)?;
+                conn.execute(
+                    "UPDATE queue SET visible_at = ?1 WHERE id = ?2",
+                    params![now_millis() + delay.as_millis() as i64, id],
+                )
+                .map_err(backend)?;
                 Ok(())
             })
             .await
@@ -107,7 +120,11 @@ impl JobQueue for SqliteJobQueue {
         let body = serde_json::to_string(message).map_err(backend)?;
         self.db
             .with_conn(move |conn| {
-                conn.execute("INSERT INTO queue (body, visible_at) VALUES (?1, ?2)", params![body, now_millis()]).map_err(backend)?;
+                conn.execute(
+                    "INSERT INTO queue (body, visible_at) VALUES (?1, ?2)",
+                    params![body, now_millis()],
+                )
+                .map_err(backend)?;
                 Ok(())
             })
             .await?;

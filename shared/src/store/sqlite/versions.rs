@@ -45,7 +45,12 @@ impl VersionStore for SqliteVersionStore {
             .await
     }
 
-    async fn get(&self, owner: &str, project_id: Uuid, number: u64) -> Result<Option<PageVersion>, StoreError> {
+    async fn get(
+        &self,
+        owner: &str,
+        project_id: Uuid,
+        number: u64,
+    ) -> Result<Option<PageVersion>, StoreError> {
         let (owner, project) = (owner.to_owned(), project_id.to_string());
         self.db
             .with_conn(move |conn| {
@@ -62,7 +67,13 @@ impl VersionStore for SqliteVersionStore {
             .await
     }
 
-    async fn list(&self, owner: &str, project_id: Uuid, limit: usize, before: Option<u64>) -> Result<Vec<PageVersion>, StoreError> {
+    async fn list(
+        &self,
+        owner: &str,
+        project_id: Uuid,
+        limit: usize,
+        before: Option<u64>,
+    ) -> Result<Vec<PageVersion>, StoreError> {
         let (owner, project) = (owner.to_owned(), project_id.to_string());
         let before = before.map_or(i64::MAX, |n| n as i64);
         self.db
