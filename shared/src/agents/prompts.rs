@@ -106,7 +106,7 @@ pub fn copy(
     let system = format!(
         "You are the copywriting agent of Visions AI. Write the content of one section of the landing page for {business_name}.\n\
 Section: `{}` (variant `{}`), id `{}`. Its job: {}\n\nPrinciples from the closest high-converting designs:\n{}\n\n\
-Image slots need a unique `id` (lower-case slug), an `alt` text that describes the picture for a screen reader, and an empty `brief`.\n\
+{}\n\
 Calls to action point at `#contact` unless the brief gives a URL.\n{RULES}",
         section.section_type.as_str(),
         section.variant,
@@ -117,6 +117,7 @@ Calls to action point at `#contact` unless the brief gives a URL.\n{RULES}",
             .map(|p| format!("- {p}"))
             .collect::<Vec<_>>()
             .join("\n"),
+        image_instructions(section),
     );
     CompletionRequest {
         system,
@@ -127,6 +128,18 @@ Calls to action point at `#contact` unless the brief gives a URL.\n{RULES}",
         temperature: 0.7,
         task: serde_json::to_value(task).expect("tasks serialize"),
     }
+}
+
+fn image_instructions(section: &PlannedSection) -> String {
+    let ids = section.image_slot_ids();
+    if ids.is_empty() {
+        return "This section has no image: leave every image field null.".into();
+    }
+    format!(
+        "Images: exactly {} with the ids {}, each with an `alt` text that describes the picture for a screen reader and an empty `brief`.",
+        ids.len(),
+        ids.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ")
+    )
 }
 
 pub fn image_prompts(

@@ -42,6 +42,21 @@ pub struct PlannedSection {
     pub purpose: String,
 }
 
+/// Images in a gallery the plan asks for.
+pub const GALLERY_IMAGES: usize = 3;
+
+impl PlannedSection {
+    /// The image slots this section will have; their ids are fixed by the plan.
+    pub fn image_slot_ids(&self) -> Vec<String> {
+        match (self.section_type, self.variant.as_str()) {
+            (SectionType::Hero, "split") => vec!["hero-image".into()],
+            (SectionType::Benefits, "alternating") => vec!["benefits-image".into()],
+            (SectionType::Gallery, _) => (1..=GALLERY_IMAGES).map(|n| format!("gallery-{n}")).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// One image slot waiting for a brief.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SlotRequest {

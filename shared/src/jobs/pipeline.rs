@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::model::{CallUsage, Job, JobKind, Stage};
-use crate::agents::task::{Brief, PlannedSection, SlotRequest};
+use crate::agents::task::{Brief, ImageBriefs, LayoutPlan, PlannedSection, SlotRequest};
 use crate::agents::{AgentError, Agents, Answer, ModelRouting};
 use crate::designs::{Design, DesignIndex};
 use crate::llm::registry::ModelRegistry;
@@ -178,45 +178,32 @@ impl Pipeline {
         let mut models = vec![format!("layout={}", plan.model)];
         let plan = plan.value;
 
+        // Copy for every section and briefs for every planned image slot, all at once: the
+        // image briefs work from the plan, so they need not wait for the copy.
         progress.report(Stage::Copywriting, 30).await?;
-        let total = plan.sections.len();
-        let mut written: Vec<(usize, Answer<SectionContent>)> = Vec::with_capacity(total);
-        // Boxed so the stream's type names no closure lifetimes (the worker future must be Send).
-        let copies: Vec<BoxFuture<'_, Result<(usize, Answer<SectionContent>), AgentError>>> = plan
-            .sections
-            .iter()
-            .enumerate()
-            .map(|(i, section)| {
-                agents
-                    .copy(brief, &plan.business_name, section, &designs)
-                    .map(move |r| r.map(|a| (i, a)))
-                    .boxed()
-            })
-            .collect();
-        let mut calls =
-            futures::stream::iter(copies).buffer_unordered(self.copy_concurrency.max(1));
-        while let Some(result) = calls.next().await {
-            let (i, answer) = result?;
-            usages.record("copy", &answer);
-            written.push((i, answer));
-            progress
-                .report(Stage::Copywriting, (30 + 50 * written.len() / total) as u8)
-                .await?;
+        let slots = planned_slots(&plan.sections);
+        let image_briefs = async {
+            if slots.is_empty() {
+                return Ok(None);
+            }
+            agents.image_prompts(brief, &plan.business_name, &slots).await.map(Some)
+        };
+        let copy = self.write_sections(brief, &plan, &designs, agents, usages, progress);
+        let (written, image_briefs) = futures::join!(copy, image_briefs);
+        let sections = written?;
+        let image_briefs = image_briefs?;
+        for (_, answer) in &sections {
+            let model = format!("copy={}", answer.model);
+            if !models.contains(&model) {
+                models.push(model);
+            }
         }
-        drop(calls);
-        written.sort_by_key(|(i, _)| *i);
-        let mut copy_models: Vec<String> = written
-            .iter()
-            .map(|(_, a)| format!("copy={}", a.model))
-            .collect();
-        copy_models.dedup();
-        models.extend(copy_models);
-        let sections: Vec<Section> = written
+        let sections: Vec<Section> = sections
             .into_iter()
-            .map(|(i, answer)| Section {
-                id: plan.sections[i].id.clone(),
-                variant: plan.sections[i].variant.clone(),
-                content: answer.value,
+            .map(|(i, answer)| {
+                let mut content = answer.value;
+                normalize_image_ids(&mut content);
+                Section { id: plan.sections[i].id.clone(), variant: plan.sections[i].variant.clone(), content }
             })
             .collect();
 
@@ -239,17 +226,42 @@ impl Pipeline {
             },
         };
         resolve_anchors(&mut page);
-        self.brief_images(
-            brief,
-            &plan.business_name,
-            &mut page,
-            None,
-            agents,
-            usages,
-            progress,
-        )
-        .await?;
+        if let Some(answer) = image_briefs {
+            usages.record("image_prompts", &answer);
+            page.provenance.models.push(format!("image_prompts={}", answer.model));
+            apply_briefs(&mut page, &answer.value);
+        }
         Ok(page)
+    }
+
+    /// Copy calls with bounded concurrency; answers come back in plan order.
+    async fn write_sections(
+        &self,
+        brief: &Brief,
+        plan: &LayoutPlan,
+        designs: &[Design],
+        agents: &Agents,
+        usages: &Usages,
+        progress: &dyn Progress,
+    ) -> Result<Vec<(usize, Answer<SectionContent>)>, PipelineError> {
+        let total = plan.sections.len();
+        // Boxed so the stream's type names no closure lifetimes (the worker future must be Send).
+        let copies: Vec<BoxFuture<'_, Result<(usize, Answer<SectionContent>), AgentError>>> = plan
+            .sections
+            .iter()
+            .enumerate()
+            .map(|(i, section)| agents.copy(brief, &plan.business_name, section, designs).map(move |r| r.map(|a| (i, a))).boxed())
+            .collect();
+        let mut calls = futures::stream::iter(copies).buffer_unordered(self.copy_concurrency.max(1));
+        let mut written = Vec::with_capacity(total);
+        while let Some(result) = calls.next().await {
+            let (i, answer) = result?;
+            usages.record("copy", &answer);
+            written.push((i, answer));
+            progress.report(Stage::Copywriting, (30 + 55 * written.len() / total) as u8).await?;
+        }
+        written.sort_by_key(|(i, _)| *i);
+        Ok(written)
     }
 
     async fn regenerate(
@@ -283,12 +295,13 @@ impl Pipeline {
             .models
             .push(format!("copy={}", answer.model));
         page.sections[index].content = answer.value;
+        normalize_image_ids(&mut page.sections[index].content);
         resolve_anchors(&mut page);
         self.brief_images(
             brief,
             &business,
             &mut page,
-            Some(index),
+            index,
             agents,
             usages,
             progress,
@@ -304,7 +317,7 @@ impl Pipeline {
         brief: &Brief,
         business: &str,
         page: &mut Page,
-        only: Option<usize>,
+        only: usize,
         agents: &Agents,
         usages: &Usages,
         progress: &dyn Progress,
@@ -314,7 +327,7 @@ impl Pipeline {
             .sections
             .iter()
             .enumerate()
-            .filter(|(i, _)| only.is_none_or(|o| o == *i))
+            .filter(|(i, _)| *i == only)
             .flat_map(|(_, s)| {
                 image_slots(&s.content)
                     .into_iter()
@@ -334,13 +347,7 @@ impl Pipeline {
         if !page.provenance.models.contains(&model) {
             page.provenance.models.push(model);
         }
-        for section in page.sections.iter_mut() {
-            for slot in image_slots_mut(&mut section.content) {
-                if let Some(b) = answer.value.briefs.iter().find(|b| b.slot_id == slot.id) {
-                    slot.brief = b.brief.clone();
-                }
-            }
-        }
+        apply_briefs(page, &answer.value);
         Ok(())
     }
 }
@@ -376,6 +383,35 @@ fn ctas_mut(content: &mut SectionContent) -> Vec<&mut Cta> {
         SectionContent::Cta(p) => vec![&mut p.cta],
         SectionContent::Footer(p) => p.links.iter_mut().collect(),
         _ => Vec::new(),
+    }
+}
+
+/// The image slots a plan implies: their ids are fixed here, and copy is made to use them.
+pub fn planned_slots(sections: &[PlannedSection]) -> Vec<SlotRequest> {
+    let mut slots = Vec::new();
+    for section in sections {
+        slots.extend(section.image_slot_ids().into_iter().map(|slot_id| SlotRequest { slot_id, section_type: section.section_type, alt: section.purpose.clone() }));
+    }
+    slots
+}
+
+/// Gives images the ids [`planned_slots`] promised, whatever the model called them.
+fn normalize_image_ids(content: &mut SectionContent) {
+    match content {
+        SectionContent::Hero(p) => p.image.iter_mut().for_each(|i| i.id = "hero-image".into()),
+        SectionContent::Benefits(p) => p.image.iter_mut().for_each(|i| i.id = "benefits-image".into()),
+        SectionContent::Gallery(p) => p.images.iter_mut().enumerate().for_each(|(n, i)| i.id = format!("gallery-{}", n + 1)),
+        _ => {}
+    }
+}
+
+fn apply_briefs(page: &mut Page, briefs: &ImageBriefs) {
+    for section in page.sections.iter_mut() {
+        for slot in image_slots_mut(&mut section.content) {
+            if let Some(b) = briefs.briefs.iter().find(|b| b.slot_id == slot.id) {
+                slot.brief = b.brief.clone();
+            }
+        }
     }
 }
 

@@ -1390,7 +1390,7 @@ const BASE_CSS: &str = concat!(
     "body{margin:0;background:var(--bg);color:var(--tx);font:400 1.0625rem/1.65 var(--fb);-webkit-font-smoothing:antialiased}",
     "h1,h2,h3,h4{font-family:var(--fh);line-height:1.12;letter-spacing:-.02em;margin:0 0 .55em}",
     "h1{font-size:clamp(2.375rem,1.6rem + 3.6vw,4.25rem);font-weight:800}",
-    "h2{font-size:clamp(1.875rem,1.45rem + 1.9vw,2.875rem);font-weight:750}",
+    "h2{font-size:clamp(1.875rem,1.45rem + 1.9vw,2.875rem);font-weight:700}",
     "h3,h4{font-size:clamp(1.1875rem,1.1rem + .4vw,1.375rem);font-weight:700;letter-spacing:-.01em;line-height:1.3;margin-bottom:.4em}",
     "p{margin:0 0 1rem}",
     "img,svg{display:block;max-width:100%}",
@@ -1498,7 +1498,7 @@ const TESTIMONIALS_CSS: &str = concat!(
     ".role{display:block;color:var(--mt);font-size:.9375rem}",
     ".quote.lead{max-width:54rem;margin:0 auto clamp(2.5rem,2rem + 2vw,3.5rem);align-items:center;text-align:center}",
     ".quote.lead blockquote::before{margin-inline:auto}",
-    ".quote.lead blockquote p{font:600 clamp(1.375rem,1.1rem + 1.3vw,2.125rem)/1.35 var(--fh);letter-spacing:-.01em}",
+    ".quote.lead blockquote p{font:700 clamp(1.375rem,1.1rem + 1.3vw,2.125rem)/1.35 var(--fh);letter-spacing:-.01em}",
     ".quote.lead figcaption{text-align:left}",
 );
 
@@ -1509,7 +1509,7 @@ const PRICING_CSS: &str = concat!(
     ".plan.hi{border:2px solid var(--p);box-shadow:0 28px 56px -32px var(--sh)}",
     ".badge{display:inline-block;padding:.3rem .75rem;border-radius:999px;background:var(--p);color:var(--op);font:700 .8125rem/1.2 var(--fb);letter-spacing:.02em}",
     ".plan .price{margin:0;color:var(--tx);font:800 clamp(2.25rem,2rem + 1vw,2.75rem)/1.1 var(--fh);letter-spacing:-.02em}",
-    ".price span{font:500 1rem/1.4 var(--fb);letter-spacing:0;color:var(--mt)}",
+    ".price span{font:400 1rem/1.4 var(--fb);letter-spacing:0;color:var(--mt)}",
     ".feat{display:grid;gap:.625rem;flex:1;align-content:start;list-style:none;margin:0;padding:0}",
     ".feat li{position:relative;padding-left:1.875rem}",
     ".feat li::before{content:\"\";position:absolute;left:.4rem;top:.3em;width:.45rem;height:.8rem;border:solid var(--lk);border-width:0 .16rem .16rem 0;transform:rotate(45deg)}",
@@ -1533,7 +1533,7 @@ const STATS_CSS: &str = concat!(
     ".figures{display:grid;gap:2rem 1.5rem;grid-template-columns:repeat(auto-fit,minmax(min(100%,9rem),1fr));margin:0;text-align:center}",
     ".figures div{display:flex;flex-direction:column-reverse;gap:.25rem}",
     ".figures dd{margin:0;font:800 clamp(2.5rem,2rem + 2.2vw,3.75rem)/1.05 var(--fh);letter-spacing:-.03em}",
-    ".figures dt{font-weight:500}",
+    ".figures dt{font-weight:400}",
     ".stats:not(.band) dd{color:var(--lk)}",
 );
 
