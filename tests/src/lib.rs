@@ -1,6 +1,7 @@
 //! Test support: a moto server per test process, per-test AWS resources, token minting and a
 //! client for the router.
 
+pub mod canned;
 pub mod fake_llm;
 pub mod moto;
 
