@@ -19,9 +19,11 @@ use crate::store::*;
 pub const LOCAL_DB_FILE: &str = "visions.db";
 /// Where the local server serves blobs from the data folder's `blobs/`.
 pub const LOCAL_ASSETS_PREFIX: &str = "/assets";
-/// Copy calls in flight at once for one job.
-pub const COPY_CONCURRENCY: usize = 6;
-/// A worker's lease on a job; generous against the slowest chain, renewed on every stage.
+/// Copy calls in flight at once for one job: every section of the longest plan at once.
+pub const COPY_CONCURRENCY: usize = 12;
+/// How long one job may run: below the worker Lambda's 900 s timeout, with room to save.
+pub const JOB_BUDGET: Duration = Duration::from_secs(840);
+/// A worker's lease on a job: the budget plus a margin, renewed on every stage.
 pub const JOB_LEASE: Duration = Duration::from_secs(900);
 
 /// Everything a process needs, built once.
@@ -111,6 +113,7 @@ pub async fn build_with(
         routing,
         designs: crate::designs::builtin(),
         copy_concurrency: COPY_CONCURRENCY,
+        budget: JOB_BUDGET,
     });
     let worker = Arc::new(Worker::new(jobs.clone(), pipeline, JOB_LEASE));
     let state = AppState {

@@ -46,8 +46,12 @@ pub fn answer(schema_name: &str) -> Value {
                 {"question": "Whole bean or ground?", "answer": "Both: choose at checkout."}
             ]
         }),
-        "cta_props" => json!({"heading": "Your first bag ships this week", "body": "Subscribe now and the first bag is on us.", "cta": cta("Start my subscription")}),
-        "footer_props" => json!({"business_name": "Acme Coffee Roasters", "tagline": "Small-batch coffee from Portland.", "links": [], "legal": "© 2026 Acme Coffee Roasters"}),
+        "cta_props" => {
+            json!({"heading": "Your first bag ships this week", "body": "Subscribe now and the first bag is on us.", "cta": cta("Start my subscription")})
+        }
+        "footer_props" => {
+            json!({"business_name": "Acme Coffee Roasters", "tagline": "Small-batch coffee from Portland.", "links": [], "legal": "© 2026 Acme Coffee Roasters"})
+        }
         "image_briefs" => json!({"briefs": []}),
         other => panic!("no canned answer for schema {other}"),
     }

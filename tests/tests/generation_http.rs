@@ -9,17 +9,34 @@ use visions_tests::{Reply, TestApp};
 const PROMPT: &str = "Landing page for Acme Coffee Roasters, a small-batch roastery in Portland selling single-origin beans by subscription to home baristas. Warm, confident tone.";
 
 async fn project(app: &TestApp, sub: &str) -> String {
-    let reply = app.call(Method::POST, "/v1/projects", Some(sub), Some(json!({"name": "Acme Coffee"})), &[]).await;
+    let reply = app
+        .call(
+            Method::POST,
+            "/v1/projects",
+            Some(sub),
+            Some(json!({"name": "Acme Coffee"})),
+            &[],
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     reply.body["id"].as_str().unwrap().to_owned()
 }
 
 async fn generate(app: &TestApp, sub: &str, project: &str, body: Value, key: &str) -> Reply {
-    app.call(Method::POST, &format!("/v1/projects/{project}/generate"), Some(sub), Some(body), &[("idempotency-key", key)]).await
+    app.call(
+        Method::POST,
+        &format!("/v1/projects/{project}/generate"),
+        Some(sub),
+        Some(body),
+        &[("idempotency-key", key)],
+    )
+    .await
 }
 
 async fn job(app: &TestApp, sub: &str, id: &str) -> Value {
-    let reply = app.call(Method::GET, &format!("/v1/jobs/{id}"), Some(sub), None, &[]).await;
+    let reply = app
+        .call(Method::GET, &format!("/v1/jobs/{id}"), Some(sub), None, &[])
+        .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     reply.body
 }
@@ -39,7 +56,10 @@ fn text(page: &Value) -> String {
                 out.push(' ');
             }
             Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
-            Value::Object(map) => map.iter().filter(|(k, _)| *k != "brief" && *k != "href").for_each(|(_, v)| walk(v, out)),
+            Value::Object(map) => map
+                .iter()
+                .filter(|(k, _)| *k != "brief" && *k != "href")
+                .for_each(|(_, v)| walk(v, out)),
             _ => {}
         }
     }
@@ -49,77 +69,209 @@ fn text(page: &Value) -> String {
 
 async fn generate_and_read_back(app: TestApp) {
     let project = project(&app, "alice").await;
-    let accepted = generate(&app, "alice", &project, json!({"prompt": PROMPT, "locale": "en"}), "key-1").await;
+    let accepted = generate(
+        &app,
+        "alice",
+        &project,
+        json!({"prompt": PROMPT, "locale": "en"}),
+        "key-1",
+    )
+    .await;
     assert_eq!(accepted.status, StatusCode::ACCEPTED, "{}", accepted.body);
     let job_id = accepted.body["id"].as_str().unwrap().to_owned();
     assert_eq!(accepted.header("location"), format!("/v1/jobs/{job_id}"));
-    assert_eq!((accepted.body["status"].as_str(), accepted.body["stage"].as_str()), (Some("queued"), Some("queued")));
+    assert_eq!(
+        (
+            accepted.body["status"].as_str(),
+            accepted.body["stage"].as_str()
+        ),
+        (Some("queued"), Some("queued"))
+    );
 
     assert_eq!(app.drain().await, 1);
     let done = job(&app, "alice", &job_id).await;
     assert_eq!(done["status"], "succeeded", "{done}");
-    assert_eq!((done["stage"].as_str(), done["progress"].as_u64()), (Some("done"), Some(100)));
+    assert_eq!(
+        (done["stage"].as_str(), done["progress"].as_u64()),
+        (Some("done"), Some(100))
+    );
     assert_eq!(done["version"], 1);
-    let agents: Vec<&str> = done["usage"].as_array().unwrap().iter().map(|u| u["agent"].as_str().unwrap()).collect();
-    assert!(agents.contains(&"layout") && agents.contains(&"copy"), "usage is recorded per call: {agents:?}");
+    let agents: Vec<&str> = done["usage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["agent"].as_str().unwrap())
+        .collect();
+    assert!(
+        agents.contains(&"layout") && agents.contains(&"copy"),
+        "usage is recorded per call: {agents:?}"
+    );
 
-    let versions = app.call(Method::GET, &format!("/v1/projects/{project}/versions"), Some("alice"), None, &[]).await;
+    let versions = app
+        .call(
+            Method::GET,
+            &format!("/v1/projects/{project}/versions"),
+            Some("alice"),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(versions.status, StatusCode::OK);
     assert_eq!(versions.body["items"].as_array().unwrap().len(), 1);
-    let version = app.call(Method::GET, &format!("/v1/projects/{project}/versions/1"), Some("alice"), None, &[]).await;
+    let version = app
+        .call(
+            Method::GET,
+            &format!("/v1/projects/{project}/versions/1"),
+            Some("alice"),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(version.status, StatusCode::OK, "{}", version.body);
     let page = &version.body["page"];
     assert_eq!(page["schema_version"], 1);
-    assert_eq!(page["provenance"]["design_ids"].as_array().unwrap().len(), 3, "the top 3 designs are recorded");
-    assert!(page["provenance"]["models"].as_array().unwrap().iter().any(|m| m == "layout=local:composer"));
+    assert_eq!(
+        page["provenance"]["design_ids"].as_array().unwrap().len(),
+        3,
+        "the top 3 designs are recorded"
+    );
+    assert!(
+        page["provenance"]["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m == "layout=local:composer")
+    );
     let words = text(page);
     for expected in ["Acme Coffee Roasters", "Portland"] {
-        assert!(words.contains(expected), "the page names {expected}: {words}");
+        assert!(
+            words.contains(expected),
+            "the page names {expected}: {words}"
+        );
     }
 
     // The HTML is where the version says, as a browser would fetch it.
     let html_url = version.body["html_url"].as_str().unwrap().to_owned();
     if let Some(path) = html_url.strip_prefix("/assets/") {
-        let html = app.call(Method::GET, &format!("/assets/{path}"), None, None, &[]).await;
+        let html = app
+            .call(Method::GET, &format!("/assets/{path}"), None, None, &[])
+            .await;
         assert_eq!(html.status, StatusCode::OK);
         assert!(html.header("content-type").starts_with("text/html"));
-        assert!(html.header("content-security-policy").contains("default-src 'none'"));
+        assert!(
+            html.header("content-security-policy")
+                .contains("default-src 'none'")
+        );
         assert!(html.body.as_str().unwrap().contains("Acme Coffee Roasters"));
     } else {
-        let key = html_url.split_once("-assets/").map(|(_, k)| k).expect("an S3 URL");
+        let key = html_url
+            .split_once("-assets/")
+            .map(|(_, k)| k)
+            .expect("an S3 URL");
         let s3 = visions_shared::aws::s3_client(&visions_tests::moto::sdk_config().await);
-        let object = s3.get_object().bucket(&app.aws.as_ref().unwrap().assets_bucket).key(key).send().await.unwrap();
+        let object = s3
+            .get_object()
+            .bucket(&app.aws.as_ref().unwrap().assets_bucket)
+            .key(key)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(object.content_type(), Some("text/html; charset=utf-8"));
         let html = String::from_utf8(object.body.collect().await.unwrap().to_vec()).unwrap();
         assert!(html.contains("Acme Coffee Roasters"));
     }
 
     // Regenerate one section: a new version where only that section changed.
-    let hero_before = page["sections"].as_array().unwrap().iter().find(|s| s["type"] == "hero").unwrap().clone();
-    let others_before: Vec<Value> = page["sections"].as_array().unwrap().iter().filter(|s| s["type"] != "hero").cloned().collect();
+    let hero_before = page["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["type"] == "hero")
+        .unwrap()
+        .clone();
+    let others_before: Vec<Value> = page["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["type"] != "hero")
+        .cloned()
+        .collect();
     let regenerate = app
         .call(
             Method::POST,
-            &format!("/v1/projects/{project}/sections/{}/regenerate", hero_before["id"].as_str().unwrap()),
+            &format!(
+                "/v1/projects/{project}/sections/{}/regenerate",
+                hero_before["id"].as_str().unwrap()
+            ),
             Some("alice"),
             Some(json!({"prompt": "Make it punchier and mention the free first bag"})),
             &[("idempotency-key", "regen-1")],
         )
         .await;
-    assert_eq!(regenerate.status, StatusCode::ACCEPTED, "{}", regenerate.body);
+    assert_eq!(
+        regenerate.status,
+        StatusCode::ACCEPTED,
+        "{}",
+        regenerate.body
+    );
     assert_eq!(regenerate.body["kind"], "regenerate_section");
     app.drain().await;
     let regenerated = job(&app, "alice", regenerate.body["id"].as_str().unwrap()).await;
-    assert_eq!((regenerated["status"].as_str(), regenerated["version"].as_u64()), (Some("succeeded"), Some(2)), "{regenerated}");
-    let v2 = app.call(Method::GET, &format!("/v1/projects/{project}/versions/2"), Some("alice"), None, &[]).await;
-    let others_after: Vec<Value> = v2.body["page"]["sections"].as_array().unwrap().iter().filter(|s| s["type"] != "hero").cloned().collect();
+    assert_eq!(
+        (
+            regenerated["status"].as_str(),
+            regenerated["version"].as_u64()
+        ),
+        (Some("succeeded"), Some(2)),
+        "{regenerated}"
+    );
+    let v2 = app
+        .call(
+            Method::GET,
+            &format!("/v1/projects/{project}/versions/2"),
+            Some("alice"),
+            None,
+            &[],
+        )
+        .await;
+    let others_after: Vec<Value> = v2.body["page"]["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["type"] != "hero")
+        .cloned()
+        .collect();
     assert_eq!(others_after, others_before, "every other section is kept");
-    let v1_again = app.call(Method::GET, &format!("/v1/projects/{project}/versions/1"), Some("alice"), None, &[]).await;
+    let v1_again = app
+        .call(
+            Method::GET,
+            &format!("/v1/projects/{project}/versions/1"),
+            Some("alice"),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(v1_again.body["page"], *page, "version 1 is immutable");
-    let listed = app.call(Method::GET, &format!("/v1/projects/{project}/versions?limit=1"), Some("alice"), None, &[]).await;
+    let listed = app
+        .call(
+            Method::GET,
+            &format!("/v1/projects/{project}/versions?limit=1"),
+            Some("alice"),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(listed.body["items"][0]["number"], 2, "newest first");
     let cursor = listed.body["next_cursor"].as_str().unwrap();
-    let next = app.call(Method::GET, &format!("/v1/projects/{project}/versions?limit=1&cursor={cursor}"), Some("alice"), None, &[]).await;
+    let next = app
+        .call(
+            Method::GET,
+            &format!("/v1/projects/{project}/versions?limit=1&cursor={cursor}"),
+            Some("alice"),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(next.body["items"][0]["number"], 1);
     assert!(next.body["next_cursor"].is_null());
 }
@@ -142,9 +294,23 @@ async fn idempotency_keys_return_the_same_job_and_refuse_reuse() {
     let first = generate(&app, "alice", &project, body.clone(), "same-key").await;
     let again = generate(&app, "alice", &project, body.clone(), "same-key").await;
     assert_eq!(again.status, StatusCode::ACCEPTED);
-    assert_eq!(again.body["id"], first.body["id"], "a retry gets the same job");
-    let reused = generate(&app, "alice", &project, json!({"prompt": "Something else entirely"}), "same-key").await;
-    is_problem(&reused, StatusCode::UNPROCESSABLE_ENTITY, "idempotency-key-reused");
+    assert_eq!(
+        again.body["id"], first.body["id"],
+        "a retry gets the same job"
+    );
+    let reused = generate(
+        &app,
+        "alice",
+        &project,
+        json!({"prompt": "Something else entirely"}),
+        "same-key",
+    )
+    .await;
+    is_problem(
+        &reused,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency-key-reused",
+    );
     // Keys belong to their user: bob's identical key is his own.
     let bobs_project = self::project(&app, "bob").await;
     let bob = generate(&app, "bob", &bobs_project, body.clone(), "same-key").await;
@@ -153,9 +319,28 @@ async fn idempotency_keys_return_the_same_job_and_refuse_reuse() {
     // Two messages for alice's job (first + replay) and one for bob's: alice's runs once.
     assert_eq!(app.drain().await, 3);
     let done = job(&app, "alice", first.body["id"].as_str().unwrap()).await;
-    assert_eq!((done["status"].as_str(), done["attempts"].as_u64(), done["version"].as_u64()), (Some("succeeded"), Some(1), Some(1)));
-    let versions = app.call(Method::GET, &format!("/v1/projects/{project}/versions"), Some("alice"), None, &[]).await;
-    assert_eq!(versions.body["items"].as_array().unwrap().len(), 1, "the duplicate delivery made no second version");
+    assert_eq!(
+        (
+            done["status"].as_str(),
+            done["attempts"].as_u64(),
+            done["version"].as_u64()
+        ),
+        (Some("succeeded"), Some(1), Some(1))
+    );
+    let versions = app
+        .call(
+            Method::GET,
+            &format!("/v1/projects/{project}/versions"),
+            Some("alice"),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(
+        versions.body["items"].as_array().unwrap().len(),
+        1,
+        "the duplicate delivery made no second version"
+    );
 }
 
 #[tokio::test]
@@ -163,26 +348,69 @@ async fn bad_requests_are_refused_before_anything_is_queued() {
     let app = TestApp::sqlite().await;
     let project = project(&app, "alice").await;
     let uri = format!("/v1/projects/{project}/generate");
-    let missing_key = app.call(Method::POST, &uri, Some("alice"), Some(json!({"prompt": PROMPT})), &[]).await;
-    is_problem(&missing_key, StatusCode::BAD_REQUEST, "idempotency-key-required");
+    let missing_key = app
+        .call(
+            Method::POST,
+            &uri,
+            Some("alice"),
+            Some(json!({"prompt": PROMPT})),
+            &[],
+        )
+        .await;
+    is_problem(
+        &missing_key,
+        StatusCode::BAD_REQUEST,
+        "idempotency-key-required",
+    );
     let cases = [
         (json!({"prompt": ""}), "prompt"),
         (json!({"prompt": "x".repeat(4001)}), "prompt"),
         (json!({"prompt": PROMPT, "model": "not a model"}), "model"),
         (json!({"prompt": PROMPT, "model": "openai:gpt-4o"}), "model"),
-        (json!({"prompt": PROMPT, "locale": "english please"}), "locale"),
-        (json!({"prompt": PROMPT, "brand": {"colors": {"primary": "red"}}}), "brand.colors.primary"),
+        (
+            json!({"prompt": PROMPT, "locale": "english please"}),
+            "locale",
+        ),
+        (
+            json!({"prompt": PROMPT, "brand": {"colors": {"primary": "red"}}}),
+            "brand.colors.primary",
+        ),
     ];
     for (i, (body, field)) in cases.into_iter().enumerate() {
         let reply = generate(&app, "alice", &project, body, &format!("k{i}")).await;
-        is_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "validation-failed");
+        is_problem(
+            &reply,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation-failed",
+        );
         assert_eq!(reply.body["errors"][0]["field"], field, "{}", reply.body);
     }
-    let unknown = generate(&app, "alice", &project, json!({"prompt": PROMPT, "credits": 1000}), "k-unknown").await;
+    let unknown = generate(
+        &app,
+        "alice",
+        &project,
+        json!({"prompt": PROMPT, "credits": 1000}),
+        "k-unknown",
+    )
+    .await;
     is_problem(&unknown, StatusCode::BAD_REQUEST, "invalid-body");
-    let other_user = generate(&app, "mallory", &project, json!({"prompt": PROMPT}), "k-mallory").await;
+    let other_user = generate(
+        &app,
+        "mallory",
+        &project,
+        json!({"prompt": PROMPT}),
+        "k-mallory",
+    )
+    .await;
     is_problem(&other_user, StatusCode::NOT_FOUND, "not-found");
-    let no_such = generate(&app, "alice", "0190c5a0-0000-7000-8000-000000000001", json!({"prompt": PROMPT}), "k-none").await;
+    let no_such = generate(
+        &app,
+        "alice",
+        "0190c5a0-0000-7000-8000-000000000001",
+        json!({"prompt": PROMPT}),
+        "k-none",
+    )
+    .await;
     is_problem(&no_such, StatusCode::NOT_FOUND, "not-found");
     assert_eq!(app.drain().await, 0, "nothing was queued");
 }
@@ -201,21 +429,41 @@ async fn jobs_versions_and_sections_of_others_are_not_found() {
         "/v1/jobs/not-a-uuid".to_owned(),
         format!("/v1/projects/{project}/versions/abc"),
     ] {
-        let reply = app.call(Method::GET, &uri, Some("mallory"), None, &[]).await;
+        let reply = app
+            .call(Method::GET, &uri, Some("mallory"), None, &[])
+            .await;
         is_problem(&reply, StatusCode::NOT_FOUND, "not-found");
     }
     let regenerate = app
-        .call(Method::POST, &format!("/v1/projects/{project}/sections/no-such-section/regenerate"), Some("alice"), Some(json!({"prompt": "Shorter"})), &[("idempotency-key", "r")])
+        .call(
+            Method::POST,
+            &format!("/v1/projects/{project}/sections/no-such-section/regenerate"),
+            Some("alice"),
+            Some(json!({"prompt": "Shorter"})),
+            &[("idempotency-key", "r")],
+        )
         .await;
     is_problem(&regenerate, StatusCode::NOT_FOUND, "not-found");
-    let foreign_cursor = app.call(Method::GET, &format!("/v1/projects/{project}/versions?cursor=abc.def"), Some("alice"), None, &[]).await;
+    let foreign_cursor = app
+        .call(
+            Method::GET,
+            &format!("/v1/projects/{project}/versions?cursor=abc.def"),
+            Some("alice"),
+            None,
+            &[],
+        )
+        .await;
     is_problem(&foreign_cursor, StatusCode::BAD_REQUEST, "invalid-cursor");
 }
 
 #[tokio::test]
 async fn the_local_server_serves_only_existing_assets() {
     let app = TestApp::sqlite().await;
-    for path in ["/assets/pages/nothing/index.html", "/assets/..%2F..%2Fvisions.db", "/assets/secrets/jwt-key"] {
+    for path in [
+        "/assets/pages/nothing/index.html",
+        "/assets/..%2F..%2Fvisions.db",
+        "/assets/secrets/jwt-key",
+    ] {
         let reply = app.call(Method::GET, path, None, None, &[]).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
     }

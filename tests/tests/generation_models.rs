@@ -5,9 +5,9 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use visions_shared::jobs::model::JobMessage;
 use visions_shared::jobs::worker::Outcome;
+use visions_tests::TestApp;
 use visions_tests::canned;
 use visions_tests::fake_llm::{FakeProvider, FakeReply, Protocol};
-use visions_tests::TestApp;
 
 const PROMPT: &str = "Landing page for Acme Coffee Roasters, a small-batch roastery in Portland selling single-origin beans by subscription to home baristas.";
 
@@ -15,8 +15,13 @@ fn canned_reply(protocol: Protocol, schema: &str) -> FakeReply {
     FakeReply::success(protocol, &canned::answer(schema), 100, 40)
 }
 
-async fn openai(responder: impl Fn(&str, usize) -> FakeReply + Send + Sync + 'static) -> FakeProvider {
-    let calls = std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashMap::<String, usize>::new()));
+async fn openai(
+    responder: impl Fn(&str, usize) -> FakeReply + Send + Sync + 'static,
+) -> FakeProvider {
+    let calls = std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashMap::<
+        String,
+        usize,
+    >::new()));
     FakeProvider::start(Protocol::OpenAi, move |request| {
         let schema = request.schema_name().unwrap_or("").to_owned();
         let n = {
@@ -46,16 +51,39 @@ fn openai_vars(fake: &FakeProvider, models: &str) -> Vec<(&'static str, String)>
 
 /// Creates a project, starts a generation; returns (project id, job id).
 async fn start(app: &TestApp, body: Value) -> (String, String) {
-    let project = app.call(Method::POST, "/v1/projects", Some("alice"), Some(json!({"name": "Acme"})), &[]).await;
+    let project = app
+        .call(
+            Method::POST,
+            "/v1/projects",
+            Some("alice"),
+            Some(json!({"name": "Acme"})),
+            &[],
+        )
+        .await;
     let project = project.body["id"].as_str().unwrap().to_owned();
-    let accepted =
-        app.call(Method::POST, &format!("/v1/projects/{project}/generate"), Some("alice"), Some(body), &[("idempotency-key", "k")]).await;
+    let accepted = app
+        .call(
+            Method::POST,
+            &format!("/v1/projects/{project}/generate"),
+            Some("alice"),
+            Some(body),
+            &[("idempotency-key", "k")],
+        )
+        .await;
     assert_eq!(accepted.status, StatusCode::ACCEPTED, "{}", accepted.body);
     (project, accepted.body["id"].as_str().unwrap().to_owned())
 }
 
 async fn job(app: &TestApp, id: &str) -> Value {
-    app.call(Method::GET, &format!("/v1/jobs/{id}"), Some("alice"), None, &[]).await.body
+    app.call(
+        Method::GET,
+        &format!("/v1/jobs/{id}"),
+        Some("alice"),
+        None,
+        &[],
+    )
+    .await
+    .body
 }
 
 #[tokio::test]
@@ -67,24 +95,55 @@ async fn a_remote_model_writes_the_page_and_its_usage_is_recorded() {
     let done = job(&app, &job_id).await;
     assert_eq!(done["status"], "succeeded", "{done}");
     let usage = done["usage"].as_array().unwrap();
-    assert_eq!(usage.len(), 1 + canned::PLAN_SECTIONS, "one layout call and one copy call per section");
-    assert!(usage.iter().all(|u| u["model"] == "openai:gpt-test" && u["input_tokens"] == 100 && u["output_tokens"] == 40));
+    assert_eq!(
+        usage.len(),
+        1 + canned::PLAN_SECTIONS,
+        "one layout call and one copy call per section"
+    );
+    assert!(usage.iter().all(|u| u["model"] == "openai:gpt-test"
+        && u["input_tokens"] == 100
+        && u["output_tokens"] == 40));
 
-    let version = app.call(Method::GET, &format!("/v1/projects/{project}/versions/1"), Some("alice"), None, &[]).await;
+    let version = app
+        .call(
+            Method::GET,
+            &format!("/v1/projects/{project}/versions/1"),
+            Some("alice"),
+            None,
+            &[],
+        )
+        .await;
     let page = &version.body["page"];
-    assert_eq!(page["provenance"]["models"], json!(["layout=openai:gpt-test", "copy=openai:gpt-test"]));
-    assert_eq!(page["sections"][0]["props"]["headline"], "Fresh single-origin beans, every two weeks");
+    assert_eq!(
+        page["provenance"]["models"],
+        json!(["layout=openai:gpt-test", "copy=openai:gpt-test"])
+    );
+    assert_eq!(
+        page["sections"][0]["props"]["headline"],
+        "Fresh single-origin beans, every two weeks"
+    );
 
     let requests = fake.requests();
-    let layout = requests.iter().find(|r| r.schema_name() == Some("layout_plan")).unwrap();
+    let layout = requests
+        .iter()
+        .find(|r| r.schema_name() == Some("layout_plan"))
+        .unwrap();
     assert_eq!(layout.header("authorization"), Some("Bearer sk-test-key"));
     assert_eq!(layout.body["response_format"]["type"], "json_schema");
     // The top 3 retrieved designs are in the layout agent's system prompt.
     let system = layout.system().unwrap();
     for id in page["provenance"]["design_ids"].as_array().unwrap() {
-        assert!(system.contains(id.as_str().unwrap()), "design {id} is in the prompt");
+        assert!(
+            system.contains(id.as_str().unwrap()),
+            "design {id} is in the prompt"
+        );
     }
-    assert!(layout.last_user_text().unwrap().contains("Acme Coffee Roasters"));
+    assert!(
+        layout
+            .last_user_text()
+            .unwrap()
+            .contains("Acme Coffee Roasters")
+    );
 }
 
 #[tokio::test]
@@ -101,12 +160,23 @@ async fn schema_invalid_output_gets_one_repair_round_trip() {
     let (_, job_id) = start(&app, json!({"prompt": PROMPT})).await;
     app.drain().await;
     assert_eq!(job(&app, &job_id).await["status"], "succeeded");
-    let hero_calls: Vec<_> = fake.requests().into_iter().filter(|r| r.schema_name() == Some("hero_props")).collect();
+    let hero_calls: Vec<_> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.schema_name() == Some("hero_props"))
+        .collect();
     assert_eq!(hero_calls.len(), 2, "one repair");
     let repair = hero_calls[1].last_user_text().unwrap();
-    assert!(repair.contains("missing field `headline`"), "the model is told what was wrong: {repair}");
+    assert!(
+        repair.contains("missing field `headline`"),
+        "the model is told what was wrong: {repair}"
+    );
     let messages = hero_calls[1].body["messages"].as_array().unwrap();
-    assert_eq!(messages[messages.len() - 2]["role"], "assistant", "its own answer is in the conversation");
+    assert_eq!(
+        messages[messages.len() - 2]["role"],
+        "assistant",
+        "its own answer is in the conversation"
+    );
 }
 
 #[tokio::test]
@@ -124,14 +194,32 @@ async fn output_that_stays_invalid_fails_the_job_with_a_reason() {
     let failed = job(&app, &job_id).await;
     assert_eq!(failed["status"], "failed");
     let reason = failed["error"].as_str().unwrap();
-    assert!(reason.contains("copy") && reason.contains("openai:gpt-test") && reason.contains("body"), "{reason}");
-    let versions = app.call(Method::GET, &format!("/v1/projects/{project}/versions"), Some("alice"), None, &[]).await;
-    assert_eq!(versions.body["items"], json!([]), "nothing half-made was stored");
+    assert!(
+        reason.contains("copy") && reason.contains("openai:gpt-test") && reason.contains("body"),
+        "{reason}"
+    );
+    let versions = app
+        .call(
+            Method::GET,
+            &format!("/v1/projects/{project}/versions"),
+            Some("alice"),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(
+        versions.body["items"],
+        json!([]),
+        "nothing half-made was stored"
+    );
 }
 
 #[tokio::test]
 async fn a_failing_model_falls_back_along_the_chain() {
-    let anthropic = FakeProvider::start(Protocol::Anthropic, |_| FakeReply::error(Protocol::Anthropic, 529, "overloaded")).await;
+    let anthropic = FakeProvider::start(Protocol::Anthropic, |_| {
+        FakeReply::error(Protocol::Anthropic, 529, "overloaded")
+    })
+    .await;
     let fake = openai(|schema, _| canned_reply(Protocol::OpenAi, schema)).await;
     let mut vars = openai_vars(&fake, "anthropic:claude-test,openai:gpt-test");
     vars.push(("ANTHROPIC_BASE_URL", anthropic.url()));
@@ -140,9 +228,25 @@ async fn a_failing_model_falls_back_along_the_chain() {
     let (project, job_id) = start(&app, json!({"prompt": PROMPT})).await;
     app.drain().await;
     assert_eq!(job(&app, &job_id).await["status"], "succeeded");
-    let version = app.call(Method::GET, &format!("/v1/projects/{project}/versions/1"), Some("alice"), None, &[]).await;
-    assert_eq!(version.body["page"]["provenance"]["models"], json!(["layout=openai:gpt-test", "copy=openai:gpt-test"]), "the page says who wrote it");
-    assert_eq!(anthropic.calls(), 2 * (1 + canned::PLAN_SECTIONS), "each call tried the first model twice");
+    let version = app
+        .call(
+            Method::GET,
+            &format!("/v1/projects/{project}/versions/1"),
+            Some("alice"),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(
+        version.body["page"]["provenance"]["models"],
+        json!(["layout=openai:gpt-test", "copy=openai:gpt-test"]),
+        "the page says who wrote it"
+    );
+    assert_eq!(
+        anthropic.calls(),
+        2 * (1 + canned::PLAN_SECTIONS),
+        "each call tried the first model twice"
+    );
 }
 
 #[tokio::test]
@@ -150,12 +254,27 @@ async fn a_requested_model_is_never_swapped_for_the_composer() {
     let fake = openai(|_, _| FakeReply::error(Protocol::OpenAi, 400, "model not found")).await;
     // The configured chain is the composer; the request names OpenAI.
     let app = app_with(&openai_vars(&fake, "local:composer")).await;
-    let (project, job_id) = start(&app, json!({"prompt": PROMPT, "model": "openai:gpt-test"})).await;
+    let (project, job_id) =
+        start(&app, json!({"prompt": PROMPT, "model": "openai:gpt-test"})).await;
     app.drain().await;
     let failed = job(&app, &job_id).await;
     assert_eq!(failed["status"], "failed");
-    assert!(failed["error"].as_str().unwrap().contains("openai:gpt-test"), "{failed}");
-    let versions = app.call(Method::GET, &format!("/v1/projects/{project}/versions"), Some("alice"), None, &[]).await;
+    assert!(
+        failed["error"]
+            .as_str()
+            .unwrap()
+            .contains("openai:gpt-test"),
+        "{failed}"
+    );
+    let versions = app
+        .call(
+            Method::GET,
+            &format!("/v1/projects/{project}/versions"),
+            Some("alice"),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(versions.body["items"], json!([]));
 }
 
@@ -164,7 +283,10 @@ async fn an_outage_is_retried_then_fails_clearly() {
     let fake = openai(|_, _| FakeReply::error(Protocol::OpenAi, 503, "down")).await;
     let app = app_with(&openai_vars(&fake, "openai:gpt-test")).await;
     let (_, job_id) = start(&app, json!({"prompt": PROMPT})).await;
-    let message = JobMessage { owner: "alice".into(), job_id: job_id.parse().unwrap() };
+    let message = JobMessage {
+        owner: "alice".into(),
+        job_id: job_id.parse().unwrap(),
+    };
     // Transient: the message goes back to the queue, the job stays queued for another try.
     assert_eq!(app.runtime.worker.handle(&message).await, Outcome::Retry);
     assert_eq!(job(&app, &job_id).await["status"], "running");
@@ -172,6 +294,15 @@ async fn an_outage_is_retried_then_fails_clearly() {
     // The last allowed attempt fails the job with the reason.
     assert_eq!(app.runtime.worker.handle(&message).await, Outcome::Done);
     let failed = job(&app, &job_id).await;
-    assert_eq!((failed["status"].as_str(), failed["attempts"].as_u64()), (Some("failed"), Some(3)));
-    assert!(failed["error"].as_str().unwrap().contains("every model failed: openai:gpt-test"), "{failed}");
+    assert_eq!(
+        (failed["status"].as_str(), failed["attempts"].as_u64()),
+        (Some("failed"), Some(3))
+    );
+    assert!(
+        failed["error"]
+            .as_str()
+            .unwrap()
+            .contains("every model failed: openai:gpt-test"),
+        "{failed}"
+    );
 }

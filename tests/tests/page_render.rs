@@ -776,4 +776,11 @@ fn localised_renderer_strings() {
     assert_eq!(elements(&doc, "html")[0].attr("lang"), Some("fr-FR"));
     assert_eq!(text(&elements(&doc, "a.skip")[0]), "Aller au contenu");
     assert!(text(&elements(&doc, ".plan.hi h3")[0]).contains("Le plus choisi"));
+    assert_eq!(elements(&doc, "html")[0].attr("dir"), None);
+
+    let mut json = sample_json();
+    json["locale"] = "ar-EG".into();
+    let doc = Html::parse_document(&render_page(&page_from(json)));
+    assert_eq!(elements(&doc, "html")[0].attr("lang"), Some("ar-EG"));
+    assert_eq!(elements(&doc, "html")[0].attr("dir"), Some("rtl"));
 }

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use crate::auth::Tier;
 use crate::designs::Design;
 use crate::llm::registry::ModelRegistry;
-use crate::llm::retry::{ChainError, ModelChain, complete_with_retries};
+use crate::llm::retry::{ChainError, ModelChain, complete_with_retries_by};
 use crate::llm::{CompletionRequest, Message, ModelError, ModelName, Role, Usage};
 use crate::page::model::SectionContent;
 use task::{AgentTask, Brief, ImageBriefs, LayoutPlan, PlannedSection, SlotRequest};
@@ -128,6 +128,8 @@ pub struct Answer<T> {
 /// Resolved chains for one job.
 pub struct Agents {
     registry: Arc<ModelRegistry>,
+    /// No call, retry or fallback may end after this: the job must finish inside its function.
+    deadline: tokio::time::Instant,
     layout: ModelChain,
     copy: ModelChain,
     image_prompts: ModelChain,
@@ -139,6 +141,7 @@ impl Agents {
         routing: &ModelRouting,
         tier: Tier,
         requested: Option<&ModelName>,
+        deadline: tokio::time::Instant,
     ) -> Result<Self, AgentError> {
         let chain = |agent| registry.chain(&routing.names(agent, tier, requested));
         Ok(Self {
@@ -146,6 +149,7 @@ impl Agents {
             copy: chain(Agent::Copy)?,
             image_prompts: chain(Agent::ImagePrompts)?,
             registry: registry.clone(),
+            deadline,
         })
     }
 
@@ -248,14 +252,15 @@ impl Agents {
             content: prompts::repair(&problems),
         });
         let same_model = self.registry.resolve(&model)?;
-        let repaired = complete_with_retries(same_model.as_ref(), &request, chain.policy())
-            .await
-            .map_err(|error| AgentError::Models {
-                agent: agent.as_str(),
-                source: ChainError {
-                    failures: vec![(model.clone(), error)],
-                },
-            })?;
+        let repaired =
+            complete_with_retries_by(same_model.as_ref(), &request, chain.policy(), self.deadline)
+                .await
+                .map_err(|error| AgentError::Models {
+                    agent: agent.as_str(),
+                    source: ChainError {
+                        failures: vec![(model.clone(), error)],
+                    },
+                })?;
         usage += repaired.usage;
         match parse(&repaired.output).and_then(&check) {
             Ok(value) => Ok(Answer {

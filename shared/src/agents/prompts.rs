@@ -138,7 +138,10 @@ fn image_instructions(section: &PlannedSection) -> String {
     format!(
         "Images: exactly {} with the ids {}, each with an `alt` text that describes the picture for a screen reader and an empty `brief`.",
         ids.len(),
-        ids.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ")
+        ids.iter()
+            .map(|id| format!("`{id}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
     )
 }
 

@@ -51,7 +51,9 @@ impl PlannedSection {
         match (self.section_type, self.variant.as_str()) {
             (SectionType::Hero, "split") => vec!["hero-image".into()],
             (SectionType::Benefits, "alternating") => vec!["benefits-image".into()],
-            (SectionType::Gallery, _) => (1..=GALLERY_IMAGES).map(|n| format!("gallery-{n}")).collect(),
+            (SectionType::Gallery, _) => (1..=GALLERY_IMAGES)
+                .map(|n| format!("gallery-{n}"))
+                .collect(),
             _ => Vec::new(),
         }
     }

@@ -1047,7 +1047,10 @@ fn keywords(
                 })
                 .collect();
         }
-        for part in parts {
+        for (index, part) in parts.into_iter().enumerate() {
+            // Only the sentence's first chunk starts with a capital for grammar's sake; a
+            // capital anywhere else ("pulls Shopify") is a name to keep.
+            let starts_sentence = index == 0;
             let mut words: Vec<&str> = part.split_whitespace().collect();
             while words
                 .first()
@@ -1083,7 +1086,7 @@ fn keywords(
                 && !lower.starts_with("we're")
                 && !found.iter().any(|f| f.to_lowercase() == lower)
             {
-                found.push(if lang == "de" {
+                found.push(if lang == "de" || !starts_sentence {
                     phrase.clone()
                 } else {
                     lowercase_first(&phrase)

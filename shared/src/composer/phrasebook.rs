@@ -76,6 +76,27 @@ pub fn pick(lang: &str, key: &str, rng: &mut fastrand::Rng, vars: &Vars) -> Stri
     capitalize(&filled[rng.usize(..filled.len())])
 }
 
+/// Like [`pick`], preferring variants that use `{placeholder}` when it has a value (a local
+/// business's page names its city up front, for people and for local search).
+pub fn pick_using(
+    lang: &str,
+    key: &str,
+    placeholder: &str,
+    rng: &mut fastrand::Rng,
+    vars: &Vars,
+) -> String {
+    let marker = format!("{{{placeholder}}}");
+    let preferred: Vec<String> = variants(lang, key)
+        .iter()
+        .filter(|v| v.contains(&marker))
+        .filter_map(|v| vars.fill(v))
+        .collect();
+    if preferred.is_empty() {
+        return pick(lang, key, rng, vars);
+    }
+    capitalize(&preferred[rng.usize(..preferred.len())])
+}
+
 /// Every filled variant, in phrasebook order (for lists such as logo names).
 pub fn all(lang: &str, key: &str, vars: &Vars) -> Vec<String> {
     variants(lang, key)

@@ -6,7 +6,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use serde_json::{Value, json};
 
 use super::facts::Facts;
-use super::phrasebook::{Vars, all, capitalize, pick, shuffled_pairs, variants};
+use super::phrasebook::{Vars, all, capitalize, pick, pick_using, shuffled_pairs, variants};
 use crate::agents::task::{ImageBrief, ImageBriefs, LayoutPlan, PlannedSection, SlotRequest};
 use crate::designs::Design;
 use crate::page::model::*;
@@ -63,6 +63,34 @@ fn distinct(lang: &str, key: &str, seed: u64, vars: &Vars, i: usize) -> String {
         .unwrap_or_default()
 }
 
+/// "Including a, b and c." — every concrete thing the brief named, in one line.
+fn including(lang: &str, keywords: &[String]) -> String {
+    let (lead, and) = match lang {
+        "fr" => ("Notamment :", "et"),
+        "de" => ("Darunter:", "und"),
+        "es" => ("Incluye:", "y"),
+        _ => ("Including", "and"),
+    };
+    let mut unique: Vec<&String> = Vec::new();
+    for keyword in keywords {
+        if !unique.iter().any(|k| k.eq_ignore_ascii_case(keyword)) {
+            unique.push(keyword);
+        }
+    }
+    let list = match unique.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!(
+            "{} {and} {last}",
+            rest.iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => return String::new(),
+    };
+    format!("{lead} {list}.")
+}
+
 /// A call-to-action label from the goal: a few words, starting with the verb.
 fn goal_label(facts: &Facts) -> String {
     let words: Vec<&str> = facts.goal.split_whitespace().collect();
@@ -97,6 +125,16 @@ pub fn layout(seed: &str, facts: &Facts, designs: &[Design]) -> LayoutPlan {
         .map(|t| (t, t.variants()[0].to_owned(), String::new()))
         .collect(),
     };
+    // Every composed page lists what the brief named, in a features section.
+    let mut planned = planned;
+    if !planned.iter().any(|(t, _, _)| *t == SectionType::Features) {
+        let purpose = "Name every concrete thing the brief offers, each with the benefit it brings"
+            .to_owned();
+        planned.insert(
+            1.min(planned.len()),
+            (SectionType::Features, "grid".into(), purpose),
+        );
+    }
     let mut seen = std::collections::HashMap::new();
     let sections = planned
         .into_iter()
@@ -123,7 +161,10 @@ pub fn layout(seed: &str, facts: &Facts, designs: &[Design]) -> LayoutPlan {
         })
         .collect();
     let title = truncate_words(&pick(lang, "seo.title", &mut rng, &vars), 60);
-    let description = truncate_words(&pick(lang, "seo.description", &mut rng, &vars), 160);
+    let description = truncate_words(
+        &pick_using(lang, "seo.description", "city", &mut rng, &vars),
+        160,
+    );
     LayoutPlan {
         business_name: facts.business.clone(),
         seo: Seo {
@@ -199,7 +240,7 @@ pub fn section(seed: &str, facts: &Facts, section: &PlannedSection) -> Value {
     };
     let content = match section.section_type {
         SectionType::Hero => SectionContent::Hero(HeroProps {
-            eyebrow: pick(lang, "hero.eyebrow", &mut rng, &vars),
+            eyebrow: pick_using(lang, "hero.eyebrow", "city", &mut rng, &vars),
             headline: pick(lang, "hero.headline", &mut rng, &vars),
             subheadline: pick(lang, "hero.subheadline", &mut rng, &vars),
             primary_cta: cta(label),
@@ -223,7 +264,11 @@ pub fn section(seed: &str, facts: &Facts, section: &PlannedSection) -> Value {
             let count = if section.variant == "list" { 4 } else { 3 };
             SectionContent::Features(FeaturesProps {
                 heading: pick(lang, "features.heading", &mut rng, &vars),
-                intro: pick(lang, "features.intro", &mut rng, &vars),
+                intro: format!(
+                    "{} {}",
+                    pick(lang, "features.intro", &mut rng, &vars),
+                    including(lang, &facts.keywords)
+                ),
                 items: items(lang, "features", &mut rng, &vars, facts, count, 0),
             })
         }

@@ -33,6 +33,8 @@ pub struct Pipeline {
     pub designs: &'static DesignIndex,
     /// Copy calls in flight at once for one job.
     pub copy_concurrency: usize,
+    /// The longest one run may take; model calls are cut off to finish inside it.
+    pub budget: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -104,11 +106,13 @@ impl Pipeline {
             project_description: project.description.clone(),
             brand: job.input.brand.clone().unwrap_or(project.brand.clone()),
         };
+        let deadline = tokio::time::Instant::now() + self.budget;
         let agents = Agents::for_job(
             self.registry.clone(),
             &self.routing,
             job.tier,
             job.input.model.as_ref(),
+            deadline,
         )?;
         let usages = Usages(Default::default());
         let page = match &job.kind {
@@ -186,7 +190,10 @@ impl Pipeline {
             if slots.is_empty() {
                 return Ok(None);
             }
-            agents.image_prompts(brief, &plan.business_name, &slots).await.map(Some)
+            agents
+                .image_prompts(brief, &plan.business_name, &slots)
+                .await
+                .map(Some)
         };
         let copy = self.write_sections(brief, &plan, &designs, agents, usages, progress);
         let (written, image_briefs) = futures::join!(copy, image_briefs);
@@ -203,7 +210,11 @@ impl Pipeline {
             .map(|(i, answer)| {
                 let mut content = answer.value;
                 normalize_image_ids(&mut content);
-                Section { id: plan.sections[i].id.clone(), variant: plan.sections[i].variant.clone(), content }
+                Section {
+                    id: plan.sections[i].id.clone(),
+                    variant: plan.sections[i].variant.clone(),
+                    content,
+                }
             })
             .collect();
 
@@ -228,7 +239,9 @@ impl Pipeline {
         resolve_anchors(&mut page);
         if let Some(answer) = image_briefs {
             usages.record("image_prompts", &answer);
-            page.provenance.models.push(format!("image_prompts={}", answer.model));
+            page.provenance
+                .models
+                .push(format!("image_prompts={}", answer.model));
             apply_briefs(&mut page, &answer.value);
         }
         Ok(page)
@@ -250,15 +263,23 @@ impl Pipeline {
             .sections
             .iter()
             .enumerate()
-            .map(|(i, section)| agents.copy(brief, &plan.business_name, section, designs).map(move |r| r.map(|a| (i, a))).boxed())
+            .map(|(i, section)| {
+                agents
+                    .copy(brief, &plan.business_name, section, designs)
+                    .map(move |r| r.map(|a| (i, a)))
+                    .boxed()
+            })
             .collect();
-        let mut calls = futures::stream::iter(copies).buffer_unordered(self.copy_concurrency.max(1));
+        let mut calls =
+            futures::stream::iter(copies).buffer_unordered(self.copy_concurrency.max(1));
         let mut written = Vec::with_capacity(total);
         while let Some(result) = calls.next().await {
             let (i, answer) = result?;
             usages.record("copy", &answer);
             written.push((i, answer));
-            progress.report(Stage::Copywriting, (30 + 55 * written.len() / total) as u8).await?;
+            progress
+                .report(Stage::Copywriting, (30 + 55 * written.len() / total) as u8)
+                .await?;
         }
         written.sort_by_key(|(i, _)| *i);
         Ok(written)
@@ -297,16 +318,8 @@ impl Pipeline {
         page.sections[index].content = answer.value;
         normalize_image_ids(&mut page.sections[index].content);
         resolve_anchors(&mut page);
-        self.brief_images(
-            brief,
-            &business,
-            &mut page,
-            index,
-            agents,
-            usages,
-            progress,
-        )
-        .await?;
+        self.brief_images(brief, &business, &mut page, index, agents, usages, progress)
+            .await?;
         Ok(page)
     }
 
@@ -390,7 +403,16 @@ fn ctas_mut(content: &mut SectionContent) -> Vec<&mut Cta> {
 pub fn planned_slots(sections: &[PlannedSection]) -> Vec<SlotRequest> {
     let mut slots = Vec::new();
     for section in sections {
-        slots.extend(section.image_slot_ids().into_iter().map(|slot_id| SlotRequest { slot_id, section_type: section.section_type, alt: section.purpose.clone() }));
+        slots.extend(
+            section
+                .image_slot_ids()
+                .into_iter()
+                .map(|slot_id| SlotRequest {
+                    slot_id,
+                    section_type: section.section_type,
+                    alt: section.purpose.clone(),
+                }),
+        );
     }
     slots
 }
@@ -399,8 +421,15 @@ pub fn planned_slots(sections: &[PlannedSection]) -> Vec<SlotRequest> {
 fn normalize_image_ids(content: &mut SectionContent) {
     match content {
         SectionContent::Hero(p) => p.image.iter_mut().for_each(|i| i.id = "hero-image".into()),
-        SectionContent::Benefits(p) => p.image.iter_mut().for_each(|i| i.id = "benefits-image".into()),
-        SectionContent::Gallery(p) => p.images.iter_mut().enumerate().for_each(|(n, i)| i.id = format!("gallery-{}", n + 1)),
+        SectionContent::Benefits(p) => p
+            .image
+            .iter_mut()
+            .for_each(|i| i.id = "benefits-image".into()),
+        SectionContent::Gallery(p) => p
+            .images
+            .iter_mut()
+            .enumerate()
+            .for_each(|(n, i)| i.id = format!("gallery-{}", n + 1)),
         _ => {}
     }
 }

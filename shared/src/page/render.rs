@@ -78,7 +78,7 @@ pub fn render_page(page: &Page) -> String {
 
     // Alternate plain and tinted bands so that neighbouring sections never merge.
     let mut previous_tinted = false;
-    let mut body = String::new();
+    let mut body: Vec<Markup> = Vec::with_capacity(main_sections.len());
     for (index, (position, section)) in main_sections.iter().enumerate() {
         let band = is_band(section);
         let tinted_by_design = matches!(&section.content, SectionContent::Hero(_))
@@ -86,7 +86,7 @@ pub fn render_page(page: &Page) -> String {
         let alt = !band && !tinted_by_design && !previous_tinted && index > 0;
         previous_tinted = band || tinted_by_design || alt;
         let level = if index == 0 { 1 } else { 2 };
-        body.push_str(&render_section(&ctx, *position, section, level, alt).into_string());
+        body.push(render_section(&ctx, *position, section, level, alt));
     }
 
     let header_cta = ctx.header_cta.as_ref().map(|(cta, context)| {
@@ -95,7 +95,7 @@ pub fn render_page(page: &Page) -> String {
 
     let document = html! {
         (DOCTYPE)
-        html lang=(ctx.lang) {
+        html lang=(ctx.lang) dir=[ctx.rtl.then_some("rtl")] {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -132,7 +132,9 @@ pub fn render_page(page: &Page) -> String {
                         @if let Some(cta) = header_cta { (cta) }
                     }
                 }
-                main id="main" tabindex="-1" { (PreEscaped(body)) }
+                main id="main" tabindex="-1" {
+                    @for section in &body { (section) }
+                }
                 @match footer {
                     Some((position, props)) => (render_footer(&ctx, position, props)),
                     None => footer.foot { div.wrap { p.legal { (ctx.business) } } },
@@ -377,6 +379,8 @@ fn site_path(url: &str) -> Option<String> {
 /// Everything the sections share: tokens, ids, strings in the page's language.
 struct Ctx {
     lang: String,
+    /// Right-to-left script (Arabic, Hebrew, Persian, Urdu…).
+    rtl: bool,
     og_locale: Option<String>,
     strings: &'static Strings,
     tokens: Tokens,
@@ -459,6 +463,10 @@ impl Ctx {
 
         Self {
             og_locale: og_locale(&lang),
+            rtl: matches!(
+                lang.split('-').next().unwrap_or_default(),
+                "ar" | "he" | "fa" | "ur" | "ps" | "yi" | "dv" | "ckb" | "sd" | "ug"
+            ),
             lang,
             strings,
             tokens: Tokens::from_theme(&page.theme),
@@ -1398,11 +1406,12 @@ const BASE_CSS: &str = concat!(
     "a:hover{text-decoration-thickness:.16em}",
     ":focus-visible{outline:3px solid var(--fr);outline-offset:3px}",
     "main:focus{outline:none}",
-    ".skip{position:absolute;left:1rem;top:-6rem;z-index:9;padding:.75rem 1.25rem;background:var(--tx);color:var(--bg);border-radius:var(--r);font-weight:700}",
+    ".skip{position:absolute;inset-inline-start:1rem;top:-6rem;z-index:9;padding:.75rem 1.25rem;background:var(--tx);color:var(--bg);border-radius:var(--r);font-weight:700}",
     ".skip:focus{top:1rem}",
     ".wrap{width:min(100% - 2.5rem,72rem);margin-inline:auto}",
     "main>section{padding-block:clamp(3.75rem,2.5rem + 5vw,7rem)}",
     ".alt{background:var(--sf);--cb:var(--bg)}",
+    ".band{background:var(--p);color:var(--op);--fr:var(--op);--lk:var(--op);--mt:var(--op)}",
     ".head{max-width:46rem;margin:0 auto clamp(2.25rem,1.5rem + 2.5vw,3.5rem);text-align:center}",
     ".head p{margin:0}",
     ".lede{font-size:clamp(1.0625rem,1rem + .45vw,1.3125rem);line-height:1.6;color:var(--mt)}",
@@ -1460,7 +1469,7 @@ const LOGOS_CSS: &str = concat!(
 
 const FEATURES_CSS: &str = concat!(
     ".cols{display:grid;gap:clamp(2rem,1rem + 4vw,4.5rem)}",
-    "@media(min-width:60rem){.cols{grid-template-columns:1fr 1.35fr;align-items:start}.cols .head{text-align:left;margin:0}}",
+    "@media(min-width:60rem){.cols{grid-template-columns:1fr 1.35fr;align-items:start}.cols .head{text-align:start;margin:0}}",
     ".checks{display:grid;gap:1.75rem;list-style:none;margin:0;padding:0}",
     ".checks li{display:grid;grid-template-columns:auto 1fr;gap:1rem}",
     ".checks .ico{width:2.5rem;height:2.5rem;margin:0}",
@@ -1499,7 +1508,7 @@ const TESTIMONIALS_CSS: &str = concat!(
     ".quote.lead{max-width:54rem;margin:0 auto clamp(2.5rem,2rem + 2vw,3.5rem);align-items:center;text-align:center}",
     ".quote.lead blockquote::before{margin-inline:auto}",
     ".quote.lead blockquote p{font:700 clamp(1.375rem,1.1rem + 1.3vw,2.125rem)/1.35 var(--fh);letter-spacing:-.01em}",
-    ".quote.lead figcaption{text-align:left}",
+    ".quote.lead figcaption{text-align:start}",
 );
 
 const PRICING_CSS: &str = concat!(
@@ -1511,8 +1520,8 @@ const PRICING_CSS: &str = concat!(
     ".plan .price{margin:0;color:var(--tx);font:800 clamp(2.25rem,2rem + 1vw,2.75rem)/1.1 var(--fh);letter-spacing:-.02em}",
     ".price span{font:400 1rem/1.4 var(--fb);letter-spacing:0;color:var(--mt)}",
     ".feat{display:grid;gap:.625rem;flex:1;align-content:start;list-style:none;margin:0;padding:0}",
-    ".feat li{position:relative;padding-left:1.875rem}",
-    ".feat li::before{content:\"\";position:absolute;left:.4rem;top:.3em;width:.45rem;height:.8rem;border:solid var(--lk);border-width:0 .16rem .16rem 0;transform:rotate(45deg)}",
+    ".feat li{position:relative;padding-inline-start:1.875rem}",
+    ".feat li::before{content:\"\";position:absolute;inset-inline-start:.4rem;top:.3em;width:.45rem;height:.8rem;border:solid var(--lk);border-width:0 .16rem .16rem 0;transform:rotate(45deg)}",
     ".plan .btn{width:100%}",
     ".plan:not(.hi) .btn{background:transparent;color:var(--tx);border-color:var(--ln2)}",
 );
@@ -1523,13 +1532,12 @@ const FAQ_CSS: &str = concat!(
     ".qa details:first-child{border-top:1px solid var(--ln)}",
     ".qa summary{display:flex;justify-content:space-between;align-items:center;gap:1rem;min-height:3rem;padding:1.125rem 0;cursor:pointer;list-style:none;font-weight:700;font-size:1.125rem;line-height:1.4}",
     ".qa summary::-webkit-details-marker{display:none}",
-    ".qa summary::after{content:\"\";flex:none;width:.6rem;height:.6rem;margin-right:.35rem;border:solid var(--lk);border-width:0 .16rem .16rem 0;transform:rotate(45deg);transition:transform .2s ease}",
+    ".qa summary::after{content:\"\";flex:none;width:.6rem;height:.6rem;margin-inline-end:.35rem;border:solid var(--lk);border-width:0 .16rem .16rem 0;transform:rotate(45deg);transition:transform .2s ease}",
     ".qa details[open] summary::after{transform:rotate(-135deg)}",
     ".qa details p{margin:0;padding:0 0 1.25rem;color:var(--mt);max-width:42rem}",
 );
 
 const STATS_CSS: &str = concat!(
-    ".band{background:var(--p);color:var(--op);--fr:var(--op);--lk:var(--op);--mt:var(--op)}",
     ".figures{display:grid;gap:2rem 1.5rem;grid-template-columns:repeat(auto-fit,minmax(min(100%,9rem),1fr));margin:0;text-align:center}",
     ".figures div{display:flex;flex-direction:column-reverse;gap:.25rem}",
     ".figures dd{margin:0;font:800 clamp(2.5rem,2rem + 2.2vw,3.75rem)/1.05 var(--fh);letter-spacing:-.03em}",
@@ -1546,7 +1554,6 @@ const GALLERY_CSS: &str = concat!(
 );
 
 const CTA_CSS: &str = concat!(
-    ".band{background:var(--p);color:var(--op);--fr:var(--op);--lk:var(--op);--mt:var(--op)}",
     ".cta{text-align:center}",
     ".cta h2,.cta h1{max-width:24ch;margin-inline:auto}",
     ".cta .lede{max-width:40rem;margin:0 auto}",
