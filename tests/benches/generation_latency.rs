@@ -19,16 +19,29 @@ use visions_tests::fake_llm::{FakeProvider, FakeReply, Protocol};
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     let delay = Duration::from_millis(args.first().and_then(|a| a.parse().ok()).unwrap_or(250));
     let runs: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(20);
 
     let fake = FakeProvider::start(Protocol::OpenAi, move |request| {
-        FakeReply::success(Protocol::OpenAi, &canned::answer(request.schema_name().unwrap_or("")), 100, 40).with_delay(delay)
+        FakeReply::success(
+            Protocol::OpenAi,
+            &canned::answer(request.schema_name().unwrap_or("")),
+            100,
+            40,
+        )
+        .with_delay(delay)
     })
     .await;
     let base_url = fake.openai_base_url();
-    let vars = [("VISIONS_MODELS", "openai:bench"), ("OPENAI_BASE_URL", base_url.as_str()), ("OPENAI_API_KEY", "sk-bench")];
+    let vars = [
+        ("VISIONS_MODELS", "openai:bench"),
+        ("OPENAI_BASE_URL", base_url.as_str()),
+        ("OPENAI_API_KEY", "sk-bench"),
+    ];
     let remote = TestApp::local(&vars, |_| {}).await;
     let offline = TestApp::sqlite().await;
 
@@ -45,14 +58,31 @@ async fn main() {
     };
     let (p50, p95, max) = stats(&remote_times);
     let over = |t: Duration| t.saturating_sub(critical_path).as_secs_f64() * 1000.0;
-    println!("fake provider delay D = {} ms, {runs} jobs, {calls_per_job} model calls per job", delay.as_millis());
-    println!("critical path (layout, then parallel copy) = 2 x D = {} ms", critical_path.as_millis());
+    println!(
+        "fake provider delay D = {} ms, {runs} jobs, {calls_per_job} model calls per job",
+        delay.as_millis()
+    );
+    println!(
+        "critical path (layout, then parallel copy) = 2 x D = {} ms",
+        critical_path.as_millis()
+    );
     println!(
         "remote-model job:  p50 {:.1} ms  p95 {:.1} ms  max {:.1} ms  -> over critical path: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms (ratio p50 {:.3})",
-        ms(p50), ms(p95), ms(max), over(p50), over(p95), over(max), p50.as_secs_f64() / critical_path.as_secs_f64()
+        ms(p50),
+        ms(p95),
+        ms(max),
+        over(p50),
+        over(p95),
+        over(max),
+        p50.as_secs_f64() / critical_path.as_secs_f64()
     );
     let (p50, p95, max) = stats(&offline_times);
-    println!("offline composer job: p50 {:.1} ms  p95 {:.1} ms  max {:.1} ms", ms(p50), ms(p95), ms(max));
+    println!(
+        "offline composer job: p50 {:.1} ms  p95 {:.1} ms  max {:.1} ms",
+        ms(p50),
+        ms(p95),
+        ms(max)
+    );
     let verdict = if over(max) <= 100.0 { "within" } else { "OVER" };
     println!("every remote-model job {verdict} critical path + 100 ms");
 }
@@ -65,13 +95,32 @@ fn ms(d: Duration) -> f64 {
 async fn measure(app: &TestApp, runs: usize) -> Vec<Duration> {
     let mut times = Vec::with_capacity(runs);
     for i in 0..runs {
-        let project = app.call(axum::http::Method::POST, "/v1/projects", Some("bench"), Some(json!({"name": "Acme"})), &[]).await;
-        let project = project.body["id"].as_str().unwrap().to_owned();
-        let prompt = format!("Landing page for Acme Coffee Roasters in Portland, run {i}: single-origin beans by subscription.");
-        let accepted = app
-            .call(axum::http::Method::POST, &format!("/v1/projects/{project}/generate"), Some("bench"), Some(json!({"prompt": prompt})), &[("idempotency-key", &format!("bench-{i}"))])
+        let project = app
+            .call(
+                axum::http::Method::POST,
+                "/v1/projects",
+                Some("bench"),
+                Some(json!({"name": "Acme"})),
+                &[],
+            )
             .await;
-        let message = JobMessage { owner: "bench".into(), job_id: accepted.body["id"].as_str().unwrap().parse().unwrap() };
+        let project = project.body["id"].as_str().unwrap().to_owned();
+        let prompt = format!(
+            "Landing page for Acme Coffee Roasters in Portland, run {i}: single-origin beans by subscription."
+        );
+        let accepted = app
+            .call(
+                axum::http::Method::POST,
+                &format!("/v1/projects/{project}/generate"),
+                Some("bench"),
+                Some(json!({"prompt": prompt})),
+                &[("idempotency-key", &format!("bench-{i}"))],
+            )
+            .await;
+        let message = JobMessage {
+            owner: "bench".into(),
+            job_id: accepted.body["id"].as_str().unwrap().parse().unwrap(),
+        };
         let started = Instant::now();
         let outcome = app.runtime.worker.handle(&message).await;
         times.push(started.elapsed());

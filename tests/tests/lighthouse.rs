@@ -103,3 +103,75 @@ async fn sample_page_scores_at_least_95_in_every_category() {
     page.theme = build_theme(&brand, &Palette::default());
     assert_lighthouse_passes("sample-page.json, other variants, dark brand", &page).await;
 }
+
+/// Pages the pipeline generated (offline composer), served by the local server itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generated_pages_served_by_the_local_server_score_at_least_95() {
+    if std::env::var_os("VISIONS_SKIP_LIGHTHOUSE").is_some() {
+        eprintln!("VISIONS_SKIP_LIGHTHOUSE is set: not auditing generated pages");
+        return;
+    }
+    use axum::http::Method;
+    use serde_json::json;
+    let app = visions_tests::TestApp::sqlite().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = app.router.clone();
+    let server = tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let briefs = [
+        (
+            "Landing page for Rosa's Bakery, a family-run sourdough bakery in Portland. We bake naturally leavened loaves, croissants and custom birthday cakes every morning and want neighbours to pre-order for weekend pickup. Warm, friendly tone please.",
+            "en",
+        ),
+        (
+            "Le Petit Zinc est un bistrot de quartier à Lyon, dans le 4e arrondissement : cuisine lyonnaise de saison, vins nature et menu du midi à 19 €. On veut plus de réservations le soir, avec un ton convivial et gourmand.",
+            "fr",
+        ),
+    ];
+    for (i, (prompt, locale)) in briefs.into_iter().enumerate() {
+        let project = app
+            .call(
+                Method::POST,
+                "/v1/projects",
+                Some("alice"),
+                Some(json!({"name": "Page"})),
+                &[],
+            )
+            .await;
+        let project = project.body["id"].as_str().unwrap().to_owned();
+        app.call(
+            Method::POST,
+            &format!("/v1/projects/{project}/generate"),
+            Some("alice"),
+            Some(json!({"prompt": prompt, "locale": locale})),
+            &[("idempotency-key", &format!("lh-{i}"))],
+        )
+        .await;
+        app.drain().await;
+        let version = app
+            .call(
+                Method::GET,
+                &format!("/v1/projects/{project}/versions/1"),
+                Some("alice"),
+                None,
+                &[],
+            )
+            .await;
+        let url = format!("{base}{}", version.body["html_url"].as_str().unwrap());
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/lighthouse");
+        let output = tokio::process::Command::new(&script)
+            .arg(&url)
+            .arg(MIN_SCORE)
+            .output()
+            .await
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        println!("generated page {i} ({locale}):\n{stdout}");
+        assert!(
+            output.status.success(),
+            "Lighthouse below {MIN_SCORE} for generated page {i}:\n{stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    server.abort();
+}

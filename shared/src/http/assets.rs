@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use crate::problem::Problem;
 
-pub const PAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+pub const PAGE_CSP: &str = "default-src 'none'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' https: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 fn content_type(key: &str) -> &'static str {
     match key.rsplit('.').next().unwrap_or("") {
@@ -52,4 +52,13 @@ pub async fn serve(
         );
     }
     Ok(response)
+}
+
+/// Pages are public and meant to be found, as on the CDN.
+pub async fn robots() -> Response {
+    (
+        [(CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "User-agent: *\nAllow: /assets/\n",
+    )
+        .into_response()
 }

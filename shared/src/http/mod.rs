@@ -111,7 +111,8 @@ pub fn local_app(state: AppState) -> Router {
     let router = api_routes()
         .split_for_parts()
         .0
-        .route("/assets/{*key}", axum::routing::get(assets::serve));
+        .route("/assets/{*key}", axum::routing::get(assets::serve))
+        .route("/robots.txt", axum::routing::get(assets::robots));
     finish(router, state)
 }
 
