@@ -86,9 +86,23 @@ impl Server {
         token: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
+        self.call_with(method, path, token, body, &[]).await
+    }
+
+    async fn call_with(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> (u16, Value) {
         let mut request = reqwest::Client::new()
             .request(method, format!("{}{path}", self.base))
             .bearer_auth(token);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -97,6 +111,31 @@ impl Server {
         let text = response.text().await.unwrap();
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
+}
+
+/// Starts a generation for `project` and waits for the in-process worker to finish it.
+async fn generate_and_wait(server: &Server, token: &str, project: &str) -> Value {
+    let (status, job) = server
+        .call_with(
+            reqwest::Method::POST,
+            &format!("/v1/projects/{project}/generate"),
+            token,
+            Some(json!({"prompt": "Landing page for Fern & Fig, a plant shop in Leeds selling rare houseplants to first-time plant parents."})),
+            &[("idempotency-key", "cli-test")],
+        )
+        .await;
+    assert_eq!(status, 202, "{job}");
+    let id = job["id"].as_str().unwrap().to_owned();
+    for _ in 0..100 {
+        let (_, job) = server
+            .call(reqwest::Method::GET, &format!("/v1/jobs/{id}"), token, None)
+            .await;
+        if job["status"] == "succeeded" || job["status"] == "failed" {
+            return job;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the job did not finish within 10 s");
 }
 
 fn data_env(dir: &Path) -> Vec<(&'static str, String)> {
@@ -147,6 +186,34 @@ async fn local_server_keeps_projects_and_tokens_across_restarts() {
         )
         .await;
     assert_eq!(status, 404);
+
+    // Generation runs in the same process: queue, worker, versions, and the page itself.
+    let job = generate_and_wait(&server, &alice, id).await;
+    assert_eq!(
+        (job["status"].as_str(), job["version"].as_u64()),
+        (Some("succeeded"), Some(1)),
+        "{job}"
+    );
+    let (_, version) = server
+        .call(
+            reqwest::Method::GET,
+            &format!("/v1/projects/{id}/versions/1"),
+            &alice,
+            None,
+        )
+        .await;
+    let page = reqwest::get(format!(
+        "{}{}",
+        server.base,
+        version["html_url"].as_str().unwrap()
+    ))
+    .await
+    .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.text().await.unwrap().contains("Fern &amp; Fig"),
+        "the served page is the generated one"
+    );
     server.stop().await;
     assert!(data.path().join("visions.db").exists());
 }
@@ -254,6 +321,9 @@ async fn aws_backend_on_the_emulator() {
         .await;
     assert_eq!(status, 200);
     assert_eq!(listed["items"][0]["name"], "On DynamoDB");
+    // The job goes through SQS and the worker polls it: DynamoDB, SQS and S3 end to end.
+    let job = generate_and_wait(&server, &alice, created["id"].as_str().unwrap()).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
     server.stop().await;
 
     // The item really is in the table, under the principal's key.
@@ -276,4 +346,55 @@ async fn aws_backend_on_the_emulator() {
         .await
         .unwrap();
     assert!(item.item.is_some());
+}
+
+#[tokio::test]
+async fn create_writes_the_page_and_its_json() {
+    let data = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let env = data_env(data.path());
+    let prompt = "Harbor Light Dental is a family dentist in Halifax for nervous patients, offering cleanings and same-day emergency care.";
+    let (ok, stdout, stderr) = run(
+        &env,
+        &["create", prompt, "--out", &out.path().display().to_string()],
+    )
+    .await;
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("Wrote") && stdout.contains("models: layout=local:composer"),
+        "{stdout}"
+    );
+    let html = std::fs::read_to_string(out.path().join("index.html")).unwrap();
+    assert!(
+        html.starts_with("<!DOCTYPE html>")
+            && html.contains("Harbor Light Dental")
+            && html.contains("Halifax")
+    );
+    let page: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("page.json")).unwrap())
+            .unwrap();
+    assert_eq!(page["schema_version"], 1);
+    assert_eq!(
+        page["provenance"]["design_ids"].as_array().unwrap().len(),
+        3
+    );
+
+    // A named model that is not configured is an error, never a silent swap for the composer.
+    let (ok, _, stderr) = run(
+        &env,
+        &[
+            "create",
+            prompt,
+            "--model",
+            "openai:gpt-4o",
+            "--out",
+            &out.path().display().to_string(),
+        ],
+    )
+    .await;
+    assert!(!ok);
+    assert!(
+        stderr.contains("openai:gpt-4o") && stderr.contains("OPENAI_API_KEY"),
+        "{stderr}"
+    );
 }

@@ -10,10 +10,19 @@ use visions_tests::TestApp;
 const EVENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../events/apigw");
 const PLACEHOLDER_ID: &str = "0190c5a0-0000-7000-8000-000000000001";
 
+const PLACEHOLDER_JOB: &str = "0190c5a0-0000-7000-8000-00000000000a";
+
 /// Loads an event, puts a real token and project id in place of the placeholders.
 fn event(name: &str, token: &str, id: &str) -> LambdaRequest {
+    event_with_job(name, token, id, PLACEHOLDER_JOB)
+}
+
+fn event_with_job(name: &str, token: &str, id: &str, job: &str) -> LambdaRequest {
     let raw = std::fs::read_to_string(format!("{EVENTS}/{name}.json")).unwrap();
-    let raw = raw.replace("TEST_TOKEN", token).replace(PLACEHOLDER_ID, id);
+    let raw = raw
+        .replace("TEST_TOKEN", token)
+        .replace(PLACEHOLDER_ID, id)
+        .replace(PLACEHOLDER_JOB, job);
     serde_json::from_str(&raw)
         .unwrap_or_else(|err| panic!("{name}.json is not a REST proxy event: {err}"))
 }
