@@ -17,6 +17,9 @@ use visions_shared::project::{BrandColors, BrandFonts, BrandKit};
 
 const MIN_SCORE: &str = "0.95";
 
+/// One audit at a time: two Chromiums on two cores would measure each other, not the page.
+static AUDIT: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Serves `html` at `/` (and a permissive robots.txt) until the returned handle is dropped.
 async fn serve(html: String) -> (String, tokio::task::JoinHandle<()>) {
     let app = Router::new()
@@ -51,6 +54,7 @@ async fn assert_lighthouse_passes(name: &str, page: &Page) {
         eprintln!("VISIONS_SKIP_LIGHTHOUSE is set: not auditing {name}");
         return;
     }
+    let _turn = AUDIT.lock().await;
     let html = render_page(page);
     println!("{name}: {} bytes of HTML", html.len());
     let (url, server) = serve(html).await;
@@ -159,6 +163,7 @@ async fn generated_pages_served_by_the_local_server_score_at_least_95() {
             .await;
         let url = format!("{base}{}", version.body["html_url"].as_str().unwrap());
         let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/lighthouse");
+        let _turn = AUDIT.lock().await;
         let output = tokio::process::Command::new(&script)
             .arg(&url)
             .arg(MIN_SCORE)
