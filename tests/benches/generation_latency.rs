@@ -1,8 +1,8 @@
 //! Generation latency against its critical path.
 //!
 //! A fake OpenAI-protocol provider answers every call after a fixed delay D. A generation's
-//! critical path is the layout call, then the copy calls (all in parallel, image briefs beside
-//! them): 2 × D. This measures whole jobs (claim, retrieval, every agent call, validation,
+//! critical path is the layout call, then the copy calls (all in parallel, the image-brief call
+//! beside them): 2 × D. This measures whole jobs (claim, retrieval, every agent call, validation,
 //! rendering, storing the version and the HTML) on the embedded backend and reports how far
 //! above 2 × D they land.
 //!

@@ -97,8 +97,8 @@ async fn a_remote_model_writes_the_page_and_its_usage_is_recorded() {
     let usage = done["usage"].as_array().unwrap();
     assert_eq!(
         usage.len(),
-        1 + canned::PLAN_SECTIONS,
-        "one layout call and one copy call per section"
+        canned::CALLS_PER_PAGE,
+        "one layout call, one copy call per section, one for the image briefs"
     );
     assert!(usage.iter().all(|u| u["model"] == "openai:gpt-test"
         && u["input_tokens"] == 100
@@ -116,11 +116,22 @@ async fn a_remote_model_writes_the_page_and_its_usage_is_recorded() {
     let page = &version.body["page"];
     assert_eq!(
         page["provenance"]["models"],
-        json!(["layout=openai:gpt-test", "copy=openai:gpt-test"])
+        json!([
+            "layout=openai:gpt-test",
+            "copy=openai:gpt-test",
+            "image_prompts=openai:gpt-test"
+        ])
     );
     assert_eq!(
         page["sections"][0]["props"]["headline"],
         "Fresh single-origin beans, every two weeks"
+    );
+    let brief = page["sections"][0]["props"]["image"]["brief"]
+        .as_str()
+        .unwrap();
+    assert!(
+        brief.contains("coffee beans"),
+        "the image brief is kept on the page: {brief}"
     );
 
     let requests = fake.requests();
@@ -239,12 +250,16 @@ async fn a_failing_model_falls_back_along_the_chain() {
         .await;
     assert_eq!(
         version.body["page"]["provenance"]["models"],
-        json!(["layout=openai:gpt-test", "copy=openai:gpt-test"]),
+        json!([
+            "layout=openai:gpt-test",
+            "copy=openai:gpt-test",
+            "image_prompts=openai:gpt-test"
+        ]),
         "the page says who wrote it"
     );
     assert_eq!(
         anthropic.calls(),
-        2 * (1 + canned::PLAN_SECTIONS),
+        2 * canned::CALLS_PER_PAGE,
         "each call tried the first model twice"
     );
 }
