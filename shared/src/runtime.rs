@@ -26,6 +26,17 @@ pub const JOB_BUDGET: Duration = Duration::from_secs(840);
 /// A worker's lease on a job: the budget plus a margin, renewed on every stage.
 pub const JOB_LEASE: Duration = Duration::from_secs(900);
 
+/// One backend's adapter for every port.
+struct Adapters {
+    secrets: Arc<Secrets>,
+    projects: Arc<dyn ProjectStore>,
+    jobs: Arc<dyn JobStore>,
+    versions: Arc<dyn VersionStore>,
+    blobs: Arc<dyn BlobStore>,
+    queue: Arc<dyn JobQueue>,
+    local_queue: Option<SqliteJobQueue>,
+}
+
 /// Everything a process needs, built once.
 pub struct Runtime {
     pub state: AppState,
@@ -53,49 +64,49 @@ pub async fn build_with(
 ) -> anyhow::Result<Runtime> {
     let model_settings = ModelSettings::from_lookup(&lookup)?;
     let routing = ModelRouting::from_lookup(&lookup).map_err(anyhow::Error::msg)?;
-    let (secrets, projects, jobs, versions, blobs, queue, local_queue): (
-        Arc<Secrets>,
-        Arc<dyn ProjectStore>,
-        Arc<dyn JobStore>,
-        Arc<dyn VersionStore>,
-        Arc<dyn BlobStore>,
-        Arc<dyn JobQueue>,
-        Option<SqliteJobQueue>,
-    ) = match (&config.backend, sdk) {
+    let Adapters {
+        secrets,
+        projects,
+        jobs,
+        versions,
+        blobs,
+        queue,
+        local_queue,
+    } = match (&config.backend, sdk) {
         (Backend::Local { data_dir }, _) => {
             let db = SqliteDb::open(&data_dir.join(LOCAL_DB_FILE))?;
             let queue = SqliteJobQueue::new(db.clone());
-            (
-                Arc::new(Secrets::local(data_dir)),
-                Arc::new(SqliteProjectStore::new(db.clone())),
-                Arc::new(SqliteJobStore::new(db.clone())),
-                Arc::new(SqliteVersionStore::new(db)),
-                Arc::new(FileBlobStore::new(
+            Adapters {
+                secrets: Arc::new(Secrets::local(data_dir)),
+                projects: Arc::new(SqliteProjectStore::new(db.clone())),
+                jobs: Arc::new(SqliteJobStore::new(db.clone())),
+                versions: Arc::new(SqliteVersionStore::new(db)),
+                blobs: Arc::new(FileBlobStore::new(
                     data_dir.join("blobs"),
                     LOCAL_ASSETS_PREFIX,
                 )),
-                Arc::new(queue.clone()),
-                Some(queue),
-            )
+                queue: Arc::new(queue.clone()),
+                local_queue: Some(queue),
+            }
         }
         (Backend::Aws(aws), Some(sdk)) => {
             let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
-            (
-                Arc::new(Secrets::aws(aws_sdk_secretsmanager::Client::new(&sdk), aws)),
-                Arc::new(DynamoProjectStore::new(dynamo.clone(), &aws.table)),
-                Arc::new(DynamoJobStore::new(dynamo.clone(), &aws.table)),
-                Arc::new(DynamoVersionStore::new(dynamo, &aws.table)),
-                Arc::new(S3BlobStore::new(
+            Adapters {
+                secrets: Arc::new(Secrets::aws(aws_sdk_secretsmanager::Client::new(&sdk), aws)),
+                projects: Arc::new(DynamoProjectStore::new(dynamo.clone(), &aws.table)),
+                jobs: Arc::new(DynamoJobStore::new(dynamo.clone(), &aws.table)),
+                versions: Arc::new(DynamoVersionStore::new(dynamo, &aws.table)),
+                blobs: Arc::new(S3BlobStore::new(
                     crate::aws::s3_client(&sdk),
                     &aws.assets_bucket,
                     &aws.assets_url,
                 )),
-                Arc::new(SqsJobQueue::new(
+                queue: Arc::new(SqsJobQueue::new(
                     aws_sdk_sqs::Client::new(&sdk),
                     &aws.queue_url,
                 )),
-                None,
-            )
+                local_queue: None,
+            }
         }
         (Backend::Aws(_), None) => anyhow::bail!("the AWS backend needs an SDK configuration"),
     };

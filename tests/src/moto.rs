@@ -75,6 +75,8 @@ fn start() -> String {
          kill $moto 2>/dev/null",
         parent = std::process::id()
     );
+    // Never waited for: the watchdog outlives this process on purpose, and init reaps it.
+    #[allow(clippy::zombie_processes)]
     Command::new("sh")
         .args(["-c", &watchdog])
         .stdin(Stdio::null())

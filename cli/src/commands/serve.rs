@@ -1,8 +1,9 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use tokio_util::sync::CancellationToken;
 use visions_shared::config::Backend;
-use visions_shared::jobs::local_queue::{self, tokio_util_shutdown};
+use visions_shared::jobs::local_queue;
 use visions_shared::jobs::sqs;
 use visions_shared::secrets::SecretName;
 use visions_shared::{http, runtime, telemetry};
@@ -29,7 +30,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         runtime.state.secrets.get(name).await?;
     }
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
-    let (trigger, shutdown) = tokio_util_shutdown::channel();
+    let shutdown = CancellationToken::new();
     // Every worker of the stack runs in this process: the queue is drained here.
     let worker = runtime.worker.clone();
     let draining = match (&config.backend, runtime.local_queue.clone()) {
@@ -61,7 +62,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     axum::serve(listener, http::local_app(runtime.state))
         .with_graceful_shutdown(signal())
         .await?;
-    trigger.trigger();
+    shutdown.cancel();
     let _ = draining.await;
     Ok(())
 }

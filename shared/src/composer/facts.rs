@@ -412,7 +412,7 @@ fn strip_determiners(phrase: &str) -> String {
 fn lowercase_first(phrase: &str) -> String {
     let mut words = phrase.split_whitespace();
     let first = words.next().unwrap_or("");
-    let proper = first.chars().skip(1).any(char::is_uppercase) || words.any(|w| is_capitalized(w));
+    let proper = first.chars().skip(1).any(char::is_uppercase) || words.any(is_capitalized);
     let mut chars = first.chars();
     match chars.next() {
         Some(c) if c.is_uppercase() && !proper => {

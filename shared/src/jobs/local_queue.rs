@@ -4,6 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio_util::sync::CancellationToken;
+
 use super::worker::{Outcome, Worker};
 use crate::store::SqliteJobQueue;
 
@@ -15,12 +17,12 @@ pub const MAX_RECEIVES: u32 = 5;
 pub const RETRY_DELAY: Duration = Duration::from_secs(5);
 const IDLE_POLL: Duration = Duration::from_millis(500);
 
-/// Runs `concurrency` drain loops until `shutdown` resolves.
+/// Runs `concurrency` drain loops until `shutdown` is cancelled.
 pub async fn drain(
     queue: SqliteJobQueue,
     worker: Arc<Worker>,
     concurrency: usize,
-    shutdown: tokio_util_shutdown::Shutdown,
+    shutdown: CancellationToken,
 ) {
     let loops: Vec<_> = (0..concurrency.max(1))
         .map(|_| {
@@ -33,13 +35,9 @@ pub async fn drain(
     }
 }
 
-async fn drain_loop(
-    queue: SqliteJobQueue,
-    worker: Arc<Worker>,
-    mut shutdown: tokio_util_shutdown::Shutdown,
-) {
+async fn drain_loop(queue: SqliteJobQueue, worker: Arc<Worker>, shutdown: CancellationToken) {
     loop {
-        if shutdown.is_triggered() {
+        if shutdown.is_cancelled() {
             return;
         }
         match queue.receive(VISIBILITY, MAX_RECEIVES).await {
@@ -62,44 +60,13 @@ async fn drain_loop(
             Ok(None) => {
                 tokio::select! {
                     _ = queue.wait_for_message(IDLE_POLL) => {}
-                    _ = shutdown.triggered() => return,
+                    _ = shutdown.cancelled() => return,
                 }
             }
             Err(err) => {
                 tracing::error!(error = %err, "reading the local queue failed");
                 tokio::time::sleep(IDLE_POLL).await;
             }
-        }
-    }
-}
-
-/// A cloneable shutdown signal.
-pub mod tokio_util_shutdown {
-    use tokio::sync::watch;
-
-    #[derive(Clone)]
-    pub struct Shutdown(watch::Receiver<bool>);
-
-    pub struct Trigger(watch::Sender<bool>);
-
-    pub fn channel() -> (Trigger, Shutdown) {
-        let (tx, rx) = watch::channel(false);
-        (Trigger(tx), Shutdown(rx))
-    }
-
-    impl Trigger {
-        pub fn trigger(&self) {
-            let _ = self.0.send(true);
-        }
-    }
-
-    impl Shutdown {
-        pub fn is_triggered(&self) -> bool {
-            *self.0.borrow()
-        }
-
-        pub async fn triggered(&mut self) {
-            let _ = self.0.wait_for(|v| *v).await;
         }
     }
 }

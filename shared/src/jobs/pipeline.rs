@@ -62,6 +62,9 @@ impl PipelineError {
     }
 }
 
+/// A section's copy with its position in the plan.
+type Written = (usize, Answer<SectionContent>);
+
 /// Receives stage and progress as the pipeline moves.
 #[async_trait::async_trait]
 pub trait Progress: Send + Sync {
@@ -227,7 +230,7 @@ impl Pipeline {
         let mut page = Page {
             schema_version: SCHEMA_VERSION,
             locale: brief.locale.clone(),
-            theme: build_theme(&brief.brand, &palette.unwrap_or_else(Palette::default)),
+            theme: build_theme(&brief.brand, &palette.unwrap_or_default()),
             seo: plan.seo,
             sections,
             provenance: Provenance {
@@ -256,10 +259,10 @@ impl Pipeline {
         agents: &Agents,
         usages: &Usages,
         progress: &dyn Progress,
-    ) -> Result<Vec<(usize, Answer<SectionContent>)>, PipelineError> {
+    ) -> Result<Vec<Written>, PipelineError> {
         let total = plan.sections.len();
         // Boxed so the stream's type names no closure lifetimes (the worker future must be Send).
-        let copies: Vec<BoxFuture<'_, Result<(usize, Answer<SectionContent>), AgentError>>> = plan
+        let copies: Vec<BoxFuture<'_, Result<Written, AgentError>>> = plan
             .sections
             .iter()
             .enumerate()

@@ -50,13 +50,13 @@ pub async fn poll(
     client: aws_sdk_sqs::Client,
     queue_url: String,
     worker: std::sync::Arc<Worker>,
-    mut shutdown: super::local_queue::tokio_util_shutdown::Shutdown,
+    shutdown: tokio_util::sync::CancellationToken,
 ) {
     use aws_lambda_events::event::sqs::SqsMessage;
-    while !shutdown.is_triggered() {
+    while !shutdown.is_cancelled() {
         let received = tokio::select! {
             result = client.receive_message().queue_url(&queue_url).max_number_of_messages(10).wait_time_seconds(1).send() => result,
-            _ = shutdown.triggered() => return,
+            _ = shutdown.cancelled() => return,
         };
         let messages = match received {
             Ok(output) => output.messages.unwrap_or_default(),

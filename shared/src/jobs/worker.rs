@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use time::OffsetDateTime;
+use tracing::Instrument;
 
 use super::model::{Job, JobMessage, JobStatus, Stage};
 use super::pipeline::{Pipeline, PipelineError, Progress};
@@ -73,8 +74,12 @@ impl Worker {
     }
 
     pub async fn handle(&self, message: &JobMessage) -> Outcome {
+        // Every log line of this job carries its id and its owner.
         let span = tracing::info_span!("job", job_id = %message.job_id, principal = %message.owner);
-        let _guard = span.enter();
+        self.handle_in_span(message).instrument(span).await
+    }
+
+    async fn handle_in_span(&self, message: &JobMessage) -> Outcome {
         match self
             .jobs
             .claim(&message.owner, message.job_id, &self.id, self.lease)

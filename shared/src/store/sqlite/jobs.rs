@@ -20,11 +20,14 @@ impl SqliteJobStore {
     }
 }
 
-fn read(
-    tx: &Transaction<'_>,
-    owner: &str,
-    id: &str,
-) -> Result<Option<(Job, Option<String>, Option<i64>)>, StoreError> {
+/// A job row: the job and who holds its lease until when.
+struct Row {
+    job: Job,
+    lease_owner: Option<String>,
+    lease_until: Option<i64>,
+}
+
+fn read(tx: &Transaction<'_>, owner: &str, id: &str) -> Result<Option<Row>, StoreError> {
     tx.query_row(
         "SELECT doc, lease_owner, lease_until FROM jobs WHERE owner = ?1 AND id = ?2",
         params![owner, id],
@@ -33,11 +36,11 @@ fn read(
     .optional()
     .map_err(backend)?
     .map(|(doc, lease_owner, lease_until)| {
-        Ok((
-            serde_json::from_str(&doc).map_err(backend)?,
+        Ok(Row {
+            job: serde_json::from_str(&doc).map_err(backend)?,
             lease_owner,
             lease_until,
-        ))
+        })
     })
     .transpose()
 }
@@ -83,8 +86,8 @@ impl JobStore for SqliteJobStore {
                     if fingerprint != idempotency.fingerprint {
                         return Ok(Created::KeyReused);
                     }
-                    let (job, _, _) = read(&tx, &owner, &job_id)?.ok_or(StoreError::NotFound)?;
-                    return Ok(Created::Existing(job));
+                    let row = read(&tx, &owner, &job_id)?.ok_or(StoreError::NotFound)?;
+                    return Ok(Created::Existing(row.job));
                 }
                 write(&tx, &owner, &job, None)?;
                 tx.execute(
@@ -104,7 +107,7 @@ impl JobStore for SqliteJobStore {
         self.db
             .with_conn(move |conn| {
                 let tx = conn.transaction().map_err(backend)?;
-                Ok(read(&tx, &owner, &id)?.map(|(job, _, _)| job))
+                Ok(read(&tx, &owner, &id)?.map(|row| row.job))
             })
             .await
     }
@@ -120,7 +123,12 @@ impl JobStore for SqliteJobStore {
         self.db
             .with_conn(move |conn| {
                 let tx = conn.transaction().map_err(backend)?;
-                let Some((mut job, _, lease_until)) = read(&tx, &owner, &id)? else {
+                let Some(Row {
+                    mut job,
+                    lease_until,
+                    ..
+                }) = read(&tx, &owner, &id)?
+                else {
                     return Ok(Claim::Missing);
                 };
                 let now = now_millis();
@@ -157,7 +165,7 @@ impl JobStore for SqliteJobStore {
         self.db
             .with_conn(move |conn| {
                 let tx = conn.transaction().map_err(backend)?;
-                let Some((_, lease_owner, _)) = read(&tx, &owner, &job.id.to_string())? else {
+                let Some(Row { lease_owner, .. }) = read(&tx, &owner, &job.id.to_string())? else {
                     return Err(StoreError::NotFound);
                 };
                 if lease_owner.as_deref() != Some(worker.as_str()) {
