@@ -19,6 +19,29 @@ use visions_shared::jobs::worker::Outcome;
 use visions_shared::runtime::{self, Runtime};
 use visions_shared::secrets::SecretName;
 
+/// The text a reader of a page sees: every string of its sections and metadata, without ids,
+/// links, variants or image briefs.
+pub fn page_text(page: &serde_json::Value) -> String {
+    fn walk(value: &serde_json::Value, out: &mut String) {
+        match value {
+            serde_json::Value::String(s) => {
+                out.push_str(s);
+                out.push(' ');
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            serde_json::Value::Object(map) => map
+                .iter()
+                .filter(|(k, _)| !["brief", "href", "id", "variant", "type"].contains(&k.as_str()))
+                .for_each(|(_, v)| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = String::new();
+    walk(&page["sections"], &mut out);
+    walk(&page["seo"], &mut out);
+    out
+}
+
 /// A response as a client sees it.
 pub struct Reply {
     pub status: StatusCode,
@@ -235,6 +258,44 @@ impl TestApp {
 
     pub fn jwt_key(&self) -> &str {
         &self.jwt_key
+    }
+
+    /// Creates a project for `sub`; returns its id.
+    pub async fn create_project(&self, sub: &str, name: &str) -> String {
+        let reply = self
+            .call(
+                Method::POST,
+                "/v1/projects",
+                Some(sub),
+                Some(serde_json::json!({"name": name})),
+                &[],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        reply.body["id"].as_str().expect("a project id").to_owned()
+    }
+
+    /// `POST /v1/projects/{project}/generate` with `body` and an `Idempotency-Key`.
+    pub async fn start_generation(
+        &self,
+        sub: &str,
+        project: &str,
+        body: serde_json::Value,
+        key: &str,
+    ) -> Reply {
+        self.call(
+            Method::POST,
+            &format!("/v1/projects/{project}/generate"),
+            Some(sub),
+            Some(body),
+            &[("idempotency-key", key)],
+        )
+        .await
+    }
+
+    /// `GET` as `sub`, without a body.
+    pub async fn get(&self, sub: &str, uri: &str) -> Reply {
+        self.call(Method::GET, uri, Some(sub), None, &[]).await
     }
 
     /// A request carrying exactly this `Authorization` value.

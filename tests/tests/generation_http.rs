@@ -4,39 +4,20 @@
 
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
-use visions_tests::{Reply, TestApp};
+use visions_tests::{Reply, TestApp, page_text};
 
 const PROMPT: &str = "Landing page for Acme Coffee Roasters, a small-batch roastery in Portland selling single-origin beans by subscription to home baristas. Warm, confident tone.";
 
 async fn project(app: &TestApp, sub: &str) -> String {
-    let reply = app
-        .call(
-            Method::POST,
-            "/v1/projects",
-            Some(sub),
-            Some(json!({"name": "Acme Coffee"})),
-            &[],
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-    reply.body["id"].as_str().unwrap().to_owned()
+    app.create_project(sub, "Acme Coffee").await
 }
 
 async fn generate(app: &TestApp, sub: &str, project: &str, body: Value, key: &str) -> Reply {
-    app.call(
-        Method::POST,
-        &format!("/v1/projects/{project}/generate"),
-        Some(sub),
-        Some(body),
-        &[("idempotency-key", key)],
-    )
-    .await
+    app.start_generation(sub, project, body, key).await
 }
 
 async fn job(app: &TestApp, sub: &str, id: &str) -> Value {
-    let reply = app
-        .call(Method::GET, &format!("/v1/jobs/{id}"), Some(sub), None, &[])
-        .await;
+    let reply = app.get(sub, &format!("/v1/jobs/{id}")).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     reply.body
 }
@@ -44,27 +25,6 @@ async fn job(app: &TestApp, sub: &str, id: &str) -> Value {
 fn is_problem(reply: &Reply, status: StatusCode, slug: &str) {
     assert_eq!(reply.status, status, "{}", reply.body);
     assert_eq!(reply.problem(), slug, "{}", reply.body);
-}
-
-/// All visible text of a page's sections, for content checks.
-fn text(page: &Value) -> String {
-    let mut out = String::new();
-    fn walk(value: &Value, out: &mut String) {
-        match value {
-            Value::String(s) => {
-                out.push_str(s);
-                out.push(' ');
-            }
-            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
-            Value::Object(map) => map
-                .iter()
-                .filter(|(k, _)| *k != "brief" && *k != "href")
-                .for_each(|(_, v)| walk(v, out)),
-            _ => {}
-        }
-    }
-    walk(&page["sections"], &mut out);
-    out
 }
 
 async fn generate_and_read_back(app: TestApp) {
@@ -142,7 +102,7 @@ async fn generate_and_read_back(app: TestApp) {
             .iter()
             .any(|m| m == "layout=local:composer")
     );
-    let words = text(page);
+    let words = page_text(page);
     for expected in ["Acme Coffee Roasters", "Portland"] {
         assert!(
             words.contains(expected),

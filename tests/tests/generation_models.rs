@@ -51,25 +51,8 @@ fn openai_vars(fake: &FakeProvider, models: &str) -> Vec<(&'static str, String)>
 
 /// Creates a project, starts a generation; returns (project id, job id).
 async fn start(app: &TestApp, body: Value) -> (String, String) {
-    let project = app
-        .call(
-            Method::POST,
-            "/v1/projects",
-            Some("alice"),
-            Some(json!({"name": "Acme"})),
-            &[],
-        )
-        .await;
-    let project = project.body["id"].as_str().unwrap().to_owned();
-    let accepted = app
-        .call(
-            Method::POST,
-            &format!("/v1/projects/{project}/generate"),
-            Some("alice"),
-            Some(body),
-            &[("idempotency-key", "k")],
-        )
-        .await;
+    let project = app.create_project("alice", "Acme").await;
+    let accepted = app.start_generation("alice", &project, body, "k").await;
     assert_eq!(accepted.status, StatusCode::ACCEPTED, "{}", accepted.body);
     (project, accepted.body["id"].as_str().unwrap().to_owned())
 }

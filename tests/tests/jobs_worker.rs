@@ -16,24 +16,9 @@ use visions_tests::TestApp;
 const PROMPT: &str = "A page for Harbor Yoga, a small studio in Brighton for beginners.";
 
 async fn queued_job(app: &TestApp) -> (String, JobMessage) {
-    let project = app
-        .call(
-            Method::POST,
-            "/v1/projects",
-            Some("alice"),
-            Some(json!({"name": "Harbor"})),
-            &[],
-        )
-        .await;
-    let project = project.body["id"].as_str().unwrap().to_owned();
+    let project = app.create_project("alice", "Harbor").await;
     let accepted = app
-        .call(
-            Method::POST,
-            &format!("/v1/projects/{project}/generate"),
-            Some("alice"),
-            Some(json!({"prompt": PROMPT})),
-            &[("idempotency-key", "k")],
-        )
+        .start_generation("alice", &project, json!({"prompt": PROMPT}), "k")
         .await;
     assert_eq!(accepted.status, StatusCode::ACCEPTED);
     let job_id = accepted.body["id"].as_str().unwrap();
@@ -48,13 +33,7 @@ async fn queued_job(app: &TestApp) -> (String, JobMessage) {
 
 async fn versions(app: &TestApp, project: &str) -> usize {
     let reply = app
-        .call(
-            Method::GET,
-            &format!("/v1/projects/{project}/versions"),
-            Some("alice"),
-            None,
-            &[],
-        )
+        .get("alice", &format!("/v1/projects/{project}/versions"))
         .await;
     reply.body["items"].as_array().unwrap().len()
 }

@@ -115,7 +115,6 @@ async fn generated_pages_served_by_the_local_server_score_at_least_95() {
         eprintln!("VISIONS_SKIP_LIGHTHOUSE is set: not auditing generated pages");
         return;
     }
-    use axum::http::Method;
     use serde_json::json;
     let app = visions_tests::TestApp::sqlite().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -133,33 +132,17 @@ async fn generated_pages_served_by_the_local_server_score_at_least_95() {
         ),
     ];
     for (i, (prompt, locale)) in briefs.into_iter().enumerate() {
-        let project = app
-            .call(
-                Method::POST,
-                "/v1/projects",
-                Some("alice"),
-                Some(json!({"name": "Page"})),
-                &[],
-            )
-            .await;
-        let project = project.body["id"].as_str().unwrap().to_owned();
-        app.call(
-            Method::POST,
-            &format!("/v1/projects/{project}/generate"),
-            Some("alice"),
-            Some(json!({"prompt": prompt, "locale": locale})),
-            &[("idempotency-key", &format!("lh-{i}"))],
+        let project = app.create_project("alice", "Page").await;
+        app.start_generation(
+            "alice",
+            &project,
+            json!({"prompt": prompt, "locale": locale}),
+            &format!("lh-{i}"),
         )
         .await;
         app.drain().await;
         let version = app
-            .call(
-                Method::GET,
-                &format!("/v1/projects/{project}/versions/1"),
-                Some("alice"),
-                None,
-                &[],
-            )
+            .get("alice", &format!("/v1/projects/{project}/versions/1"))
             .await;
         let url = format!("{base}{}", version.body["html_url"].as_str().unwrap());
         let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/lighthouse");

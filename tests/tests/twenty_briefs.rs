@@ -4,9 +4,9 @@
 
 use std::collections::HashSet;
 
-use axum::http::{Method, StatusCode};
-use serde_json::{Value, json};
-use visions_tests::TestApp;
+use axum::http::StatusCode;
+use serde_json::json;
+use visions_tests::{TestApp, page_text};
 
 #[derive(serde::Deserialize)]
 struct Brief {
@@ -19,21 +19,6 @@ struct Brief {
 struct Expect {
     business: String,
     terms: Vec<String>,
-}
-
-fn visible_text(value: &Value, out: &mut String) {
-    match value {
-        Value::String(s) => {
-            out.push_str(s);
-            out.push(' ');
-        }
-        Value::Array(items) => items.iter().for_each(|v| visible_text(v, out)),
-        Value::Object(map) => map
-            .iter()
-            .filter(|(k, _)| !["brief", "href", "id", "variant", "type"].contains(&k.as_str()))
-            .for_each(|(_, v)| visible_text(v, out)),
-        _ => {}
-    }
 }
 
 fn words(text: &str) -> HashSet<String> {
@@ -51,35 +36,15 @@ async fn twenty_briefs_give_twenty_specific_distinct_pages() {
     let mut pages = Vec::new();
     for (i, brief) in briefs.iter().enumerate() {
         // A neutral project name: the business must come from the brief itself.
-        let project = app
-            .call(
-                Method::POST,
-                "/v1/projects",
-                Some("alice"),
-                Some(json!({"name": format!("Project {i}")})),
-                &[],
-            )
-            .await;
-        let project = project.body["id"].as_str().unwrap().to_owned();
+        let project = app.create_project("alice", &format!("Project {i}")).await;
+        let body = json!({"prompt": brief.prompt, "locale": brief.locale});
         let accepted = app
-            .call(
-                Method::POST,
-                &format!("/v1/projects/{project}/generate"),
-                Some("alice"),
-                Some(json!({"prompt": brief.prompt, "locale": brief.locale})),
-                &[("idempotency-key", &format!("brief-{i}"))],
-            )
+            .start_generation("alice", &project, body, &format!("brief-{i}"))
             .await;
         assert_eq!(accepted.status, StatusCode::ACCEPTED, "{}", accepted.body);
         app.drain().await;
         let version = app
-            .call(
-                Method::GET,
-                &format!("/v1/projects/{project}/versions/1"),
-                Some("alice"),
-                None,
-                &[],
-            )
+            .get("alice", &format!("/v1/projects/{project}/versions/1"))
             .await;
         assert_eq!(
             version.status,
@@ -88,9 +53,7 @@ async fn twenty_briefs_give_twenty_specific_distinct_pages() {
             version.body
         );
         let page = version.body["page"].clone();
-        let mut text = String::new();
-        visible_text(&page["sections"], &mut text);
-        visible_text(&page["seo"], &mut text);
+        let text = page_text(&page);
         let lower = text.to_lowercase();
         assert!(
             text.contains(&brief.expect.business),
