@@ -738,6 +738,8 @@ fn default_goal(design_goal: &str, lang: &str) -> &'static str {
         10
     } else if has(&["trial"]) {
         0
+    } else if has(&["table"]) {
+        11
     } else if has(&["book", "appointment", "reserv", "consult"]) {
         1
     } else if has(&["order", "buy", "shop", "purchase", "cart"]) {
@@ -753,7 +755,7 @@ fn default_goal(design_goal: &str, lang: &str) -> &'static str {
     } else {
         7
     };
-    let table: [[&str; 4]; 11] = [
+    let table: [[&str; 4]; 12] = [
         [
             "start a free trial",
             "commencer l'essai gratuit",
@@ -814,6 +816,12 @@ fn default_goal(design_goal: &str, lang: &str) -> &'static str {
             "profiter de l'offre",
             "Angebot sichern",
             "aprovechar la oferta",
+        ],
+        [
+            "reserve a table",
+            "réserver une table",
+            "Tisch reservieren",
+            "reservar mesa",
         ],
     ];
     let column = match lang {

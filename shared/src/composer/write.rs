@@ -464,14 +464,18 @@ pub fn image_briefs(seed: &str, facts: &Facts, slots: &[SlotRequest]) -> ImageBr
     ImageBriefs {
         briefs: slots
             .iter()
-            .map(|slot| ImageBrief {
-                slot_id: slot.slot_id.clone(),
-                brief: pick(
-                    "en",
-                    "image.brief",
-                    &mut rng,
-                    &vars.with("subject", slot.alt.clone()),
-                ),
+            .enumerate()
+            .map(|(i, slot)| {
+                // What the picture shows, from the brief's facts rather than the slot's purpose.
+                let subject = match slot.section_type {
+                    SectionType::Hero => format!("{} at {}", facts.offer, facts.business),
+                    _ => facts.keywords[i % facts.keywords.len()].clone(),
+                };
+                let vars = vars.with("subject", subject);
+                ImageBrief {
+                    slot_id: slot.slot_id.clone(),
+                    brief: pick("en", "image.brief", &mut rng, &vars),
+                }
             })
             .collect(),
     }
