@@ -1174,27 +1174,3 @@ mod tests {
         assert_eq!(f.audience, "first-time buyers and downsizers");
     }
 }
-
-#[cfg(test)]
-mod fixture_briefs {
-    use super::*;
-
-    #[test]
-    #[ignore = "prints the facts of tests/fixtures/briefs.json for a human to read"]
-    fn print_facts() {
-        let briefs: Vec<serde_json::Value> =
-            serde_json::from_str(include_str!("../../../tests/fixtures/briefs.json")).unwrap();
-        for b in briefs {
-            let brief = Brief {
-                prompt: b["prompt"].as_str().unwrap().into(),
-                locale: b["locale"].as_str().unwrap().into(),
-                project_name: "Project".into(),
-                project_description: String::new(),
-                brand: Default::default(),
-            };
-            let designs = crate::designs::builtin().top(&brief.prompt, 3);
-            let f = extract(&brief, designs.first().map(|m| m.design));
-            println!("{:?}\n  design={}\n", f, designs[0].design.id);
-        }
-    }
-}
