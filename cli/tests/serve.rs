@@ -398,3 +398,55 @@ async fn create_writes_the_page_and_its_json() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn logs_are_json_lines_with_request_id_and_principal() {
+    let data = tempfile::tempdir().unwrap();
+    let env = data_env(data.path());
+    let alice = token(&env, &["--user", "alice"]).await;
+    let log_path = data.path().join("serve.log");
+    let mut child = command(&env)
+        .env("RUST_LOG", "info")
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let banner = lines.next_line().await.unwrap().unwrap();
+    let base = banner
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_owned();
+    let response = reqwest::Client::new()
+        .get(format!("{base}/v1/projects"))
+        .bearer_auth(&alice)
+        .header("x-request-id", "log-test-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    Command::new("kill")
+        .args(["-TERM", &child.id().unwrap().to_string()])
+        .status()
+        .await
+        .unwrap();
+    child.wait().await.unwrap();
+
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    let entries: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}")))
+        .collect();
+    let finished = entries
+        .iter()
+        .find(|e| {
+            e["fields"]["message"] == "request finished" && e["span"]["request_id"] == "log-test-1"
+        })
+        .unwrap_or_else(|| panic!("no request line for log-test-1 in:\n{log}"));
+    assert_eq!(finished["span"]["principal"], "alice");
+    assert_eq!(finished["fields"]["status"], 200);
+    assert!(!log.contains(&alice), "tokens never reach the logs");
+}
