@@ -68,24 +68,12 @@ async fn generate_and_read_back(app: TestApp) {
     );
 
     let versions = app
-        .call(
-            Method::GET,
-            &format!("/v1/projects/{project}/versions"),
-            Some("alice"),
-            None,
-            &[],
-        )
+        .get("alice", &format!("/v1/projects/{project}/versions"))
         .await;
     assert_eq!(versions.status, StatusCode::OK);
     assert_eq!(versions.body["items"].as_array().unwrap().len(), 1);
     let version = app
-        .call(
-            Method::GET,
-            &format!("/v1/projects/{project}/versions/1"),
-            Some("alice"),
-            None,
-            &[],
-        )
+        .get("alice", &format!("/v1/projects/{project}/versions/1"))
         .await;
     assert_eq!(version.status, StatusCode::OK, "{}", version.body);
     let page = &version.body["page"];
@@ -186,13 +174,7 @@ async fn generate_and_read_back(app: TestApp) {
         "{regenerated}"
     );
     let v2 = app
-        .call(
-            Method::GET,
-            &format!("/v1/projects/{project}/versions/2"),
-            Some("alice"),
-            None,
-            &[],
-        )
+        .get("alice", &format!("/v1/projects/{project}/versions/2"))
         .await;
     let others_after: Vec<Value> = v2.body["page"]["sections"]
         .as_array()
@@ -203,33 +185,18 @@ async fn generate_and_read_back(app: TestApp) {
         .collect();
     assert_eq!(others_after, others_before, "every other section is kept");
     let v1_again = app
-        .call(
-            Method::GET,
-            &format!("/v1/projects/{project}/versions/1"),
-            Some("alice"),
-            None,
-            &[],
-        )
+        .get("alice", &format!("/v1/projects/{project}/versions/1"))
         .await;
     assert_eq!(v1_again.body["page"], *page, "version 1 is immutable");
     let listed = app
-        .call(
-            Method::GET,
-            &format!("/v1/projects/{project}/versions?limit=1"),
-            Some("alice"),
-            None,
-            &[],
-        )
+        .get("alice", &format!("/v1/projects/{project}/versions?limit=1"))
         .await;
     assert_eq!(listed.body["items"][0]["number"], 2, "newest first");
     let cursor = listed.body["next_cursor"].as_str().unwrap();
     let next = app
-        .call(
-            Method::GET,
+        .get(
+            "alice",
             &format!("/v1/projects/{project}/versions?limit=1&cursor={cursor}"),
-            Some("alice"),
-            None,
-            &[],
         )
         .await;
     assert_eq!(next.body["items"][0]["number"], 1);
@@ -288,13 +255,7 @@ async fn idempotency_keys_return_the_same_job_and_refuse_reuse() {
         (Some("succeeded"), Some(1), Some(1))
     );
     let versions = app
-        .call(
-            Method::GET,
-            &format!("/v1/projects/{project}/versions"),
-            Some("alice"),
-            None,
-            &[],
-        )
+        .get("alice", &format!("/v1/projects/{project}/versions"))
         .await;
     assert_eq!(
         versions.body["items"].as_array().unwrap().len(),
@@ -405,12 +366,9 @@ async fn jobs_versions_and_sections_of_others_are_not_found() {
         .await;
     is_problem(&regenerate, StatusCode::NOT_FOUND, "not-found");
     let foreign_cursor = app
-        .call(
-            Method::GET,
+        .get(
+            "alice",
             &format!("/v1/projects/{project}/versions?cursor=abc.def"),
-            Some("alice"),
-            None,
-            &[],
         )
         .await;
     is_problem(&foreign_cursor, StatusCode::BAD_REQUEST, "invalid-cursor");

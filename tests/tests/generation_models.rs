@@ -1,7 +1,7 @@
 //! The pipeline on real provider protocols (fake servers on loopback): which model wrote what,
 //! token usage, the repair round-trip, fallback chains, and a requested model never swapped.
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 use visions_shared::jobs::model::JobMessage;
 use visions_shared::jobs::worker::Outcome;
@@ -58,15 +58,7 @@ async fn start(app: &TestApp, body: Value) -> (String, String) {
 }
 
 async fn job(app: &TestApp, id: &str) -> Value {
-    app.call(
-        Method::GET,
-        &format!("/v1/jobs/{id}"),
-        Some("alice"),
-        None,
-        &[],
-    )
-    .await
-    .body
+    app.get("alice", &format!("/v1/jobs/{id}")).await.body
 }
 
 #[tokio::test]
@@ -88,13 +80,7 @@ async fn a_remote_model_writes_the_page_and_its_usage_is_recorded() {
         && u["output_tokens"] == 40));
 
     let version = app
-        .call(
-            Method::GET,
-            &format!("/v1/projects/{project}/versions/1"),
-            Some("alice"),
-            None,
-            &[],
-        )
+        .get("alice", &format!("/v1/projects/{project}/versions/1"))
         .await;
     let page = &version.body["page"];
     assert_eq!(
@@ -193,13 +179,7 @@ async fn output_that_stays_invalid_fails_the_job_with_a_reason() {
         "{reason}"
     );
     let versions = app
-        .call(
-            Method::GET,
-            &format!("/v1/projects/{project}/versions"),
-            Some("alice"),
-            None,
-            &[],
-        )
+        .get("alice", &format!("/v1/projects/{project}/versions"))
         .await;
     assert_eq!(
         versions.body["items"],
@@ -223,13 +203,7 @@ async fn a_failing_model_falls_back_along_the_chain() {
     app.drain().await;
     assert_eq!(job(&app, &job_id).await["status"], "succeeded");
     let version = app
-        .call(
-            Method::GET,
-            &format!("/v1/projects/{project}/versions/1"),
-            Some("alice"),
-            None,
-            &[],
-        )
+        .get("alice", &format!("/v1/projects/{project}/versions/1"))
         .await;
     assert_eq!(
         version.body["page"]["provenance"]["models"],
@@ -265,13 +239,7 @@ async fn a_requested_model_is_never_swapped_for_the_composer() {
         "{failed}"
     );
     let versions = app
-        .call(
-            Method::GET,
-            &format!("/v1/projects/{project}/versions"),
-            Some("alice"),
-            None,
-            &[],
-        )
+        .get("alice", &format!("/v1/projects/{project}/versions"))
         .await;
     assert_eq!(versions.body["items"], json!([]));
 }

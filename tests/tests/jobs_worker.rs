@@ -153,13 +153,7 @@ async fn a_deleted_project_fails_its_job_with_a_reason() {
         "a permanent failure is not retried"
     );
     let job = app
-        .call(
-            Method::GET,
-            &format!("/v1/jobs/{}", message.job_id),
-            Some("alice"),
-            None,
-            &[],
-        )
+        .get("alice", &format!("/v1/jobs/{}", message.job_id))
         .await;
     assert_eq!(
         (job.body["status"].as_str(), job.body["error"].as_str()),

@@ -180,9 +180,7 @@ async fn another_users_project_is_not_found() {
         StatusCode::NOT_FOUND,
         "not-found",
     );
-    let list = app
-        .call(Method::GET, "/v1/projects", Some("mallory"), None, &[])
-        .await;
+    let list = app.get("mallory", "/v1/projects").await;
     assert_eq!(list.body["items"], json!([]));
     // Alice's project is untouched.
     assert_eq!(
@@ -225,37 +223,13 @@ async fn limits_are_clamped_and_validated() {
     for n in 0..3 {
         create(&app, "alice", &format!("P{n}")).await;
     }
-    let big = app
-        .call(
-            Method::GET,
-            "/v1/projects?limit=100000",
-            Some("alice"),
-            None,
-            &[],
-        )
-        .await;
+    let big = app.get("alice", "/v1/projects?limit=100000").await;
     assert_eq!(big.status, StatusCode::OK);
     assert_eq!(big.body["items"].as_array().unwrap().len(), 3);
-    let zero = app
-        .call(
-            Method::GET,
-            "/v1/projects?limit=0",
-            Some("alice"),
-            None,
-            &[],
-        )
-        .await;
+    let zero = app.get("alice", "/v1/projects?limit=0").await;
     assert_eq!(zero.body["items"].as_array().unwrap().len(), 1);
     for bad in ["limit=abc", "limit=-1", "limit=1.5"] {
-        let reply = app
-            .call(
-                Method::GET,
-                &format!("/v1/projects?{bad}"),
-                Some("alice"),
-                None,
-                &[],
-            )
-            .await;
+        let reply = app.get("alice", &format!("/v1/projects?{bad}")).await;
         is_problem(&reply, StatusCode::BAD_REQUEST, "invalid-query");
     }
 }
@@ -266,59 +240,27 @@ async fn cursors_are_bound_to_their_user_and_tamper_proof() {
     for n in 0..3 {
         create(&app, "alice", &format!("P{n}")).await;
     }
-    let first = app
-        .call(
-            Method::GET,
-            "/v1/projects?limit=1",
-            Some("alice"),
-            None,
-            &[],
-        )
-        .await;
+    let first = app.get("alice", "/v1/projects?limit=1").await;
     let cursor = first.body["next_cursor"].as_str().unwrap().to_owned();
     let replayed = app
-        .call(
-            Method::GET,
-            &format!("/v1/projects?cursor={cursor}"),
-            Some("bob"),
-            None,
-            &[],
-        )
+        .get("bob", &format!("/v1/projects?cursor={cursor}"))
         .await;
     is_problem(&replayed, StatusCode::BAD_REQUEST, "invalid-cursor");
     let mut tampered = cursor.clone().into_bytes();
     tampered[3] = if tampered[3] == b'A' { b'B' } else { b'A' };
     let tampered = String::from_utf8(tampered).unwrap();
     let reply = app
-        .call(
-            Method::GET,
-            &format!("/v1/projects?cursor={tampered}"),
-            Some("alice"),
-            None,
-            &[],
-        )
+        .get("alice", &format!("/v1/projects?cursor={tampered}"))
         .await;
     is_problem(&reply, StatusCode::BAD_REQUEST, "invalid-cursor");
     for garbage in ["x", "%00", "a.b"] {
         let reply = app
-            .call(
-                Method::GET,
-                &format!("/v1/projects?cursor={garbage}"),
-                Some("alice"),
-                None,
-                &[],
-            )
+            .get("alice", &format!("/v1/projects?cursor={garbage}"))
             .await;
         is_problem(&reply, StatusCode::BAD_REQUEST, "invalid-cursor");
     }
     let ok = app
-        .call(
-            Method::GET,
-            &format!("/v1/projects?cursor={cursor}"),
-            Some("alice"),
-            None,
-            &[],
-        )
+        .get("alice", &format!("/v1/projects?cursor={cursor}"))
         .await;
     assert_eq!(ok.body["items"].as_array().unwrap().len(), 2);
 }
@@ -345,9 +287,7 @@ async fn bodies_that_are_too_large_are_413() {
         StatusCode::PAYLOAD_TOO_LARGE,
         "payload-too-large",
     );
-    let list = app
-        .call(Method::GET, "/v1/projects", Some("alice"), None, &[])
-        .await;
+    let list = app.get("alice", "/v1/projects").await;
     assert_eq!(list.body["items"], json!([]), "nothing was stored");
 }
 
@@ -415,9 +355,7 @@ async fn malformed_and_unexpected_bodies_are_refused() {
         .collect();
     assert_eq!(fields, ["name", "brand.colors.primary", "brand.logo_url"]);
     assert_eq!(
-        app.call(Method::GET, "/v1/projects", Some("alice"), None, &[])
-            .await
-            .body["items"],
+        app.get("alice", "/v1/projects").await.body["items"],
         json!([])
     );
 }
@@ -426,8 +364,7 @@ async fn malformed_and_unexpected_bodies_are_refused() {
 async fn unknown_routes_methods_and_ids_are_problems() {
     let app = TestApp::sqlite().await;
     is_problem(
-        &app.call(Method::GET, "/v1/nothing-here", Some("alice"), None, &[])
-            .await,
+        &app.get("alice", "/v1/nothing-here").await,
         StatusCode::NOT_FOUND,
         "not-found",
     );
@@ -443,14 +380,7 @@ async fn unknown_routes_methods_and_ids_are_problems() {
         "0190c5a0-0000-7000-8000-000000000001",
     ] {
         is_problem(
-            &app.call(
-                Method::GET,
-                &format!("/v1/projects/{id}"),
-                Some("alice"),
-                None,
-                &[],
-            )
-            .await,
+            &app.get("alice", &format!("/v1/projects/{id}")).await,
             StatusCode::NOT_FOUND,
             "not-found",
         );
