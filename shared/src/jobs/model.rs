@@ -139,6 +139,25 @@ impl Job {
     }
 }
 
+impl Job {
+    /// The claim rule every store applies: a finished job is left alone, a running job under a
+    /// live lease (`lease_until` in ms) belongs to its worker; otherwise the job starts another
+    /// attempt, returned as `Claimed` for the store to write under the new lease.
+    pub fn take(mut self, lease_until: Option<i64>, now_ms: i64) -> crate::store::Claim {
+        use crate::store::Claim;
+        if self.status.is_final() {
+            return Claim::Finished(self);
+        }
+        if self.status == JobStatus::Running && lease_until.is_some_and(|until| until > now_ms) {
+            return Claim::Busy;
+        }
+        self.status = JobStatus::Running;
+        self.attempts += 1;
+        self.updated_at = OffsetDateTime::now_utc();
+        Claim::Claimed(self)
+    }
+}
+
 /// What travels on the queue: enough to find the job, nothing a consumer must trust.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobMessage {

@@ -13,7 +13,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use uuid::Uuid;
 
 use super::{backend, condition_failed, n, s, user_pk};
-use crate::jobs::model::{Job, JobStatus};
+use crate::jobs::model::Job;
 use crate::store::{Claim, Created, Idempotency, JobStore, StoreError};
 
 /// Jobs and keys are kept 30 days, then DynamoDB's TTL removes them.
@@ -226,16 +226,10 @@ impl JobStore for DynamoJobStore {
             return Ok(Claim::Missing);
         };
         let now = now_millis();
-        if stored.job.status.is_final() {
-            return Ok(Claim::Finished(stored.job));
-        }
-        if stored.job.status == JobStatus::Running && stored.lease_until > now {
-            return Ok(Claim::Busy);
-        }
-        let mut job = stored.job;
-        job.status = JobStatus::Running;
-        job.attempts += 1;
-        job.updated_at = time::OffsetDateTime::now_utc();
+        let job = match stored.job.take(Some(stored.lease_until), now) {
+            Claim::Claimed(job) => job,
+            other => return Ok(other),
+        };
         let item = Self::job_item(
             owner,
             &job,

@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
 use super::{SqliteDb, backend, now_millis};
-use crate::jobs::model::{Job, JobStatus};
+use crate::jobs::model::Job;
 use crate::store::{Claim, Created, Idempotency, JobStore, StoreError};
 
 #[derive(Clone)]
@@ -124,24 +124,16 @@ impl JobStore for SqliteJobStore {
             .with_conn(move |conn| {
                 let tx = conn.transaction().map_err(backend)?;
                 let Some(Row {
-                    mut job,
-                    lease_until,
-                    ..
+                    job, lease_until, ..
                 }) = read(&tx, &owner, &id)?
                 else {
                     return Ok(Claim::Missing);
                 };
                 let now = now_millis();
-                if job.status.is_final() {
-                    return Ok(Claim::Finished(job));
-                }
-                if job.status == JobStatus::Running && lease_until.is_some_and(|until| until > now)
-                {
-                    return Ok(Claim::Busy);
-                }
-                job.status = JobStatus::Running;
-                job.attempts += 1;
-                job.updated_at = time::OffsetDateTime::now_utc();
+                let job = match job.take(lease_until, now) {
+                    Claim::Claimed(job) => job,
+                    other => return Ok(other),
+                };
                 write(
                     &tx,
                     &owner,
