@@ -266,8 +266,13 @@ async fn data_flag_overrides_the_environment_and_tokens_carry_their_options() {
     );
     server.stop().await;
 
-    let (ok, _, stderr) = run(&env, &["token", "--user", "x", "--ttl", "0"]).await;
-    assert!(!ok && stderr.contains("--ttl must be positive"), "{stderr}");
+    for ttl in ["0", "9223372036854775807", "31622401"] {
+        let (ok, _, stderr) = run(&env, &["token", "--user", "x", "--ttl", ttl]).await;
+        assert!(
+            !ok && stderr.contains("is not in 1..=31622400"),
+            "{ttl}: {stderr}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -49,7 +49,7 @@ pub struct Principal {
 pub struct Claims {
     pub sub: String,
     pub iss: String,
-    pub aud: String,
+    pub aud: Audience,
     pub exp: i64,
     pub nbf: i64,
     pub iat: i64,
@@ -57,6 +57,19 @@ pub struct Claims {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<String>,
 }
+
+/// RFC 7519 §4.1.3: one audience as a string, or several as an array (the library checks
+/// that ours is among them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// The longest lifetime a minted token may have (a year): beyond it a token is a credential
+/// that never expires.
+pub const MAX_TOKEN_TTL_SECS: i64 = 366 * 24 * 3600;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -170,15 +183,18 @@ pub fn issue_hs256(
         key.len() >= MIN_HS256_KEY_BYTES,
         "the HS256 key must be at least {MIN_HS256_KEY_BYTES} bytes"
     );
-    anyhow::ensure!(request.ttl_secs > 0, "--ttl must be positive");
+    anyhow::ensure!(
+        (1..=MAX_TOKEN_TTL_SECS).contains(&request.ttl_secs),
+        "--ttl must be between 1 and {MAX_TOKEN_TTL_SECS} seconds"
+    );
     let now = OffsetDateTime::now_utc().unix_timestamp();
     let claims = Claims {
         sub: request.sub.to_owned(),
         iss: settings.issuer.clone(),
-        aud: settings.audience.clone(),
+        aud: Audience::One(settings.audience.clone()),
         iat: now,
         nbf: now,
-        exp: now + request.ttl_secs,
+        exp: now.saturating_add(request.ttl_secs),
         tier: request.tier,
         roles: if request.admin {
             vec!["admin".into()]

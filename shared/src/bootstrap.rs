@@ -10,7 +10,7 @@ use crate::secrets::random_secret;
 use crate::store::create_table;
 
 /// Receives before SQS moves a job message to the dead-letter queue (as in the template).
-pub const MAX_RECEIVES: u32 = 5;
+pub use crate::jobs::worker::MAX_RECEIVES;
 
 pub async fn bootstrap(sdk: &aws_config::SdkConfig, name: &str) -> anyhow::Result<AwsSettings> {
     let dynamo = aws_sdk_dynamodb::Client::new(sdk);
@@ -48,7 +48,8 @@ pub async fn bootstrap(sdk: &aws_config::SdkConfig, name: &str) -> anyhow::Resul
         .create_queue()
         .queue_name(format!("{name}-jobs"))
         .attributes(QueueAttributeName::RedrivePolicy, redrive)
-        .attributes(QueueAttributeName::VisibilityTimeout, "960")
+        // As in the template: six times the worker Lambda's 900 s timeout.
+        .attributes(QueueAttributeName::VisibilityTimeout, "5400")
         .send()
         .await?
         .queue_url

@@ -10,6 +10,7 @@ use crate::composer::Composer;
 use crate::config::{Backend, Config};
 use crate::http::AppState;
 use crate::jobs::pipeline::Pipeline;
+use crate::jobs::sqs::RetryVisibility;
 use crate::jobs::worker::Worker;
 use crate::llm::registry::{ModelRegistry, ModelSettings};
 use crate::secrets::Secrets;
@@ -35,6 +36,7 @@ struct Adapters {
     blobs: Arc<dyn BlobStore>,
     queue: Arc<dyn JobQueue>,
     local_queue: Option<SqliteJobQueue>,
+    sqs: Option<RetryVisibility>,
 }
 
 /// Everything a process needs, built once.
@@ -43,6 +45,8 @@ pub struct Runtime {
     pub worker: Arc<Worker>,
     /// The embedded queue, drained in-process (local backend only).
     pub local_queue: Option<SqliteJobQueue>,
+    /// The SQS jobs queue, for retry delays and polling (AWS backend only).
+    pub sqs: Option<RetryVisibility>,
 }
 
 pub async fn build(config: &Config) -> anyhow::Result<Runtime> {
@@ -72,6 +76,7 @@ pub async fn build_with(
         blobs,
         queue,
         local_queue,
+        sqs,
     } = match (&config.backend, sdk) {
         (Backend::Local { data_dir }, _) => {
             let db = SqliteDb::open(&data_dir.join(LOCAL_DB_FILE))?;
@@ -87,10 +92,12 @@ pub async fn build_with(
                 )),
                 queue: Arc::new(queue.clone()),
                 local_queue: Some(queue),
+                sqs: None,
             }
         }
         (Backend::Aws(aws), Some(sdk)) => {
             let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
+            let sqs = aws_sdk_sqs::Client::new(&sdk);
             Adapters {
                 secrets: Arc::new(Secrets::aws(aws_sdk_secretsmanager::Client::new(&sdk), aws)),
                 projects: Arc::new(DynamoProjectStore::new(dynamo.clone(), &aws.table)),
@@ -101,11 +108,12 @@ pub async fn build_with(
                     &aws.assets_bucket,
                     &aws.assets_url,
                 )),
-                queue: Arc::new(SqsJobQueue::new(
-                    aws_sdk_sqs::Client::new(&sdk),
-                    &aws.queue_url,
-                )),
+                queue: Arc::new(SqsJobQueue::new(sqs.clone(), &aws.queue_url)),
                 local_queue: None,
+                sqs: Some(RetryVisibility {
+                    client: sqs,
+                    queue_url: aws.queue_url.clone(),
+                }),
             }
         }
         (Backend::Aws(_), None) => anyhow::bail!("the AWS backend needs an SDK configuration"),
@@ -141,5 +149,6 @@ pub async fn build_with(
         state,
         worker,
         local_queue,
+        sqs,
     })
 }

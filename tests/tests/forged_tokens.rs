@@ -287,3 +287,30 @@ async fn a_short_hs256_secret_is_never_used() {
         reply.body
     );
 }
+
+/// RFC 7519 allows `aud` as an array: a token is accepted when ours is among them, and refused
+/// when it is not (or when the array is empty or holds something else).
+#[tokio::test]
+async fn an_audience_array_must_contain_ours() {
+    let app = TestApp::sqlite().await;
+    let key = EncodingKey::from_secret(app.jwt_key().as_bytes());
+    let ours = app.jwt.audience.clone();
+    let accepted = with(good_claims(&app), "aud", json!(["another-api", ours]));
+    assert_eq!(
+        status(&app, &sign(Algorithm::HS256, &key, &accepted)).await,
+        StatusCode::OK
+    );
+    for aud in [
+        json!(["another-api"]),
+        json!([]),
+        json!([1, 2]),
+        json!({"aud": ours}),
+    ] {
+        let claims = with(good_claims(&app), "aud", aud.clone());
+        assert_eq!(
+            status(&app, &sign(Algorithm::HS256, &key, &claims)).await,
+            StatusCode::UNAUTHORIZED,
+            "{aud}"
+        );
+    }
+}

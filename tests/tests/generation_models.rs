@@ -253,10 +253,17 @@ async fn an_outage_is_retried_then_fails_clearly() {
         owner: "alice".into(),
         job_id: job_id.parse().unwrap(),
     };
-    // Transient: the message goes back to the queue, the job stays queued for another try.
-    assert_eq!(app.runtime.worker.handle(&message).await, Outcome::Retry);
-    assert_eq!(job(&app, &job_id).await["status"], "running");
-    assert_eq!(app.runtime.worker.handle(&message).await, Outcome::Retry);
+    // Transient: the message goes back to the queue; the job, its lease given up, is reported
+    // as waiting for another try.
+    assert!(matches!(
+        app.runtime.worker.handle(&message).await,
+        Outcome::Retry(_)
+    ));
+    assert_eq!(job(&app, &job_id).await["status"], "queued");
+    assert!(matches!(
+        app.runtime.worker.handle(&message).await,
+        Outcome::Retry(_)
+    ));
     // The last allowed attempt fails the job with the reason.
     assert_eq!(app.runtime.worker.handle(&message).await, Outcome::Done);
     let failed = job(&app, &job_id).await;
@@ -269,6 +276,38 @@ async fn an_outage_is_retried_then_fails_clearly() {
             .as_str()
             .unwrap()
             .contains("every model failed: openai:gpt-test"),
+        "{failed}"
+    );
+}
+
+/// A transient failure on the queue's last delivery fails the job with a reason: it is never
+/// left queued behind a dead-lettered message.
+#[tokio::test]
+async fn a_transient_failure_on_the_last_delivery_fails_the_job() {
+    use visions_shared::jobs::worker::{Delivery, MAX_RECEIVES};
+    let fake = openai(|_, _| FakeReply::error(Protocol::OpenAi, 503, "down")).await;
+    let app = app_with(&openai_vars(&fake, "openai:gpt-test")).await;
+    let (_, job_id) = start(&app, json!({"prompt": PROMPT})).await;
+    let message = JobMessage {
+        owner: "alice".into(),
+        job_id: job_id.parse().unwrap(),
+    };
+    let outcome = app
+        .runtime
+        .worker
+        .handle_delivery(Delivery {
+            message: &message,
+            receive_count: MAX_RECEIVES,
+        })
+        .await;
+    assert_eq!(outcome, Outcome::Done);
+    let failed = job(&app, &job_id).await;
+    assert_eq!(failed["status"], "failed", "{failed}");
+    assert!(
+        failed["error"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("after {MAX_RECEIVES} deliveries")),
         "{failed}"
     );
 }

@@ -38,7 +38,7 @@ async fn keeps_owners_apart(store: impl ProjectStore) {
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
-        store.delete("bob", original.id).await,
+        store.delete("bob", original.id, None).await,
         Err(StoreError::NotFound)
     ));
     assert_eq!(
@@ -84,10 +84,36 @@ async fn replaces_only_the_expected_version(store: impl ProjectStore) {
 async fn deletes_once(store: impl ProjectStore) {
     let original = project("Acme");
     store.insert("alice", &original).await.unwrap();
-    store.delete("alice", original.id).await.unwrap();
+    store.delete("alice", original.id, None).await.unwrap();
     assert_eq!(store.get("alice", original.id).await.unwrap(), None);
     assert!(matches!(
-        store.delete("alice", original.id).await,
+        store.delete("alice", original.id, None).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+/// `DELETE` with `If-Match`: the version check is the delete's own condition.
+async fn deletes_only_the_expected_version(store: impl ProjectStore) {
+    let original = project("Acme");
+    store.insert("alice", &original).await.unwrap();
+    let mut changed = original.clone();
+    changed.version = 2;
+    store.replace("alice", &changed, 1).await.unwrap();
+    assert!(matches!(
+        store.delete("alice", original.id, Some(1)).await,
+        Err(StoreError::VersionConflict)
+    ));
+    assert_eq!(
+        store.get("alice", original.id).await.unwrap(),
+        Some(changed)
+    );
+    assert!(matches!(
+        store.delete("bob", original.id, Some(2)).await,
+        Err(StoreError::NotFound)
+    ));
+    store.delete("alice", original.id, Some(2)).await.unwrap();
+    assert!(matches!(
+        store.delete("alice", original.id, Some(2)).await,
         Err(StoreError::NotFound)
     ));
 }
@@ -139,6 +165,11 @@ macro_rules! contract {
             async fn replaces_only_the_expected_version() {
                 super::replaces_only_the_expected_version($make).await
             }
+            #[tokio::test]
+            async fn deletes_only_the_expected_version() {
+                super::deletes_only_the_expected_version($make).await
+            }
+
             #[tokio::test]
             async fn deletes_once() {
                 super::deletes_once($make).await

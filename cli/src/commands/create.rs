@@ -160,7 +160,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        (Outcome::Retry, _, _) => anyhow::bail!(
+        (Outcome::Retry(_), _, _) => anyhow::bail!(
             "generation failed for now (every model was unavailable); try again shortly"
         ),
         _ => anyhow::bail!(

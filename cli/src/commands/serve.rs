@@ -33,23 +33,15 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
     // Every worker of the stack runs in this process: the queue is drained here.
     let worker = runtime.worker.clone();
-    let draining = match (&config.backend, runtime.local_queue.clone()) {
-        (_, Some(queue)) => tokio::spawn(local_queue::drain(
+    let draining = match (runtime.local_queue.clone(), runtime.sqs.clone()) {
+        (Some(queue), _) => tokio::spawn(local_queue::drain(
             queue,
             worker,
             WORKER_CONCURRENCY,
             shutdown.clone(),
         )),
-        (Backend::Aws(aws), None) => {
-            let client = aws_sdk_sqs::Client::new(&visions_shared::aws::sdk_config().await);
-            tokio::spawn(sqs::poll(
-                client,
-                aws.queue_url.clone(),
-                worker,
-                shutdown.clone(),
-            ))
-        }
-        (Backend::Local { .. }, None) => anyhow::bail!("the local backend has no queue"),
+        (None, Some(sqs)) => tokio::spawn(sqs::poll(sqs, worker, shutdown.clone())),
+        (None, None) => anyhow::bail!("this backend has no job queue"),
     };
     let backend = match &config.backend {
         Backend::Local { data_dir } => format!("embedded, data in {}", data_dir.display()),

@@ -14,8 +14,9 @@ pub struct Args {
     /// Grant the admin role.
     #[arg(long)]
     admin: bool,
-    /// Lifetime in seconds.
-    #[arg(long, default_value_t = 3600)]
+    /// Lifetime in seconds (at most a year).
+    #[arg(long, default_value_t = 3600,
+          value_parser = clap::value_parser!(i64).range(1..=visions_shared::auth::MAX_TOKEN_TTL_SECS))]
     ttl: i64,
     /// Data folder of the local server (where its signing secret lives).
     #[arg(long, env = "VISIONS_DATA_DIR")]

@@ -377,13 +377,29 @@ fn city(prompt: &str, business: &str) -> Option<String> {
 }
 
 fn cut_at_any<'a>(text: &'a str, stops: &[&str]) -> &'a str {
-    let lower = text.to_lowercase();
+    let lower = fold_case(text);
     let end = stops
         .iter()
         .filter_map(|s| lower.find(s))
         .min()
         .unwrap_or(text.len());
-    text[..end].trim()
+    text.get(..end).unwrap_or(text).trim()
+}
+
+/// Lower case with the same byte length as `text`, so an offset found in the result is a char
+/// boundary of `text` too. `str::to_lowercase` does not keep lengths (`İ` is 2 bytes, its lower
+/// case 3), so offsets taken from it must never slice the original; a character whose lower
+/// case has another length is kept as it is.
+pub fn fold_case(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            let mut lower = c.to_lowercase();
+            match (lower.next(), lower.next()) {
+                (Some(l), None) if l.len_utf8() == c.len_utf8() => l,
+                _ => c,
+            }
+        })
+        .collect()
 }
 
 /// Leading articles and determiners, dropped from noun phrases.
@@ -1043,14 +1059,15 @@ fn keywords(
             parts = parts
                 .iter()
                 .flat_map(|p| {
-                    let lower = p.to_lowercase();
+                    let lower = fold_case(p);
                     let mut pieces = Vec::new();
                     let mut last = 0;
                     for (at, _) in lower.match_indices(separator) {
-                        pieces.push(format!(" {} ", &p[last..at].trim()));
-                        last = at + separator.len() - 1;
+                        pieces.push(format!(" {} ", p.get(last..at).unwrap_or("").trim()));
+                        // Keep the separator's trailing space as the next piece's start.
+                        last = at + separator.len().saturating_sub(1);
                     }
-                    pieces.push(format!(" {} ", p[last..].trim()));
+                    pieces.push(format!(" {} ", p.get(last..).unwrap_or("").trim()));
                     pieces
                 })
                 .collect();
@@ -1122,6 +1139,24 @@ mod tests {
             brand: BrandKit::default(),
         };
         extract(&brief, None)
+    }
+
+    #[test]
+    fn characters_whose_lower_case_is_longer_do_not_break_offsets() {
+        // `İ` is 2 bytes and its lower case 3: offsets found in `to_lowercase()` used to slice
+        // past the end of the original (issue: a prompt stopped the worker).
+        for prompt in [
+            "A bakery for İİİİİİİİİİ de x.",
+            "Bakery İİİİİİİİİİ and x",
+            "İİİİ for İİİİ, a İİİİ in İİİİ with İİİİ and İİİİ. ẞẞẞ ΣΣΣ Ⱥ Ⱦ for x",
+        ] {
+            for locale in ["en", "fr", "de", "es"] {
+                let f = facts(prompt, locale);
+                assert!(!f.business.is_empty(), "{prompt}");
+            }
+        }
+        assert_eq!(fold_case("İstanbul ÉTÉ"), "İstanbul été");
+        assert_eq!(fold_case("Ⱥ").len(), "Ⱥ".len());
     }
 
     #[test]

@@ -393,6 +393,26 @@ async fn get_job(
         .get(&principal.sub, uuid_or_404(&id)?)
         .await?
         .ok_or_else(Problem::not_found)?;
+    // A deleted project's jobs are gone with it.
+    state
+        .projects
+        .get(&principal.sub, job.project_id)
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    let mut job = job;
+    // A running job whose lease has expired has no live worker: its message will bring it back
+    // to one, so it is waiting, not running.
+    if job.status == JobStatus::Running {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
+        let expired = state
+            .jobs
+            .lease_until(&principal.sub, job.id)
+            .await?
+            .is_none_or(|until| i128::from(until) <= now);
+        if expired {
+            job.status = JobStatus::Queued;
+        }
+    }
     Ok(Json(job))
 }
 
@@ -484,6 +504,11 @@ async fn get_version(
 ) -> Result<Json<VersionView>, Problem> {
     let project_id = uuid_or_404(&id)?;
     let number: u64 = number.parse().map_err(|_| Problem::not_found())?;
+    state
+        .projects
+        .get(&principal.sub, project_id)
+        .await?
+        .ok_or_else(Problem::not_found)?;
     let version = state
         .versions
         .get(&principal.sub, project_id, number)

@@ -124,9 +124,27 @@ fn finish(router: Router<AppState>, state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             Problem::internal("handler panicked").into_response()
         }))
+        .layer(axum::middleware::from_fn(no_store))
         .layer(axum::middleware::from_fn(request_context::request_context))
         .with_state(state)
 }
+
+/// API answers are per user: no browser, proxy or CDN may keep them (`Cache-Control:
+/// no-store`), unless a handler chose otherwise. The OpenAPI document is public and the same
+/// for all.
+async fn no_store(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let private = request.uri().path().starts_with("/v1/") && request.uri().path() != OPENAPI_PATH;
+    let mut response = next.run(request).await;
+    if private {
+        response
+            .headers_mut()
+            .entry(axum::http::header::CACHE_CONTROL)
+            .or_insert(axum::http::HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+const OPENAPI_PATH: &str = "/v1/openapi.json";
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
 struct Health {

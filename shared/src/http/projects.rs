@@ -252,16 +252,42 @@ async fn delete_project(
     headers: HeaderMap,
 ) -> Result<StatusCode, Problem> {
     let id = project_id(&id)?;
-    if let Some(if_match) = headers.get(IF_MATCH) {
-        let current = state
-            .projects
-            .get(&principal.sub, id)
-            .await?
-            .ok_or_else(Problem::not_found)?;
-        require_match(if_match, &current)?;
-    }
-    state.projects.delete(&principal.sub, id).await?;
+    let expected_version = match headers.get(IF_MATCH) {
+        Some(if_match) => {
+            let current = state
+                .projects
+                .get(&principal.sub, id)
+                .await?
+                .ok_or_else(Problem::not_found)?;
+            require_match(if_match, &current)?;
+            Some(current.version)
+        }
+        None => None,
+    };
+    // The version read above is the delete's condition: a change in between is a 412.
+    state
+        .projects
+        .delete(&principal.sub, id, expected_version)
+        .await
+        .map_err(|err| match err {
+            StoreError::VersionConflict => Problem::new(ProblemKind::PreconditionFailed)
+                .detail("the project changed since that ETag; fetch it again"),
+            other => other.into(),
+        })?;
+    delete_contents(&state, &principal.sub, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// What a deleted project leaves behind: its versions, their stored pages and its jobs. The
+/// project itself goes first, so a failure here leaves nothing reachable (versions and jobs
+/// are served only for a project that exists); a retried `DELETE` of a gone project is a 404.
+async fn delete_contents(state: &AppState, owner: &str, id: Uuid) -> Result<(), Problem> {
+    let keys = state.versions.delete_project(owner, id).await?;
+    for key in keys {
+        state.blobs.delete(&key).await?;
+    }
+    state.jobs.delete_project(owner, id).await?;
+    Ok(())
 }
 
 /// `If-Match` per RFC 9110: `*` or a list of strong entity tags.

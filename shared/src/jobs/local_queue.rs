@@ -1,23 +1,27 @@
 //! Drains the embedded SQLite queue in-process, like the SQS trigger does on AWS: a message
-//! is hidden while handled, deleted when done, and comes back after a pause when asked to retry.
+//! is hidden while handled, deleted when done, and comes back after the delay the worker asks
+//! for. The loops are supervised: one that stops on a panic is started again.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::worker::{Outcome, Worker};
+use super::worker::{self, MAX_RECEIVES, Outcome, RETRY_DELAY, Worker};
 use crate::store::SqliteJobQueue;
 
-/// How long a received message stays hidden; a crashed handler's message comes back after it.
-pub const VISIBILITY: Duration = Duration::from_secs(300);
-/// Receives before a message is set aside as dead (the DLQ's `maxReceiveCount`).
-pub const MAX_RECEIVES: u32 = 5;
-/// Pause before a message the worker asked to retry is visible again.
-pub const RETRY_DELAY: Duration = Duration::from_secs(5);
 const IDLE_POLL: Duration = Duration::from_millis(500);
+/// Pause before a crashed drain loop is started again.
+const RESTART_DELAY: Duration = Duration::from_secs(1);
 
-/// Runs `concurrency` drain loops until `shutdown` is cancelled.
+/// How long a received message stays hidden: past the worker's lease, so a message whose
+/// process died comes back only once the job's lease has expired and the job can be taken
+/// over (a shorter visibility would spend receives on a job nobody may claim yet).
+pub fn visibility(worker: &Worker) -> Duration {
+    worker.lease.saturating_add(worker.lease / 10)
+}
+
+/// Runs `concurrency` supervised drain loops until `shutdown` is cancelled.
 pub async fn drain(
     queue: SqliteJobQueue,
     worker: Arc<Worker>,
@@ -27,7 +31,7 @@ pub async fn drain(
     let loops: Vec<_> = (0..concurrency.max(1))
         .map(|_| {
             let (queue, worker, shutdown) = (queue.clone(), worker.clone(), shutdown.clone());
-            tokio::spawn(async move { drain_loop(queue, worker, shutdown).await })
+            tokio::spawn(supervise(queue, worker, shutdown))
         })
         .collect();
     for handle in loops {
@@ -35,23 +39,51 @@ pub async fn drain(
     }
 }
 
+/// Keeps one drain loop running: a loop that ends by a panic is logged and started again.
+async fn supervise(queue: SqliteJobQueue, worker: Arc<Worker>, shutdown: CancellationToken) {
+    loop {
+        let run = tokio::spawn(drain_loop(queue.clone(), worker.clone(), shutdown.clone()));
+        match run.await {
+            Ok(()) => return,
+            Err(err) if err.is_panic() => {
+                tracing::error!("a job drain loop panicked; starting it again");
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "a job drain loop stopped; starting it again");
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(RESTART_DELAY) => {}
+            _ = shutdown.cancelled() => return,
+        }
+    }
+}
+
 async fn drain_loop(queue: SqliteJobQueue, worker: Arc<Worker>, shutdown: CancellationToken) {
+    let visibility = visibility(&worker);
     loop {
         if shutdown.is_cancelled() {
             return;
         }
-        match queue.receive(VISIBILITY, MAX_RECEIVES).await {
+        match queue.receive(visibility, MAX_RECEIVES).await {
             Ok(Some(delivery)) => {
                 let outcome = match &delivery.message {
-                    Ok(message) => worker.handle(message).await,
+                    Ok(message) => {
+                        worker
+                            .handle_delivery(worker::Delivery {
+                                message,
+                                receive_count: delivery.receive_count,
+                            })
+                            .await
+                    }
                     Err(err) => {
                         tracing::error!(error = %err, "unreadable queue message; it will go to the dead letters");
-                        Outcome::Retry
+                        Outcome::Retry(RETRY_DELAY)
                     }
                 };
                 let result = match outcome {
                     Outcome::Done => queue.delete(delivery.id).await,
-                    Outcome::Retry => queue.retry_after(delivery.id, RETRY_DELAY).await,
+                    Outcome::Retry(delay) => queue.retry_after(delivery.id, delay).await,
                 };
                 if let Err(err) = result {
                     tracing::error!(error = %err, "updating the local queue failed");

@@ -150,7 +150,16 @@ impl Pipeline {
             created_at: OffsetDateTime::now_utc(),
         };
         let number = self.versions.append(owner, &version).await?;
-        let usage = usages.0.into_inner().expect("usage lock");
+        // The project may have been deleted while this job ran: leave nothing behind.
+        if self.projects.get(owner, job.project_id).await?.is_none() {
+            self.versions.delete_project(owner, job.project_id).await?;
+            self.blobs.delete(&version.html_key).await?;
+            return Err(PipelineError::ProjectGone);
+        }
+        let usage = usages
+            .0
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         Ok(Generated {
             version: number,
             page,

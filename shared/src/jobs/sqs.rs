@@ -1,16 +1,59 @@
 //! The SQS trigger: each record is one job message; the batch response lists only the
-//! messages to deliver again (`ReportBatchItemFailures`).
+//! messages to deliver again (`ReportBatchItemFailures`), and each of those is made visible
+//! again after the delay its job asked for.
 
-use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use std::time::Duration;
+
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use futures::StreamExt;
 
 use super::model::JobMessage;
-use super::worker::{Outcome, Worker};
+use super::worker::{Delivery, Outcome, RETRY_DELAY, Worker};
 
 /// Records handled at once within one batch.
 const CONCURRENCY: usize = 4;
+/// SQS's longest visibility timeout (12 hours).
+const MAX_VISIBILITY: Duration = Duration::from_secs(12 * 3600);
 
-pub async fn handle_batch(worker: &Worker, event: SqsEvent) -> SqsBatchResponse {
+/// Sets when a retried message comes back. Without it a failed record returns after the
+/// queue's visibility timeout, which must exceed the worker's lease.
+#[derive(Clone)]
+pub struct RetryVisibility {
+    pub client: aws_sdk_sqs::Client,
+    pub queue_url: String,
+}
+
+impl RetryVisibility {
+    async fn set(&self, receipt: &str, delay: Duration) {
+        let secs = delay.min(MAX_VISIBILITY).as_secs();
+        let result = self
+            .client
+            .change_message_visibility()
+            .queue_url(&self.queue_url)
+            .receipt_handle(receipt)
+            .visibility_timeout(i32::try_from(secs).unwrap_or(i32::MAX))
+            .send()
+            .await;
+        if let Err(err) = result {
+            tracing::error!(error = %aws_sdk_sqs::error::DisplayErrorContext(err), "changing a message's visibility failed");
+        }
+    }
+}
+
+/// How many times SQS has delivered the record, this time included.
+fn receive_count(record: &SqsMessage) -> u32 {
+    record
+        .attributes
+        .get("ApproximateReceiveCount")
+        .and_then(|count| count.parse().ok())
+        .unwrap_or(1)
+}
+
+pub async fn handle_batch(
+    worker: &Worker,
+    event: SqsEvent,
+    retry: Option<&RetryVisibility>,
+) -> SqsBatchResponse {
     let outcomes: Vec<(String, Outcome)> = futures::stream::iter(event.records)
         .map(|record| async move {
             let id = record.message_id.clone().unwrap_or_default();
@@ -19,13 +62,25 @@ pub async fn handle_batch(worker: &Worker, event: SqsEvent) -> SqsBatchResponse 
                 .as_deref()
                 .map(serde_json::from_str::<JobMessage>)
             {
-                Some(Ok(message)) => worker.handle(&message).await,
+                Some(Ok(message)) => {
+                    worker
+                        .handle_delivery(Delivery {
+                            message: &message,
+                            receive_count: receive_count(&record),
+                        })
+                        .await
+                }
                 // Unreadable: fail it, so after maxReceiveCount it lands in the DLQ for a look.
                 _ => {
                     tracing::error!(message_id = %id, "unreadable job message");
-                    Outcome::Retry
+                    Outcome::Retry(RETRY_DELAY)
                 }
             };
+            if let (Outcome::Retry(delay), Some(retry), Some(receipt)) =
+                (outcome, retry, record.receipt_handle.as_deref())
+            {
+                retry.set(receipt, delay).await;
+            }
             (id, outcome)
         })
         .buffer_unordered(CONCURRENCY)
@@ -34,7 +89,7 @@ pub async fn handle_batch(worker: &Worker, event: SqsEvent) -> SqsBatchResponse 
     let mut response = SqsBatchResponse::default();
     response.batch_item_failures = outcomes
         .into_iter()
-        .filter(|(_, outcome)| *outcome == Outcome::Retry)
+        .filter(|(_, outcome)| matches!(outcome, Outcome::Retry(_)))
         .map(|(id, _)| {
             let mut failure = BatchItemFailure::default();
             failure.item_identifier = id;
@@ -47,22 +102,28 @@ pub async fn handle_batch(worker: &Worker, event: SqsEvent) -> SqsBatchResponse 
 /// Long-polls the queue and hands batches to [`handle_batch`], as the Lambda trigger does:
 /// for `visions-ai serve` on the AWS backend (an emulator, or AWS itself without Lambda).
 pub async fn poll(
-    client: aws_sdk_sqs::Client,
-    queue_url: String,
+    retry: RetryVisibility,
     worker: std::sync::Arc<Worker>,
     shutdown: tokio_util::sync::CancellationToken,
 ) {
-    use aws_lambda_events::event::sqs::SqsMessage;
+    use aws_sdk_sqs::types::MessageSystemAttributeName;
+    let RetryVisibility { client, queue_url } = &retry;
     while !shutdown.is_cancelled() {
         let received = tokio::select! {
-            result = client.receive_message().queue_url(&queue_url).max_number_of_messages(10).wait_time_seconds(1).send() => result,
+            result = client
+                .receive_message()
+                .queue_url(queue_url)
+                .max_number_of_messages(10)
+                .wait_time_seconds(1)
+                .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
+                .send() => result,
             _ = shutdown.cancelled() => return,
         };
         let messages = match received {
             Ok(output) => output.messages.unwrap_or_default(),
             Err(err) => {
                 tracing::error!(error = %aws_sdk_sqs::error::DisplayErrorContext(err), "receiving from SQS failed");
-                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                tokio::time::sleep(Duration::from_secs(1)).await;
                 continue;
             }
         };
@@ -77,46 +138,41 @@ pub async fn poll(
                 record.message_id = m.message_id.clone();
                 record.receipt_handle = m.receipt_handle.clone();
                 record.body = m.body.clone();
+                record.attributes = m
+                    .attributes
+                    .iter()
+                    .flatten()
+                    .map(|(name, value)| (name.as_str().to_owned(), value.clone()))
+                    .collect();
                 record
             })
             .collect();
-        let failed: Vec<String> = handle_batch(&worker, event)
+        let failed: Vec<String> = handle_batch(&worker, event, Some(&retry))
             .await
             .batch_item_failures
             .into_iter()
             .map(|f| f.item_identifier)
             .collect();
+        // What Lambda does with a batch response: delete every message not listed as failed.
         for message in messages {
             let Some(receipt) = message.receipt_handle else {
                 continue;
             };
-            let retry = message
+            if message
                 .message_id
                 .as_ref()
-                .is_some_and(|id| failed.contains(id));
-            let result = if retry {
-                let delay = super::local_queue::RETRY_DELAY.as_secs() as i32;
-                client
-                    .change_message_visibility()
-                    .queue_url(&queue_url)
-                    .receipt_handle(receipt)
-                    .visibility_timeout(delay)
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())
-            } else {
-                client
-                    .delete_message()
-                    .queue_url(&queue_url)
-                    .receipt_handle(receipt)
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())
-            };
-            if let Err(err) = result {
-                tracing::error!(error = %err, "settling an SQS message failed");
+                .is_some_and(|id| failed.contains(id))
+            {
+                continue;
+            }
+            if let Err(err) = client
+                .delete_message()
+                .queue_url(queue_url)
+                .receipt_handle(receipt)
+                .send()
+                .await
+            {
+                tracing::error!(error = %aws_sdk_sqs::error::DisplayErrorContext(err), "deleting an SQS message failed");
             }
         }
     }

@@ -2,9 +2,11 @@
 //! progress, and records the outcome. A redelivered message never runs a job twice: the claim
 //! only succeeds for a queued job or one whose lease expired (its worker crashed).
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::FutureExt;
 use time::OffsetDateTime;
 use tracing::Instrument;
 
@@ -12,16 +14,37 @@ use super::model::{Job, JobMessage, JobStatus, Stage};
 use super::pipeline::{Pipeline, PipelineError, Progress};
 use crate::store::{Claim, JobStore, StoreError};
 
-/// Claims after this many are not retried: the job fails with the last reason.
+/// Claims after this many are not retried: the job fails with the last reason. Below the
+/// queues' receive limit ([`MAX_RECEIVES`]), so a job fails with a reason before its message
+/// could be dead-lettered.
 pub const MAX_ATTEMPTS: u32 = 3;
+/// Receives before a queue sets a message aside as dead (the DLQ's `maxReceiveCount`).
+pub const MAX_RECEIVES: u32 = 5;
+/// Pause before a message whose job failed transiently is delivered again.
+pub const RETRY_DELAY: Duration = Duration::from_secs(5);
 
 /// What the queue should do with the message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// Handled (or nothing left to do): delete the message.
     Done,
-    /// Deliver it again later.
-    Retry,
+    /// Deliver it again after this long.
+    Retry(Duration),
+}
+
+/// One delivery of a queue message: the message and how many times it has been received,
+/// this time included (SQS's `ApproximateReceiveCount`).
+#[derive(Clone, Copy, Debug)]
+pub struct Delivery<'a> {
+    pub message: &'a JobMessage,
+    pub receive_count: u32,
+}
+
+impl Delivery<'_> {
+    /// The queue will dead-letter this message rather than deliver it again.
+    fn is_last(&self) -> bool {
+        self.receive_count >= MAX_RECEIVES
+    }
 }
 
 /// Called after every saved change of a job (the CLI draws its progress bar from it).
@@ -73,10 +96,45 @@ impl Worker {
         Ok(())
     }
 
+    /// Handles a first delivery (tests and the CLI, which own their queue).
     pub async fn handle(&self, message: &JobMessage) -> Outcome {
+        self.handle_delivery(Delivery {
+            message,
+            receive_count: 1,
+        })
+        .await
+    }
+
+    /// Handles one delivery. A panic anywhere in the job is contained here: it fails this
+    /// delivery only (the lease is released and the message retried, within the job's
+    /// attempts), never the caller's loop or batch. On the queue's last delivery a job that
+    /// cannot finish now is failed with a reason instead of being left to the dead letters.
+    pub async fn handle_delivery(&self, delivery: Delivery<'_>) -> Outcome {
+        let message = delivery.message;
         // Every log line of this job carries its id and its owner.
         let span = tracing::info_span!("job", job_id = %message.job_id, principal = %message.owner);
-        self.handle_in_span(message).instrument(span).await
+        let handled = async {
+            match self.handle_in_span(message).await {
+                Outcome::Retry(_) if delivery.is_last() => self.fail_last_delivery(message).await,
+                outcome => outcome,
+            }
+        };
+        match AssertUnwindSafe(handled)
+            .catch_unwind()
+            .instrument(span.clone())
+            .await
+        {
+            Ok(outcome) => outcome,
+            Err(panic) => {
+                let what = panic_message(panic.as_ref());
+                span.in_scope(|| tracing::error!(panic = %what, "the job's handler panicked"));
+                let _ = self
+                    .jobs
+                    .release(&message.owner, message.job_id, &self.id)
+                    .await;
+                Outcome::Retry(RETRY_DELAY)
+            }
+        }
     }
 
     async fn handle_in_span(&self, message: &JobMessage) -> Outcome {
@@ -90,14 +148,42 @@ impl Worker {
                 tracing::info!("job already finished; duplicate delivery dropped");
                 Outcome::Done
             }
-            Ok(Claim::Busy) => Outcome::Retry,
+            // Another worker holds a live lease, renewed at most `lease` ago: by the time this
+            // comes back the holder has finished, or its lease has expired and this takes over.
+            Ok(Claim::Busy) => Outcome::Retry(self.lease.saturating_add(self.lease / 10)),
             Ok(Claim::Missing) => {
                 tracing::warn!("message names a job that does not exist");
                 Outcome::Done
             }
             Err(err) => {
                 tracing::error!(error = %err, "claiming the job failed");
-                Outcome::Retry
+                Outcome::Retry(RETRY_DELAY)
+            }
+        }
+    }
+
+    /// The queue's last delivery could not finish the job: fail it with a reason, so that it
+    /// never stays queued or running with nobody to take it over. A job another worker holds
+    /// under a live lease is left to that worker.
+    async fn fail_last_delivery(&self, message: &JobMessage) -> Outcome {
+        // Counted by the log-based metric `dead_lettered_jobs` (an alarm on AWS).
+        tracing::error!(
+            dead_lettered_jobs = 1,
+            "the job's message reached its last delivery"
+        );
+        let reason = format!(
+            "the job could not be completed after {MAX_RECEIVES} deliveries; submit it again"
+        );
+        match self
+            .jobs
+            .claim(&message.owner, message.job_id, &self.id, self.lease)
+            .await
+        {
+            Ok(Claim::Claimed(job)) => self.finish_failed(&message.owner, job, reason).await,
+            Ok(_) => Outcome::Done,
+            Err(err) => {
+                tracing::error!(error = %err, "failing the job after its last delivery failed");
+                Outcome::Retry(RETRY_DELAY)
             }
         }
     }
@@ -143,7 +229,7 @@ impl Worker {
             Err(err) if err.is_transient() && job.attempts < MAX_ATTEMPTS => {
                 tracing::warn!(error = %err, "transient failure; the job will be retried");
                 let _ = self.jobs.release(owner, job.id, &self.id).await;
-                Outcome::Retry
+                Outcome::Retry(RETRY_DELAY)
             }
             Err(err) => self.finish_failed(owner, job, err.to_string()).await,
         }
@@ -166,6 +252,15 @@ impl Worker {
         }
         tracing::error!(error = %err, "saving the job failed; it will be retried");
         let _ = self.jobs.release(owner, job.id, &self.id).await;
-        Outcome::Retry
+        Outcome::Retry(RETRY_DELAY)
     }
+}
+
+/// The text a panic was raised with, when it is one.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
 }

@@ -225,10 +225,13 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Durati
             .and_then(|v| v.to_str().ok())
             .map(str::trim)
     };
-    if let Some(ms) = header("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
-        if ms.is_finite() && ms >= 0.0 {
-            return Some(Duration::from_secs_f64(ms / 1000.0));
-        }
+    // Values are the provider's, so untrusted: a negative, NaN or astronomically large number
+    // is ignored rather than converted (`from_secs_f64` would panic on it).
+    if let Some(wait) = header("retry-after-ms")
+        .and_then(|v| v.parse::<f64>().ok())
+        .and_then(|ms| Duration::try_from_secs_f64(ms / 1000.0).ok())
+    {
+        return Some(wait);
     }
     let value = header("retry-after")?;
     if let Ok(secs) = value.parse::<u64>() {
@@ -251,7 +254,7 @@ fn body_retry_delay(body: &[u8]) -> Option<Duration> {
                 .strip_suffix('s')?
                 .parse::<f64>()
                 .ok()?;
-            (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+            Duration::try_from_secs_f64(secs).ok()
         })
 }
 
@@ -383,6 +386,23 @@ mod tests {
             retry_after(&headers, now),
             Some(Duration::from_millis(1500))
         );
+    }
+
+    #[test]
+    fn hostile_retry_after_values_are_ignored_not_panics() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        for value in ["1e30", "-5", "NaN", "inf", "-inf", "1e308", "-0.5"] {
+            let mut headers = HeaderMap::new();
+            headers.insert("retry-after-ms", HeaderValue::from_str(value).unwrap());
+            headers.insert("retry-after", HeaderValue::from_str(value).unwrap());
+            assert_eq!(retry_after(&headers, now), None, "{value}");
+            let body = format!(r#"{{"error":{{"details":[{{"retryDelay":"{value}s"}}]}}}}"#);
+            assert_eq!(
+                status_error(429, None, body.as_bytes(), None).retry_after(),
+                None,
+                "{value}"
+            );
+        }
     }
 
     #[test]

@@ -81,7 +81,9 @@ const PROVIDERS: &[ProviderSpec] = &[
         name: "ollama",
         protocol: Protocol::OpenAiCompatible,
         base_env: "OLLAMA_BASE_URL",
-        default_base: Some("http://127.0.0.1:11434/v1"),
+        // No default: a server without Ollama must not accept `ollama:*` and then fail the
+        // job on connects to a port nobody listens on. Set it to e.g. http://127.0.0.1:11434/v1.
+        default_base: None,
         // A local Ollama needs none; ollama.com does.
         key_env: "OLLAMA_API_KEY",
         key_required: false,
@@ -404,10 +406,7 @@ mod tests {
             s.providers["openai"].base_url.as_deref(),
             Some("https://api.openai.com/v1")
         );
-        assert_eq!(
-            s.providers["ollama"].base_url.as_deref(),
-            Some("http://127.0.0.1:11434/v1")
-        );
+        assert_eq!(s.providers["ollama"].base_url, None);
         assert_eq!(s.providers["vllm"].base_url, None);
         assert_eq!(s.providers["openai"].key, KeySetting::Absent);
     }

@@ -9,6 +9,8 @@ use super::StoreError;
 pub trait BlobStore: Send + Sync + 'static {
     async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), StoreError>;
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Removes a blob; removing one that is not there is not an error.
+    async fn delete(&self, key: &str) -> Result<(), StoreError>;
     /// Where a browser fetches the blob: a CDN URL on AWS, a local-server path locally.
     fn public_url(&self, key: &str) -> String;
 }
@@ -24,6 +26,16 @@ pub fn valid_key(key: &str) -> bool {
         && key
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+}
+
+/// Missing, or a path through something that is not a folder.
+fn is_absent(err: &std::io::Error) -> bool {
+    matches!(
+        err.kind(),
+        std::io::ErrorKind::NotFound
+            | std::io::ErrorKind::NotADirectory
+            | std::io::ErrorKind::IsADirectory
+    )
 }
 
 fn invalid(key: &str) -> StoreError {
@@ -52,7 +64,9 @@ impl BlobStore for FileBlobStore {
             return Err(invalid(key));
         }
         let path = self.root.join(key);
-        let dir = path.parent().expect("blob keys have a parent").to_owned();
+        let dir = path
+            .parent()
+            .map_or_else(|| self.root.clone(), ToOwned::to_owned);
         // Write then rename, so a reader never sees half a file.
         let temp = path.with_extension(format!("tmp-{}", uuid::Uuid::new_v4().simple()));
         tokio::fs::create_dir_all(&dir)
@@ -71,11 +85,40 @@ impl BlobStore for FileBlobStore {
         if !valid_key(key) {
             return Ok(None);
         }
-        match tokio::fs::read(self.root.join(key)).await {
+        let path = self.root.join(key);
+        // A folder (a key's prefix) is no blob: as on S3, there is nothing at that key.
+        match tokio::fs::metadata(&path).await {
+            Ok(meta) if meta.is_file() => {}
+            Ok(_) => return Ok(None),
+            Err(err) if is_absent(&err) => return Ok(None),
+            Err(err) => return Err(StoreError::Backend(err.into())),
+        }
+        match tokio::fs::read(path).await {
             Ok(bytes) => Ok(Some(bytes)),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(err) if is_absent(&err) => Ok(None),
             Err(err) => Err(StoreError::Backend(err.into())),
         }
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        if !valid_key(key) {
+            return Err(invalid(key));
+        }
+        let path = self.root.join(key);
+        match tokio::fs::remove_file(&path).await {
+            Ok(()) => {}
+            Err(err) if is_absent(&err) => {}
+            Err(err) => return Err(StoreError::Backend(err.into())),
+        }
+        // Drop the key's folders once empty (pages/<id>/ holds one page).
+        let mut dir = path.parent();
+        while let Some(folder) = dir.filter(|d| *d != self.root && d.starts_with(&self.root)) {
+            if tokio::fs::remove_dir(folder).await.is_err() {
+                break;
+            }
+            dir = folder.parent();
+        }
+        Ok(())
     }
 
     fn public_url(&self, key: &str) -> String {
@@ -158,6 +201,21 @@ impl BlobStore for S3BlobStore {
             Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_key()) => Ok(None),
             Err(err) => Err(s3_error(err)),
         }
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        if !valid_key(key) {
+            return Err(invalid(key));
+        }
+        // S3 answers 204 whether or not the key existed.
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(s3_error)?;
+        Ok(())
     }
 
     fn public_url(&self, key: &str) -> String {

@@ -62,8 +62,15 @@ pub trait ProjectStore: Send + Sync + 'static {
         project: &Project,
         expected_version: u64,
     ) -> Result<(), StoreError>;
-    /// Deletes a project; `NotFound` if the owner has no such project.
-    async fn delete(&self, owner: &str, id: Uuid) -> Result<(), StoreError>;
+    /// Deletes a project, only if its stored version is `expected_version` when one is given
+    /// (the check is part of the delete itself): `NotFound` if the owner has no such project,
+    /// `VersionConflict` if it changed.
+    async fn delete(
+        &self,
+        owner: &str,
+        id: Uuid,
+        expected_version: Option<u64>,
+    ) -> Result<(), StoreError>;
 }
 
 /// An `Idempotency-Key` and a fingerprint of the request it came with.
@@ -106,6 +113,8 @@ pub trait JobStore: Send + Sync + 'static {
         idempotency: &Idempotency,
     ) -> Result<Created, StoreError>;
     async fn get(&self, owner: &str, id: Uuid) -> Result<Option<Job>, StoreError>;
+    /// When the current lease on a job ends (ms since the epoch), if one was ever taken.
+    async fn lease_until(&self, owner: &str, id: Uuid) -> Result<Option<i64>, StoreError>;
     /// Takes the job if it is queued, or running under an expired lease; counts the attempt.
     async fn claim(
         &self,
@@ -125,6 +134,8 @@ pub trait JobStore: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// Gives the lease up so a redelivery can claim the job at once.
     async fn release(&self, owner: &str, id: Uuid, worker: &str) -> Result<(), StoreError>;
+    /// Removes every job of a deleted project (and the idempotency keys naming them).
+    async fn delete_project(&self, owner: &str, project_id: Uuid) -> Result<(), StoreError>;
 }
 
 /// An immutable page version of a project.
@@ -158,6 +169,12 @@ pub trait VersionStore: Send + Sync + 'static {
         limit: usize,
         before: Option<u64>,
     ) -> Result<Vec<PageVersion>, StoreError>;
+    /// Removes every version of a deleted project; returns their blob keys for removal.
+    async fn delete_project(
+        &self,
+        owner: &str,
+        project_id: Uuid,
+    ) -> Result<Vec<String>, StoreError>;
 }
 
 #[async_trait::async_trait]

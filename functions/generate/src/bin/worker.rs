@@ -9,12 +9,12 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     telemetry::init();
     let config = Config::from_env()?;
     let runtime = runtime::build(&config).await?;
-    let worker = runtime.worker;
+    let (worker, retry) = (runtime.worker, runtime.sqs);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
-        let worker = worker.clone();
+        let (worker, retry) = (worker.clone(), retry.clone());
         async move {
             Ok::<SqsBatchResponse, lambda_runtime::Error>(
-                sqs::handle_batch(&worker, event.payload).await,
+                sqs::handle_batch(&worker, event.payload, retry.as_ref()).await,
             )
         }
     }))

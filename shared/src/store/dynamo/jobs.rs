@@ -58,6 +58,8 @@ impl DynamoJobStore {
     ) -> Result<HashMap<String, AttributeValue>, StoreError> {
         let mut item = Self::key(owner, format!("JOB#{}", job.id));
         item.insert("entity".into(), s("job"));
+        // Lets a project's deletion find its jobs.
+        item.insert("project_id".into(), s(job.project_id.to_string()));
         item.insert(
             "doc".into(),
             s(serde_json::to_string(job).map_err(|e| StoreError::Backend(e.into()))?),
@@ -118,6 +120,23 @@ impl StoredJob {
     }
 }
 
+/// Tries of the job-and-key transaction when DynamoDB reports a conflicting transaction.
+const IDEMPOTENCY_ATTEMPTS: u32 = 5;
+
+/// Whether a cancelled transaction names `code` among its cancellation reasons.
+fn cancellation_has<R>(
+    err: &aws_sdk_dynamodb::error::SdkError<TransactWriteItemsError, R>,
+    code: &str,
+) -> bool {
+    match err.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => cancelled
+            .cancellation_reasons()
+            .iter()
+            .any(|reason| reason.code() == Some(code)),
+        _ => false,
+    }
+}
+
 fn now_millis() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
@@ -135,6 +154,7 @@ impl JobStore for DynamoJobStore {
         key_item.insert("entity".into(), s("idempotency"));
         key_item.insert("fingerprint".into(), s(&idempotency.fingerprint));
         key_item.insert("job_id".into(), s(job.id.to_string()));
+        key_item.insert("project_id".into(), s(job.project_id.to_string()));
         key_item.insert(
             "expires_at".into(),
             n(now + idempotency.ttl.as_secs() as i64),
@@ -153,26 +173,37 @@ impl JobStore for DynamoJobStore {
             .expression_attribute_values(":now", n(now))
             .build()
             .map_err(|e| StoreError::Backend(e.into()))?;
-        let result = self
-            .client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().put(put_job).build())
-            .transact_items(TransactWriteItem::builder().put(put_key).build())
-            .send()
-            .await;
+        let items = [
+            TransactWriteItem::builder().put(put_job).build(),
+            TransactWriteItem::builder().put(put_key).build(),
+        ];
+        // Two requests with the same key at once: DynamoDB cancels one with
+        // `TransactionConflict`. Retry it briefly; by then the other has either written the key
+        // (answered below as a replay) or given up.
+        let mut attempt = 0u32;
+        let result = loop {
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items.to_vec()))
+                .send()
+                .await;
+            attempt += 1;
+            let conflict = result
+                .as_ref()
+                .err()
+                .is_some_and(|err| cancellation_has(err, "TransactionConflict"));
+            if !conflict || attempt >= IDEMPOTENCY_ATTEMPTS {
+                break result;
+            }
+            let ceiling = 20u64.saturating_mul(1 << attempt);
+            tokio::time::sleep(Duration::from_millis(fastrand::u64(ceiling / 2..=ceiling))).await;
+        };
         match result {
             Ok(_) => Ok(Created::New(job.clone())),
             Err(err) => {
-                let key_taken = match err.as_service_error() {
-                    Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
-                        cancelled
-                            .cancellation_reasons()
-                            .get(1)
-                            .and_then(|reason| reason.code())
-                            .is_some_and(|code| code == "ConditionalCheckFailed")
-                    }
-                    _ => false,
-                };
+                let key_taken = cancellation_has(&err, "ConditionalCheckFailed")
+                    || cancellation_has(&err, "TransactionConflict");
                 if !key_taken {
                     return Err(backend(err));
                 }
@@ -189,7 +220,11 @@ impl JobStore for DynamoJobStore {
                     .await
                     .map_err(backend)?
                     .item
-                    .ok_or(StoreError::NotFound)?;
+                    .ok_or_else(|| {
+                        StoreError::Backend(anyhow::anyhow!(
+                            "idempotency key still contended after {IDEMPOTENCY_ATTEMPTS} attempts"
+                        ))
+                    })?;
                 let field = |name: &str| {
                     earlier
                         .get(name)
@@ -213,6 +248,14 @@ impl JobStore for DynamoJobStore {
 
     async fn get(&self, owner: &str, id: Uuid) -> Result<Option<Job>, StoreError> {
         Ok(self.read(owner, id).await?.map(|stored| stored.job))
+    }
+
+    async fn lease_until(&self, owner: &str, id: Uuid) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .read(owner, id)
+            .await?
+            .map(|stored| stored.lease_until)
+            .filter(|until| *until > 0))
     }
 
     async fn claim(
@@ -284,5 +327,20 @@ impl JobStore for DynamoJobStore {
             Ok(_) | Err(StoreError::VersionConflict) => Ok(()),
             Err(err) => Err(err),
         }
+    }
+
+    async fn delete_project(&self, owner: &str, project_id: Uuid) -> Result<(), StoreError> {
+        let project = project_id.to_string();
+        for prefix in ["IDEMPOTENCY#", "JOB#"] {
+            super::delete_all(
+                &self.client,
+                &self.table,
+                owner,
+                prefix,
+                Some(("project_id", &project)),
+            )
+            .await?;
+        }
+        Ok(())
     }
 }

@@ -78,6 +78,79 @@ conditional_check!(
     aws_sdk_dynamodb::operation::delete_item::DeleteItemError
 );
 
+/// Deletes every item of `owner` whose sort key starts with `sk_prefix` and, when given, whose
+/// attribute `name` equals `value`; returns the deleted items. Batches of 25, retrying what
+/// DynamoDB leaves unprocessed.
+pub(crate) async fn delete_all(
+    client: &Client,
+    table: &str,
+    owner: &str,
+    sk_prefix: &str,
+    attribute: Option<(&str, &str)>,
+) -> Result<Vec<std::collections::HashMap<String, AttributeValue>>, StoreError> {
+    use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
+    let mut query = client
+        .query()
+        .table_name(table)
+        .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+        .expression_attribute_values(":pk", user_pk(owner))
+        .expression_attribute_values(":prefix", s(sk_prefix))
+        .consistent_read(true);
+    if let Some((name, value)) = attribute {
+        query = query
+            .filter_expression("#attr = :value")
+            .expression_attribute_names("#attr", name)
+            .expression_attribute_values(":value", s(value));
+    }
+    let items: Vec<_> = query
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(backend)?;
+    for chunk in items.chunks(25) {
+        let mut requests = chunk
+            .iter()
+            .filter_map(|item| {
+                let key = ["PK", "SK"]
+                    .into_iter()
+                    .map(|k| Some((k.to_owned(), item.get(k)?.clone())))
+                    .collect::<Option<std::collections::HashMap<_, _>>>()?;
+                let delete = DeleteRequest::builder().set_key(Some(key)).build().ok()?;
+                Some(WriteRequest::builder().delete_request(delete).build())
+            })
+            .collect::<Vec<_>>();
+        for attempt in 0..8u32 {
+            if requests.is_empty() {
+                break;
+            }
+            if attempt > 0 {
+                let ceiling = 50u64.saturating_mul(1 << attempt);
+                tokio::time::sleep(std::time::Duration::from_millis(fastrand::u64(0..=ceiling)))
+                    .await;
+            }
+            let output = client
+                .batch_write_item()
+                .request_items(table, requests)
+                .send()
+                .await
+                .map_err(backend)?;
+            requests = output
+                .unprocessed_items
+                .and_then(|mut left| left.remove(table))
+                .unwrap_or_default();
+        }
+        if !requests.is_empty() {
+            return Err(StoreError::Backend(anyhow::anyhow!(
+                "DynamoDB left {} deletes unprocessed",
+                requests.len()
+            )));
+        }
+    }
+    Ok(items)
+}
+
 pub(crate) fn s(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
 }

@@ -151,15 +151,34 @@ impl ProjectStore for DynamoProjectStore {
         }
     }
 
-    async fn delete(&self, owner: &str, id: Uuid) -> Result<(), StoreError> {
-        self.client
+    async fn delete(
+        &self,
+        owner: &str,
+        id: Uuid,
+        expected_version: Option<u64>,
+    ) -> Result<(), StoreError> {
+        let request = self
+            .client
             .delete_item()
             .table_name(&self.table)
-            .set_key(Some(key(owner, id)))
-            .condition_expression("attribute_exists(PK)")
-            .send()
-            .await
-            .map_err(|err| condition_failed(err, StoreError::NotFound))?;
-        Ok(())
+            .set_key(Some(key(owner, id)));
+        // The version check is the delete's own condition, so a concurrent change wins.
+        let request = match expected_version {
+            None => request.condition_expression("attribute_exists(PK)"),
+            Some(version) => request
+                .condition_expression("attribute_exists(PK) AND #version = :expected")
+                .expression_attribute_names("#version", "version")
+                .expression_attribute_values(":expected", AttributeValue::N(version.to_string())),
+        };
+        match request.send().await {
+            Ok(_) => Ok(()),
+            Err(err) => match condition_failed(err, StoreError::VersionConflict) {
+                StoreError::VersionConflict => match self.get(owner, id).await? {
+                    Some(_) if expected_version.is_some() => Err(StoreError::VersionConflict),
+                    _ => Err(StoreError::NotFound),
+                },
+                other => Err(other),
+            },
+        }
     }
 }

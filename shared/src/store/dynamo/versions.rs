@@ -139,4 +139,18 @@ impl VersionStore for DynamoVersionStore {
     ) -> Result<Vec<PageVersion>, StoreError> {
         self.query(owner, project_id, limit, before).await
     }
+
+    async fn delete_project(
+        &self,
+        owner: &str,
+        project_id: Uuid,
+    ) -> Result<Vec<String>, StoreError> {
+        let prefix = format!("VERSION#{project_id}#");
+        let deleted = super::delete_all(&self.client, &self.table, owner, &prefix, None).await?;
+        Ok(deleted
+            .iter()
+            .filter_map(|item| decode(item).ok())
+            .map(|version| version.html_key)
+            .collect())
+    }
 }

@@ -112,6 +112,16 @@ impl JobStore for SqliteJobStore {
             .await
     }
 
+    async fn lease_until(&self, owner: &str, id: Uuid) -> Result<Option<i64>, StoreError> {
+        let (owner, id) = (owner.to_owned(), id.to_string());
+        self.db
+            .with_conn(move |conn| {
+                let tx = conn.transaction().map_err(backend)?;
+                Ok(read(&tx, &owner, &id)?.and_then(|row| row.lease_until))
+            })
+            .await
+    }
+
     async fn claim(
         &self,
         owner: &str,
@@ -181,6 +191,27 @@ impl JobStore for SqliteJobStore {
                 )
                 .map_err(backend)?;
                 Ok(())
+            })
+            .await
+    }
+
+    async fn delete_project(&self, owner: &str, project_id: Uuid) -> Result<(), StoreError> {
+        let (owner, project) = (owner.to_owned(), project_id.to_string());
+        self.db
+            .with_conn(move |conn| {
+                let tx = conn.transaction().map_err(backend)?;
+                tx.execute(
+                    "DELETE FROM idempotency WHERE owner = ?1 AND job_id IN
+                       (SELECT id FROM jobs WHERE owner = ?1 AND json_extract(doc, '$.project_id') = ?2)",
+                    params![owner, project],
+                )
+                .map_err(backend)?;
+                tx.execute(
+                    "DELETE FROM jobs WHERE owner = ?1 AND json_extract(doc, '$.project_id') = ?2",
+                    params![owner, project],
+                )
+                .map_err(backend)?;
+                tx.commit().map_err(backend)
             })
             .await
     }

@@ -135,21 +135,33 @@ impl ProjectStore for SqliteProjectStore {
         .await
     }
 
-    async fn delete(&self, owner: &str, id: Uuid) -> Result<(), StoreError> {
+    async fn delete(
+        &self,
+        owner: &str,
+        id: Uuid,
+        expected_version: Option<u64>,
+    ) -> Result<(), StoreError> {
         let (owner, id) = (owner.to_owned(), id.to_string());
+        let expected = expected_version.map(|v| i64::try_from(v).unwrap_or(i64::MAX));
         self.db
             .with_conn(move |conn| {
-                let deleted = conn
+                let tx = conn.transaction().map_err(backend)?;
+                // One statement, so a change between a caller's read and this delete is seen.
+                let deleted = tx
                     .execute(
-                        "DELETE FROM projects WHERE owner = ?1 AND id = ?2",
-                        params![owner, id],
+                        "DELETE FROM projects WHERE owner = ?1 AND id = ?2 AND (?3 IS NULL OR version = ?3)",
+                        params![owner, id, expected],
                     )
                     .map_err(backend)?;
                 if deleted == 0 {
-                    Err(StoreError::NotFound)
-                } else {
-                    Ok(())
+                    let exists = tx
+                        .query_row("SELECT 1 FROM projects WHERE owner = ?1 AND id = ?2", params![owner, id], |_| Ok(()))
+                        .optional()
+                        .map_err(backend)?
+                        .is_some();
+                    return Err(if exists { StoreError::VersionConflict } else { StoreError::NotFound });
                 }
+                tx.commit().map_err(backend)
             })
             .await
     }

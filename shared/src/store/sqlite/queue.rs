@@ -48,11 +48,15 @@ impl SqliteJobQueue {
             .with_conn(move |conn| {
                 let tx = conn.transaction().map_err(backend)?;
                 let now = now_millis();
-                tx.execute(
+                let dead = tx.execute(
                     "UPDATE queue SET dead = 1 WHERE dead = 0 AND visible_at <= ?1 AND receive_count >= ?2",
                     params![now, max_receives],
                 )
                 .map_err(backend)?;
+                if dead > 0 {
+                    // The log-based metric an operator alarms on, as the DLQ alarm on AWS.
+                    tracing::error!(dead_lettered_jobs = dead, "queue messages set aside as dead letters");
+                }
                 let row: Option<(i64, String, u32)> = tx
                     .query_row(
                         "SELECT id, body, receive_count FROM queue WHERE dead = 0 AND visible_at <= ?1 ORDER BY visible_at, id LIMIT 1",
@@ -67,7 +71,7 @@ impl SqliteJobQueue {
                 };
                 tx.execute(
                     "UPDATE queue SET visible_at = ?1, receive_count = receive_count + 1 WHERE id = ?2",
-                    params![now + visibility.as_millis() as i64, id],
+                    params![now.saturating_add(millis(visibility)), id],
                 )
                 .map_err(backend)?;
                 tx.commit().map_err(backend)?;
@@ -105,13 +109,17 @@ impl SqliteJobQueue {
             .with_conn(move |conn| {
                 conn.execute(
                     "UPDATE queue SET visible_at = ?1 WHERE id = ?2",
-                    params![now_millis() + delay.as_millis() as i64, id],
+                    params![now_millis().saturating_add(millis(delay)), id],
                 )
                 .map_err(backend)?;
                 Ok(())
             })
             .await
     }
+}
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
 #[async_trait::async_trait]

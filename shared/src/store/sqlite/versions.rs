@@ -92,4 +92,32 @@ impl VersionStore for SqliteVersionStore {
             })
             .await
     }
+
+    async fn delete_project(
+        &self,
+        owner: &str,
+        project_id: Uuid,
+    ) -> Result<Vec<String>, StoreError> {
+        let (owner, project) = (owner.to_owned(), project_id.to_string());
+        self.db
+            .with_conn(move |conn| {
+                let tx = conn.transaction().map_err(backend)?;
+                let keys = {
+                    let mut statement = tx
+                        .prepare("SELECT json_extract(doc, '$.html_key') FROM versions WHERE owner = ?1 AND project_id = ?2")
+                        .map_err(backend)?;
+                    let keys = statement
+                        .query_map(params![owner, project], |row| row.get::<_, Option<String>>(0))
+                        .map_err(backend)?
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(backend)?;
+                    keys.into_iter().flatten().collect::<Vec<String>>()
+                };
+                tx.execute("DELETE FROM versions WHERE owner = ?1 AND project_id = ?2", params![owner, project])
+                    .map_err(backend)?;
+                tx.commit().map_err(backend)?;
+                Ok(keys)
+            })
+            .await
+    }
 }
