@@ -33,13 +33,24 @@ pub struct Project {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BrandKit {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "json_object")]
     pub colors: BrandColors,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "json_object")]
     pub fonts: BrandFonts,
+    /// The voice of the copy, e.g. `warm, plain-spoken`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 200,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*$",
+        example = "warm"
+    )]
     pub tone: Option<String>,
+    /// An https URL of the logo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 2048,
+        pattern = "^https://([A-Za-z0-9-]+\\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?(/[!-~]*)?$"
+    )]
     pub logo_url: Option<String>,
 }
 
@@ -48,15 +59,19 @@ pub struct BrandKit {
 #[serde(deny_unknown_fields)]
 pub struct BrandColors {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "#6B3E26")]
+    #[schema(pattern = "^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$", example = "#6B3E26")]
     pub primary: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
     pub secondary: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
     pub accent: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
     pub background: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
     pub text: Option<String>,
 }
 
@@ -65,8 +80,10 @@ pub struct BrandColors {
 #[serde(deny_unknown_fields)]
 pub struct BrandFonts {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^[\\w -]{1,64}$", example = "Inter")]
     pub heading: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^[\\w -]{1,64}$", example = "Inter")]
     pub body: Option<String>,
 }
 
@@ -74,10 +91,19 @@ pub struct BrandFonts {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewProject {
+    /// 1 to 120 characters, not only spaces, on one line.
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$",
+        example = "Acme Coffee"
+    )]
     pub name: String,
+    /// At most 2000 characters; new lines and tabs allowed.
     #[serde(default)]
+    #[schema(max_length = 2000, pattern = "^[^\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f]*$")]
     pub description: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "json_object")]
     pub brand: BrandKit,
 }
 
@@ -85,14 +111,22 @@ pub struct NewProject {
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectPatch {
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$"
+    )]
     pub name: Option<String>,
+    #[schema(max_length = 2000, pattern = "^[^\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f]*$")]
     pub description: Option<String>,
+    #[serde(default, deserialize_with = "optional_json_object")]
     pub brand: Option<BrandKit>,
 }
 
 impl Project {
     /// A validated new project; ids are UUIDv7, so they sort by creation time.
     pub fn create(input: NewProject, now: OffsetDateTime) -> Result<Self, Vec<FieldError>> {
+        check_raw_lengths(Some(&input.name), Some(&input.description))?;
         let project = Self {
             id: Uuid::now_v7(),
             name: input.name.trim().to_owned(),
@@ -112,6 +146,7 @@ impl Project {
         patch: ProjectPatch,
         now: OffsetDateTime,
     ) -> Result<Self, Vec<FieldError>> {
+        check_raw_lengths(patch.name.as_deref(), patch.description.as_deref())?;
         let mut next = self.clone();
         if let Some(name) = patch.name {
             next.name = name.trim().to_owned();
@@ -215,6 +250,77 @@ impl BrandKit {
         }
         errors
     }
+}
+
+/// Lengths count what the client sent, before trimming, as the OpenAPI `maxLength` says.
+fn check_raw_lengths(name: Option<&str>, description: Option<&str>) -> Result<(), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    for (field, value, max) in [
+        ("name", name, MAX_NAME_CHARS),
+        ("description", description, MAX_DESCRIPTION_CHARS),
+    ] {
+        if value.is_some_and(|v| v.chars().count() > max) {
+            errors.push(FieldError {
+                field: field.into(),
+                message: format!("must be at most {max} characters"),
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// For nested objects of a request body: only a JSON object, never the array of its fields
+/// that serde's derived `Deserialize` would also take.
+pub fn json_object<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    let map = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
+    serde_json::from_value(serde_json::Value::Object(map)).map_err(serde::de::Error::custom)
+}
+
+/// An optional whole number as JSON Schema counts them: `3` or `3.0` (a number with no
+/// fractional part is an integer there), never `3.5` or a negative.
+pub fn optional_json_u64<'de, D>(deserializer: D) -> Result<Option<u64>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    if let Some(n) = number.as_u64() {
+        return Ok(Some(n));
+    }
+    // Exact below 2^53; above it a float cannot name one whole number.
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    match number.as_f64() {
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "checked whole and in range"
+        )]
+        Some(f) if f.fract() == 0.0 && (0.0..=EXACT).contains(&f) => Ok(Some(f as u64)),
+        _ => Err(serde::de::Error::custom(format!(
+            "{number} is not a whole number of at least 0"
+        ))),
+    }
+}
+
+/// [`json_object`] for an optional field (`null` is absent).
+pub fn optional_json_object<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    Option::<serde_json::Map<String, serde_json::Value>>::deserialize(deserializer)?
+        .map(|map| serde_json::from_value(serde_json::Value::Object(map)))
+        .transpose()
+        .map_err(serde::de::Error::custom)
 }
 
 fn check_text(

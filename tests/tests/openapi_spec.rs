@@ -120,3 +120,61 @@ async fn served_document_is_the_built_one_and_marks_auth() {
 fn sam_template_routes_match_the_document() {
     assert_eq!(template_routes(), spec_routes());
 }
+
+/// The document states the limits the server enforces, with the server's own numbers, so a
+/// client (or schemathesis) that follows it is never refused, and one that does not is.
+#[test]
+fn documented_limits_are_the_servers() {
+    use visions_shared::http::generation::MAX_PROMPT_CHARS;
+    use visions_shared::project::{MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_TONE_CHARS};
+    let spec = serde_json::to_value(visions_shared::http::openapi()).unwrap();
+    let schemas = &spec["components"]["schemas"];
+    let max =
+        |schema: &str, field: &str| schemas[schema]["properties"][field]["maxLength"].as_u64();
+    assert_eq!(max("NewProject", "name"), Some(MAX_NAME_CHARS as u64));
+    assert_eq!(
+        max("NewProject", "description"),
+        Some(MAX_DESCRIPTION_CHARS as u64)
+    );
+    assert_eq!(max("BrandKit", "tone"), Some(MAX_TONE_CHARS as u64));
+    assert_eq!(
+        max("GenerateRequest", "prompt"),
+        Some(MAX_PROMPT_CHARS as u64)
+    );
+    assert_eq!(
+        max("RegenerateRequest", "prompt"),
+        Some(MAX_PROMPT_CHARS as u64)
+    );
+    assert_eq!(schemas["NewProject"]["properties"]["name"]["minLength"], 1);
+    for (path, method) in [
+        ("/v1/projects", "post"),
+        ("/v1/projects/{id}", "patch"),
+        ("/v1/projects/{id}/generate", "post"),
+        ("/v1/projects/{id}/sections/{section_id}/regenerate", "post"),
+    ] {
+        let operation = &spec["paths"][path][method];
+        assert!(
+            operation["responses"]["415"].is_object(),
+            "{method} {path}: 415"
+        );
+        assert!(
+            operation["responses"]["413"].is_object(),
+            "{method} {path}: 413"
+        );
+    }
+    let key = spec["paths"]["/v1/projects/{id}/generate"]["post"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Idempotency-Key")
+        .unwrap();
+    assert_eq!(key["required"], true);
+    assert_eq!(key["schema"]["maxLength"], 255);
+    let limit = spec["paths"]["/v1/projects"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "limit")
+        .unwrap();
+    assert_eq!(limit["schema"]["minimum"], 1);
+}

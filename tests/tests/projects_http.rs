@@ -226,9 +226,16 @@ async fn limits_are_clamped_and_validated() {
     let big = app.get("alice", "/v1/projects?limit=100000").await;
     assert_eq!(big.status, StatusCode::OK);
     assert_eq!(big.body["items"].as_array().unwrap().len(), 3);
-    let zero = app.get("alice", "/v1/projects?limit=0").await;
-    assert_eq!(zero.body["items"].as_array().unwrap().len(), 1);
-    for bad in ["limit=abc", "limit=-1", "limit=1.5"] {
+    // The document says `minimum: 1`, an int64: what it calls invalid is refused.
+    for bad in [
+        "limit=0",
+        "limit=",
+        "limit=+5",
+        "limit=9223372036854775808",
+        "limit=abc",
+        "limit=-1",
+        "limit=1.5",
+    ] {
         let reply = app.get("alice", &format!("/v1/projects?{bad}")).await;
         is_problem(&reply, StatusCode::BAD_REQUEST, "invalid-query");
     }
@@ -451,4 +458,54 @@ async fn backend_failures_leak_nothing() {
             "{secret} leaked: {text}"
         );
     }
+}
+
+/// A struct written as the array of its fields, which serde's derive would read, is not what
+/// the document allows: bodies and their nested objects are JSON objects only.
+#[tokio::test]
+async fn bodies_and_their_parts_are_objects_only() {
+    let app = TestApp::sqlite().await;
+    for body in [
+        json!(["Acme"]),
+        json!({"name": "Acme", "brand": [{}, {}]}),
+        json!({"name": "Acme", "brand": {"fonts": [null, null]}}),
+        json!({"name": "Acme", "brand": {"colors": ["#000"]}}),
+    ] {
+        let reply = app
+            .call(
+                Method::POST,
+                "/v1/projects",
+                Some("alice"),
+                Some(body.clone()),
+                &[],
+            )
+            .await;
+        is_problem(&reply, StatusCode::BAD_REQUEST, "invalid-body");
+    }
+}
+
+/// An `If-Match` sent empty names no version: 428, never a delete or an update.
+#[tokio::test]
+async fn an_empty_if_match_is_a_precondition_still_required() {
+    let app = TestApp::sqlite().await;
+    let created = create(&app, "alice", "Kept").await;
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    for method in [Method::DELETE, Method::PATCH] {
+        let reply = app
+            .call(
+                method.clone(),
+                &format!("/v1/projects/{id}"),
+                Some("alice"),
+                (method == Method::PATCH).then(|| json!({"name": "Changed"})),
+                &[("if-match", "")],
+            )
+            .await;
+        is_problem(
+            &reply,
+            StatusCode::PRECONDITION_REQUIRED,
+            "precondition-required",
+        );
+    }
+    let kept = app.get("alice", &format!("/v1/projects/{id}")).await;
+    assert_eq!(kept.body["name"], "Kept");
 }

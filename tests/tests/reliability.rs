@@ -198,7 +198,7 @@ async fn a_job_whose_worker_died_is_taken_over_after_its_lease() {
     let real = &app_worker().await;
     assert!(local_queue::visibility(real) > real.lease);
     assert_eq!(real.lease, JOB_LEASE);
-    assert!(MAX_ATTEMPTS < MAX_RECEIVES);
+    const { assert!(MAX_ATTEMPTS < MAX_RECEIVES) };
 
     let app = TestApp::sqlite().await;
     let project = app.create_project("alice", "Crash").await;

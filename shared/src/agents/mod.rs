@@ -3,7 +3,7 @@
 
 mod prompts;
 pub mod task;
-mod validate;
+pub mod validate;
 
 use std::sync::Arc;
 

@@ -25,6 +25,15 @@ pub struct Facts {
     pub lang: &'static str,
 }
 
+impl Facts {
+    /// The `i`-th keyword, cycling through them; the offer when the brief named none.
+    pub fn keyword(&self, i: usize) -> &str {
+        self.keywords
+            .get(i % self.keywords.len().max(1))
+            .map_or(self.offer.as_str(), String::as_str)
+    }
+}
+
 pub fn language(locale: &str) -> &'static str {
     match locale
         .split(['-', '_'])
@@ -224,13 +233,16 @@ fn capitalized_runs(prompt: &str) -> Vec<Candidate> {
     let words: Vec<&str> = prompt.split(' ').collect();
     let mut runs = Vec::new();
     let mut i = 0;
-    while i < words.len() {
-        let first = clean_word(words[i]);
+    while let Some(word_i) = words.get(i) {
+        let first = clean_word(word_i);
         let article_start = ARTICLES.contains(&first)
             && words
                 .get(i + 1)
                 .is_some_and(|w| is_capitalized(clean_word(w)));
-        let sentence_start = i == 0 || words[i - 1].ends_with(['.', '!', '?', ':']);
+        let sentence_start = i
+            .checked_sub(1)
+            .and_then(|before| words.get(before))
+            .is_none_or(|w| w.ends_with(['.', '!', '?', ':']));
         let blocked = PRONOUNS.contains(&first) || (sentence_start && NOT_A_NAME.contains(&first));
         if !is_capitalized(first) || (blocked && !article_start) {
             i += 1;
@@ -239,8 +251,7 @@ fn capitalized_runs(prompt: &str) -> Vec<Candidate> {
         let mut end = i;
         let mut j = i;
         // Extend while words are capitalized or connectors followed by a capitalized word.
-        while j < words.len() {
-            let word = words[j];
+        while let Some(&word) = words.get(j) {
             let cleaned = clean_word(word);
             let cap = is_capitalized(cleaned)
                 || cleaned.chars().next().is_some_and(|c| c.is_ascii_digit());
@@ -258,12 +269,16 @@ fn capitalized_runs(prompt: &str) -> Vec<Candidate> {
             }
             j += 1;
         }
-        let text: Vec<&str> = words[i..=end].iter().map(|w| clean_word(w)).collect();
+        let run = words.get(i..=end).unwrap_or_default();
+        let text: Vec<&str> = run.iter().map(|w| clean_word(w)).collect();
         runs.push(Candidate {
             text: text.join(" ").trim_end_matches("'s").to_owned(),
             start: i,
             words: end - i + 1,
-            before: words[i.saturating_sub(3)..i].join(" "),
+            before: words
+                .get(i.saturating_sub(3)..i)
+                .unwrap_or_default()
+                .join(" "),
             after: words
                 .get(end + 1)
                 .map(|w| w.to_lowercase())
@@ -432,7 +447,8 @@ fn lowercase_first(phrase: &str) -> String {
     let mut chars = first.chars();
     match chars.next() {
         Some(c) if c.is_uppercase() && !proper => {
-            let rest = &phrase[first.len()..];
+            // `first` came from `split_whitespace`: the rest follows it in the trimmed phrase.
+            let rest = phrase.trim_start().strip_prefix(first).unwrap_or_default();
             format!("{}{}{rest}", c.to_lowercase(), chars.as_str())
         }
         _ => phrase.to_owned(),
@@ -521,7 +537,7 @@ fn offer(prompt: &str, business: &str, lang: &str) -> Option<String> {
     let verb_stops: Vec<&str> = stops.iter().copied().filter(|s| *s != ",").collect();
     let after = prompt
         .find(business)
-        .map(|at| &prompt[at + business.len()..])
+        .and_then(|at| prompt.get(at + business.len()..))
         .unwrap_or("");
     let patterns: &[(&str, bool)] = &[
         (", a ", false),
@@ -604,7 +620,9 @@ fn audience(prompt: &str, lang: &str) -> Option<String> {
         let Some(phrase) = capture.get(1) else {
             continue;
         };
-        if prompt[..capture.get(0).map_or(0, |m| m.start())]
+        if prompt
+            .get(..capture.get(0).map_or(0, |m| m.start()))
+            .unwrap_or_default()
             .trim_end()
             .to_lowercase()
             .ends_with("known")
@@ -721,16 +739,19 @@ fn goal(prompt: &str, lang: &str) -> Option<String> {
     let first = words.first()?.to_lowercase();
     // Gerunds become imperatives: "booking a call" → "book a call", "shopping" → "shop".
     if let Some(stem) = first.strip_suffix("ing").filter(|s| s.len() >= 3) {
-        let bytes = stem.as_bytes();
-        let doubled = bytes.len() > 3
-            && bytes[bytes.len() - 1] == bytes[bytes.len() - 2]
+        // Compare characters, not bytes: a byte-level "double letter" can sit inside one
+        // multi-byte character, and cutting there is no char boundary.
+        let mut without_last = stem.chars();
+        let last = without_last.next_back();
+        let doubled = stem.chars().count() > 3
+            && last.is_some()
+            && last == without_last.clone().next_back()
             && !stem.ends_with("ll")
             && !stem.ends_with("ss");
-        words[0] = if doubled {
-            stem[..stem.len() - 1].to_owned()
-        } else {
-            stem.to_owned()
-        };
+        let imperative = if doubled { without_last.as_str() } else { stem };
+        if let Some(word) = words.first_mut() {
+            *word = imperative.to_owned();
+        }
     }
     let goal = words.join(" ");
     let verb = goal.split_whitespace().next().unwrap_or("").to_lowercase();
@@ -846,7 +867,11 @@ fn default_goal(design_goal: &str, lang: &str) -> &'static str {
         "es" => 3,
         _ => 0,
     };
-    table[category][column]
+    table
+        .get(category)
+        .and_then(|row| row.get(column))
+        .copied()
+        .unwrap_or_default()
 }
 
 fn tone_word(prompt: &str) -> Option<String> {

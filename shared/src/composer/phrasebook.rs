@@ -42,11 +42,11 @@ impl Vars {
     fn fill(&self, template: &str) -> Option<String> {
         let mut out = String::with_capacity(template.len() + 32);
         let mut rest = template;
-        while let Some(open) = rest.find('{') {
-            out.push_str(&rest[..open]);
-            let close = rest[open..].find('}')? + open;
-            out.push_str(self.values.get(&rest[open + 1..close])?);
-            rest = &rest[close + 1..];
+        while let Some((before, after)) = rest.split_once('{') {
+            out.push_str(before);
+            let (name, next) = after.split_once('}')?;
+            out.push_str(self.values.get(name)?);
+            rest = next;
         }
         out.push_str(rest);
         Some(out)
@@ -70,10 +70,10 @@ pub fn pick(lang: &str, key: &str, rng: &mut fastrand::Rng, vars: &Vars) -> Stri
         .iter()
         .filter_map(|v| vars.fill(v))
         .collect();
-    if filled.is_empty() {
-        return String::new();
+    match rng.choice(&filled) {
+        Some(choice) => capitalize(choice),
+        None => String::new(),
     }
-    capitalize(&filled[rng.usize(..filled.len())])
 }
 
 /// Like [`pick`], preferring variants that use `{placeholder}` when it has a value (a local
@@ -91,10 +91,10 @@ pub fn pick_using(
         .filter(|v| v.contains(&marker))
         .filter_map(|v| vars.fill(v))
         .collect();
-    if preferred.is_empty() {
-        return pick(lang, key, rng, vars);
+    match rng.choice(&preferred) {
+        Some(choice) => capitalize(choice),
+        None => pick(lang, key, rng, vars),
     }
-    capitalize(&preferred[rng.usize(..preferred.len())])
 }
 
 /// Every filled variant, in phrasebook order (for lists such as logo names).

@@ -25,9 +25,9 @@ fn vars(facts: &Facts) -> Vars {
         .set("audience", &facts.audience)
         .set("city", facts.city.clone().unwrap_or_default())
         .set("goal", &facts.goal)
-        .set("keyword", &facts.keywords[0])
-        .set("keyword2", &facts.keywords[1 % facts.keywords.len()])
-        .set("keyword3", &facts.keywords[2 % facts.keywords.len()])
+        .set("keyword", facts.keyword(0))
+        .set("keyword2", facts.keyword(1))
+        .set("keyword3", facts.keyword(2))
         .set("tone", facts.tone.clone().unwrap_or_default())
         .set("year", time::OffsetDateTime::now_utc().year().to_string());
     vars
@@ -92,13 +92,26 @@ fn including(lang: &str, keywords: &[String]) -> String {
 }
 
 /// A call-to-action label from the goal: a few words, starting with the verb.
+/// A section type's first variant, its default.
+fn default_variant(section_type: SectionType) -> String {
+    section_type
+        .variants()
+        .first()
+        .copied()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 fn goal_label(facts: &Facts) -> String {
     let words: Vec<&str> = facts.goal.split_whitespace().collect();
     let cut = words
         .iter()
         .position(|w| ["and", "et", "und", "y"].contains(w))
         .unwrap_or(words.len());
-    capitalize(&words[..cut.clamp(1, 5).min(words.len())].join(" "))
+    let kept = words
+        .get(..cut.clamp(1, 5).min(words.len()))
+        .unwrap_or_default();
+    capitalize(&kept.join(" "))
 }
 
 pub fn layout(seed: &str, facts: &Facts, designs: &[Design]) -> LayoutPlan {
@@ -122,7 +135,7 @@ pub fn layout(seed: &str, facts: &Facts, designs: &[Design]) -> LayoutPlan {
             SectionType::Footer,
         ]
         .into_iter()
-        .map(|t| (t, t.variants()[0].to_owned(), String::new()))
+        .map(|t| (t, default_variant(t), String::new()))
         .collect(),
     };
     // Every composed page lists what the brief named, in a features section.
@@ -150,7 +163,7 @@ pub fn layout(seed: &str, facts: &Facts, designs: &[Design]) -> LayoutPlan {
             let variant = if section_type.variants().contains(&variant.as_str()) {
                 variant
             } else {
-                section_type.variants()[0].to_owned()
+                default_variant(section_type)
             };
             PlannedSection {
                 id,
@@ -208,8 +221,8 @@ fn items(
     };
     (0..count)
         .filter_map(|i| {
-            let keyword = &facts.keywords[(offset + i) % facts.keywords.len()];
-            let v = vars.with("keyword", keyword.clone());
+            let keyword = facts.keyword(offset + i);
+            let v = vars.with("keyword", keyword);
             // Try variants from this item's slot onward until one fills.
             order
                 .iter()
@@ -307,10 +320,7 @@ pub fn section(seed: &str, facts: &Facts, section: &PlannedSection) -> Value {
                 heading: pick(lang, "testimonials.heading", &mut rng, &vars),
                 items: (0..3)
                     .map(|i| {
-                        let v = vars.with(
-                            "keyword",
-                            facts.keywords[(i + 1) % facts.keywords.len()].clone(),
-                        );
+                        let v = vars.with("keyword", facts.keyword(i + 1).to_owned());
                         let initial = initials
                             .get(rng.usize(..initials.len().max(1)))
                             .cloned()
@@ -350,10 +360,7 @@ pub fn section(seed: &str, facts: &Facts, section: &PlannedSection) -> Value {
                                     lang,
                                     "pricing.feature",
                                     &mut rng,
-                                    &vars.with(
-                                        "keyword",
-                                        facts.keywords[k % facts.keywords.len()].clone(),
-                                    ),
+                                    &vars.with("keyword", facts.keyword(k).to_owned()),
                                 )
                             })
                             .collect(),
@@ -406,8 +413,7 @@ pub fn section(seed: &str, facts: &Facts, section: &PlannedSection) -> Value {
                 heading: pick(lang, "gallery.heading", &mut rng, &vars),
                 images: (0..3)
                     .map(|i| {
-                        let v =
-                            vars.with("keyword", facts.keywords[i % facts.keywords.len()].clone());
+                        let v = vars.with("keyword", facts.keyword(i).to_owned());
                         let alt = all(lang, "gallery.image_alt", &v)
                             .get(i % alts.len().max(1))
                             .cloned()
@@ -469,7 +475,7 @@ pub fn image_briefs(seed: &str, facts: &Facts, slots: &[SlotRequest]) -> ImageBr
                 // What the picture shows, from the brief's facts rather than the slot's purpose.
                 let subject = match slot.section_type {
                     SectionType::Hero => format!("{} at {}", facts.offer, facts.business),
-                    _ => facts.keywords[i % facts.keywords.len()].clone(),
+                    _ => facts.keyword(i).to_owned(),
                 };
                 let vars = vars.with("subject", subject);
                 ImageBrief {

@@ -112,9 +112,11 @@ impl DesignIndex {
         scored
             .into_iter()
             .take(k)
-            .map(|(i, score)| Match {
-                design: &self.designs[i],
-                score,
+            .filter_map(|(i, score)| {
+                Some(Match {
+                    design: self.designs.get(i)?,
+                    score,
+                })
             })
             .collect()
     }

@@ -43,16 +43,33 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GenerateRequest {
-    /// What the page is for, in your own words.
+    /// What the page is for, in your own words: 3 to 4000 characters, not only spaces; new
+    /// lines and tabs allowed, other control characters not.
+    #[schema(
+        max_length = 4000,
+        pattern = "^[^\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f]*$",
+        example = "Acme Coffee Roasters, a small-batch roastery in Portland selling single-origin beans by subscription"
+    )]
     pub prompt: String,
-    /// `provider:model`, e.g. `openai:gpt-4o`; the configured chain when absent.
+    /// `provider:model`, e.g. `openai:gpt-4o`; the configured chain when absent. A provider
+    /// this server has not configured is refused with a 422.
     #[serde(default)]
+    #[schema(
+        max_length = 128,
+        pattern = "^(local:composer|(openai|anthropic|gemini|ollama|vllm|openrouter|groq|compatible):[A-Za-z0-9._:/@-]+)$",
+        example = "local:composer"
+    )]
     pub model: Option<String>,
     /// Overrides the project's brand kit for this page.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::project::optional_json_object")]
     pub brand: Option<BrandKit>,
     /// BCP 47 language of the page; `en` when absent.
     #[serde(default)]
+    #[schema(
+        max_length = 35,
+        pattern = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
+        example = "fr"
+    )]
     pub locale: Option<String>,
 }
 
@@ -60,12 +77,22 @@ pub struct GenerateRequest {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegenerateRequest {
-    /// What to change in this section.
+    /// What to change in this section (the same rules as a generation's prompt).
+    #[schema(
+        max_length = 4000,
+        pattern = "^[^\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f]*$",
+        example = "Make the headline about weekend pickup"
+    )]
     pub prompt: String,
     #[serde(default)]
+    #[schema(
+        max_length = 128,
+        pattern = "^(local:composer|(openai|anthropic|gemini|ollama|vllm|openrouter|groq|compatible):[A-Za-z0-9._:/@-]+)$"
+    )]
     pub model: Option<String>,
     /// The version to start from; the latest when absent.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::project::optional_json_u64")]
+    #[schema(minimum = 1)]
     pub base_version: Option<u64>,
 }
 
@@ -97,7 +124,8 @@ pub struct VersionList {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct VersionParams {
-    /// Page size, 1 to 100 (clamped); 20 by default.
+    /// Page size, 1 to 100 (larger values are clamped); 20 by default.
+    #[param(value_type = Option<i64>, minimum = 1)]
     limit: Option<String>,
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
@@ -141,11 +169,11 @@ fn idempotency(headers: &HeaderMap, fingerprint: &impl Serialize) -> Result<Idem
 }
 
 fn check_prompt(prompt: &str, errors: &mut Vec<FieldError>) {
-    let chars = prompt.trim().chars().count();
-    if !(3..=MAX_PROMPT_CHARS).contains(&chars) {
+    let chars = prompt.chars().count();
+    if !(3..=MAX_PROMPT_CHARS).contains(&chars) || prompt.trim().is_empty() {
         errors.push(FieldError {
             field: "prompt".into(),
-            message: format!("must be 3 to {MAX_PROMPT_CHARS} characters"),
+            message: format!("must be 3 to {MAX_PROMPT_CHARS} characters, not only spaces"),
         });
     }
     if prompt
@@ -234,7 +262,7 @@ async fn accept(
     post, path = "/v1/projects/{id}/generate", tag = "generation",
     params(
         ("id" = Uuid, Path, description = "Project id"),
-        ("Idempotency-Key" = String, Header, description = "A unique key per generation; a retry with the same key returns the same job"),
+        ("Idempotency-Key" = String, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "A unique key per generation (1 to 255 visible ASCII characters, e.g. a UUID); a retry with the same key returns the same job"),
     ),
     request_body = GenerateRequest,
     responses(
@@ -243,6 +271,7 @@ async fn accept(
         (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such project for this user", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid prompt, model, brand or locale; or a reused Idempotency-Key", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -299,12 +328,14 @@ async fn generate(
     params(
         ("id" = Uuid, Path, description = "Project id"),
         ("section_id" = String, Path, description = "The section's id in the page"),
-        ("Idempotency-Key" = String, Header, description = "A unique key per request"),
+        ("Idempotency-Key" = String, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "A unique key per request (1 to 255 visible ASCII characters)"),
     ),
     request_body = RegenerateRequest,
     responses(
         (status = 202, description = "Accepted", body = Job, headers(("Location" = String))),
         (status = 400, description = "Malformed body or missing Idempotency-Key", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such project, version or section", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid prompt or model", body = Problem, content_type = "application/problem+json"),

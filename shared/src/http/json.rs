@@ -52,13 +52,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 }
 
 /// Syntax errors are `malformed-json`; well-formed JSON of the wrong shape is `invalid-body`.
+/// Every body is a JSON object (serde would also read a struct from an array of its fields,
+/// which the OpenAPI document does not allow).
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
-    serde_json::from_slice(bytes).map_err(|err| {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|err| {
         use serde_json::error::Category;
         let kind = match err.classify() {
             Category::Data => ProblemKind::InvalidBody,
             Category::Syntax | Category::Eof | Category::Io => ProblemKind::MalformedJson,
         };
         Problem::new(kind).detail(err.to_string())
-    })
+    })?;
+    if !value.is_object() {
+        return Err(Problem::new(ProblemKind::InvalidBody).detail("the body must be a JSON object"));
+    }
+    serde_json::from_value(value)
+        .map_err(|err| Problem::new(ProblemKind::InvalidBody).detail(err.to_string()))
 }

@@ -34,6 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Page size, 1 to 100 (larger values are clamped); 20 by default.
+    #[param(value_type = Option<i64>, minimum = 1)]
     limit: Option<String>,
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
@@ -59,16 +60,21 @@ impl From<StoreError> for Problem {
 }
 
 /// `limit` as clients send it: absent → the default, above the maximum → clamped.
+const LIMIT_RULE: &str =
+    "limit must be a whole number from 1 to 9223372036854775807 (above 100 counts as 100)";
+
 pub fn page_size(raw: Option<&str>) -> Result<usize, Problem> {
     match raw {
         None => Ok(DEFAULT_PAGE_SIZE),
+        // Digits only (no sign), an int64 as the document says; above 100 counts as 100.
         Some(raw) => raw
-            .parse::<u64>()
-            .map(|n| n.clamp(1, MAX_PAGE_SIZE as u64) as usize)
-            .map_err(|_| {
-                Problem::new(ProblemKind::InvalidQuery)
-                    .detail("limit must be a whole number from 1 to 100")
-            }),
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| raw.parse::<i64>().ok())
+            .flatten()
+            .filter(|n| *n >= 1)
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX).min(MAX_PAGE_SIZE))
+            .ok_or_else(|| Problem::new(ProblemKind::InvalidQuery).detail(LIMIT_RULE)),
     }
 }
 
@@ -92,6 +98,7 @@ fn with_etag(status: StatusCode, project: Project) -> Response {
         (status = 400, description = "Malformed or unknown fields", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Validation failed", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -187,7 +194,7 @@ async fn get_project(
     patch, path = "/v1/projects/{id}", tag = "projects",
     params(
         ("id" = Uuid, Path, description = "Project id"),
-        ("If-Match" = String, Header, description = "The ETag of the version being changed"),
+        ("If-Match" = String, Header, min_length = 1, description = "The ETag of the version being changed"),
     ),
     request_body = ProjectPatch,
     responses(
@@ -197,6 +204,7 @@ async fn get_project(
         (status = 404, description = "No such project for this user", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The project changed since that ETag", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Validation failed", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
     ),
@@ -210,7 +218,7 @@ async fn update_project(
     JsonBody(patch): JsonBody<ProjectPatch>,
 ) -> Result<Response, Problem> {
     let id = project_id(&id)?;
-    let Some(if_match) = headers.get(IF_MATCH) else {
+    let Some(if_match) = if_match(&headers)? else {
         return Err(Problem::new(ProblemKind::PreconditionRequired)
             .detail("send If-Match with the project's ETag so concurrent edits are not lost"));
     };
@@ -235,13 +243,14 @@ async fn update_project(
     delete, path = "/v1/projects/{id}", tag = "projects",
     params(
         ("id" = Uuid, Path, description = "Project id"),
-        ("If-Match" = Option<String>, Header, description = "Delete only this version"),
+        ("If-Match" = Option<String>, Header, min_length = 1, description = "Delete only this version"),
     ),
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such project for this user", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The project changed since that ETag", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match was sent empty", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -252,7 +261,7 @@ async fn delete_project(
     headers: HeaderMap,
 ) -> Result<StatusCode, Problem> {
     let id = project_id(&id)?;
-    let expected_version = match headers.get(IF_MATCH) {
+    let expected_version = match if_match(&headers)? {
         Some(if_match) => {
             let current = state
                 .projects
@@ -288,6 +297,18 @@ async fn delete_contents(state: &AppState, owner: &str, id: Uuid) -> Result<(), 
     }
     state.jobs.delete_project(owner, id).await?;
     Ok(())
+}
+
+/// The `If-Match` header. An empty one names no entity tag (RFC 9110 asks for `*` or at least
+/// one): it is refused as a precondition that still has to be given.
+fn if_match(headers: &HeaderMap) -> Result<Option<&HeaderValue>, Problem> {
+    match headers.get(IF_MATCH) {
+        Some(value) if value.as_bytes().trim_ascii().is_empty() => {
+            Err(Problem::new(ProblemKind::PreconditionRequired)
+                .detail("If-Match is empty: send the project's ETag, or * for any version"))
+        }
+        other => Ok(other),
+    }
 }
 
 /// `If-Match` per RFC 9110: `*` or a list of strong entity tags.

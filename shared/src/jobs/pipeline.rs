@@ -219,14 +219,15 @@ impl Pipeline {
         }
         let sections: Vec<Section> = sections
             .into_iter()
-            .map(|(i, answer)| {
+            .filter_map(|(i, answer)| {
+                let planned = plan.sections.get(i)?;
                 let mut content = answer.value;
                 normalize_image_ids(&mut content);
-                Section {
-                    id: plan.sections[i].id.clone(),
-                    variant: plan.sections[i].variant.clone(),
+                Some(Section {
+                    id: planned.id.clone(),
+                    variant: planned.variant.clone(),
                     content,
-                }
+                })
             })
             .collect();
 
@@ -313,7 +314,10 @@ impl Pipeline {
             .ok_or_else(|| PipelineError::SectionGone(section_id.to_owned()))?;
         progress.report(Stage::Retrieving, 5).await?;
         let designs = self.retrieve(brief);
-        let old = &page.sections[index];
+        let old = page
+            .sections
+            .get(index)
+            .ok_or_else(|| PipelineError::SectionGone(section_id.to_owned()))?;
         let planned = PlannedSection {
             id: old.id.clone(),
             section_type: old.content.section_type(),
@@ -327,8 +331,12 @@ impl Pipeline {
         page.provenance
             .models
             .push(format!("copy={}", answer.model));
-        page.sections[index].content = answer.value;
-        normalize_image_ids(&mut page.sections[index].content);
+        let section = page
+            .sections
+            .get_mut(index)
+            .ok_or_else(|| PipelineError::SectionGone(section_id.to_owned()))?;
+        section.content = answer.value;
+        normalize_image_ids(&mut section.content);
         resolve_anchors(&mut page);
         self.brief_images(brief, &business, &mut page, index, agents, usages, progress)
             .await?;

@@ -53,8 +53,8 @@ impl AnthropicModel {
             }],
             "tool_choice": {"type": "tool", "name": request.schema_name},
         });
-        if !request.system.is_empty() {
-            body["system"] = json!(request.system);
+        if let (false, Some(fields)) = (request.system.is_empty(), body.as_object_mut()) {
+            fields.insert("system".into(), json!(request.system));
         }
         body
     }
@@ -106,7 +106,7 @@ struct MessageUsage {
     output_tokens: Option<u64>,
 }
 
-fn parse_response(body: &[u8], tool: &str) -> Result<Completion, ModelError> {
+pub fn parse_response(body: &[u8], tool: &str) -> Result<Completion, ModelError> {
     let response: MessageResponse = http::parse_envelope(body)?;
     let content = response
         .content

@@ -53,8 +53,11 @@ impl GeminiModel {
                 "temperature": request.temperature.clamp(0.0, 2.0),
             },
         });
-        if !request.system.is_empty() {
-            body["systemInstruction"] = json!({"parts": [{"text": request.system}]});
+        if let (false, Some(fields)) = (request.system.is_empty(), body.as_object_mut()) {
+            fields.insert(
+                "systemInstruction".into(),
+                json!({"parts": [{"text": request.system}]}),
+            );
         }
         body
     }
@@ -145,7 +148,7 @@ const REFUSALS: &[&str] = &[
     "LANGUAGE",
 ];
 
-fn parse_response(body: &[u8]) -> Result<Completion, ModelError> {
+pub fn parse_response(body: &[u8]) -> Result<Completion, ModelError> {
     let response: GenerateResponse = http::parse_envelope(body)?;
     if let Some(reason) = response.prompt_feedback.and_then(|f| f.block_reason) {
         return Err(ModelError::Refused(format!(

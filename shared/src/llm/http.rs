@@ -197,7 +197,7 @@ pub(crate) fn headers(
 
 /// 429 → rate limited; 5xx, 529 (Anthropic "overloaded") and 408 → server (retryable); other
 /// statuses → rejected with a short, key-free message from the provider's error body.
-pub(crate) fn status_error(
+pub fn status_error(
     status: u16,
     retry_after: Option<Duration>,
     body: &[u8],
@@ -218,7 +218,7 @@ pub(crate) fn status_error(
 }
 
 /// `retry-after-ms` (OpenAI) or `Retry-After` as delta-seconds or an HTTP-date.
-pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let header = |name: &str| {
         headers
             .get(name)
@@ -245,11 +245,13 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Durati
 /// Gemini puts the delay in the body: `error.details[].retryDelay: "34s"` (google.rpc.RetryInfo).
 fn body_retry_delay(body: &[u8]) -> Option<Duration> {
     let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    value["error"]["details"]
+    value
+        .pointer("/error/details")?
         .as_array()?
         .iter()
         .find_map(|detail| {
-            let secs = detail["retryDelay"]
+            let secs = detail
+                .get("retryDelay")?
                 .as_str()?
                 .strip_suffix('s')?
                 .parse::<f64>()
@@ -294,7 +296,7 @@ pub(crate) fn redact(text: &str, key: Option<&str>) -> String {
         .collect();
     let joined = words.join(" ");
     match joined.char_indices().nth(MAX_MESSAGE_CHARS) {
-        Some((cut, _)) => format!("{}…", &joined[..cut]),
+        Some((cut, _)) => format!("{}…", joined.get(..cut).unwrap_or(&joined)),
         None => joined,
     }
 }
@@ -336,7 +338,7 @@ pub(crate) fn parse_envelope<T: DeserializeOwned>(body: &[u8]) -> Result<T, Mode
 
 /// Parses the model's answer text as JSON. Tolerates a Markdown code fence around it, which
 /// OpenAI-compatible servers without schema enforcement sometimes add.
-pub(crate) fn parse_answer(text: &str) -> Result<serde_json::Value, ModelError> {
+pub fn parse_answer(text: &str) -> Result<serde_json::Value, ModelError> {
     let trimmed = text.trim();
     let unfenced = trimmed
         .strip_prefix("```json")

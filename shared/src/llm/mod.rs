@@ -28,7 +28,12 @@ impl ModelName {
             s.chars()
                 .all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
         };
-        if name.len() > 128 || !valid(provider, "-_") || !valid(model, "-_.:/@") {
+        // Providers are lower case, as configuration and the OpenAPI document name them.
+        if name.len() > 128
+            || !valid(provider, "-_")
+            || provider.chars().any(|c| c.is_ascii_uppercase())
+            || !valid(model, "-_.:/@")
+        {
             return Err(format!(
                 "model {name:?} has characters a model name cannot have"
             ));
@@ -168,7 +173,7 @@ pub trait LanguageModel: Send + Sync {
 
 pub mod anthropic;
 pub mod gemini;
-mod http;
+pub mod http;
 pub mod openai;
 pub mod registry;
 pub mod retry;

@@ -75,9 +75,14 @@ impl OpenAiModel {
                 "json_schema": {"name": request.schema_name, "schema": schema, "strict": strict},
             },
         });
-        body[max_tokens_field] = json!(request.max_output_tokens);
-        if self.flavor == OpenAiFlavor::Compatible || accepts_temperature(&self.name.model) {
-            body["temperature"] = json!(request.temperature.clamp(0.0, 2.0));
+        if let Some(fields) = body.as_object_mut() {
+            fields.insert(max_tokens_field.into(), json!(request.max_output_tokens));
+            if self.flavor == OpenAiFlavor::Compatible || accepts_temperature(&self.name.model) {
+                fields.insert(
+                    "temperature".into(),
+                    json!(request.temperature.clamp(0.0, 2.0)),
+                );
+            }
         }
         body
     }
@@ -135,7 +140,7 @@ struct ChatUsage {
     completion_tokens: Option<u64>,
 }
 
-fn parse_response(body: &[u8]) -> Result<Completion, ModelError> {
+pub fn parse_response(body: &[u8]) -> Result<Completion, ModelError> {
     let response: ChatResponse = http::parse_envelope(body)?;
     let choice = response
         .choices

@@ -322,7 +322,12 @@ pub fn safe_href(raw: &str) -> Option<String> {
             .then(|| parsed.to_string());
     }
     if lower.starts_with("tel:") {
-        let number: String = url[4..].chars().filter(|c| !c.is_whitespace()).collect();
+        let number: String = url
+            .get("tel:".len()..)
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         let digits = number.chars().filter(char::is_ascii_digit).count();
         let allowed = number.chars().enumerate().all(|(i, c)| {
             c.is_ascii_digit() || matches!(c, '-' | '.' | '(' | ')') || (c == '+' && i == 0)
@@ -1350,15 +1355,16 @@ fn json_ld(page: &Page, ctx: &Ctx, description: &str) -> String {
         SectionContent::Footer(f) => Some(clean(&f.tagline)),
         _ => None,
     });
-    if let Some(tagline) = tagline.filter(|t| !t.is_empty()) {
-        org["slogan"] = tagline.into();
+    if let (Some(tagline), Some(org)) = (tagline.filter(|t| !t.is_empty()), org.as_object_mut()) {
+        org.insert("slogan".into(), tagline.into());
     }
-    if let Some(image) = ctx
-        .hero_image
-        .as_deref()
-        .filter(|s| s.starts_with("https://"))
-    {
-        org["image"] = image.into();
+    if let (Some(image), Some(org)) = (
+        ctx.hero_image
+            .as_deref()
+            .filter(|s| s.starts_with("https://")),
+        org.as_object_mut(),
+    ) {
+        org.insert("image".into(), image.into());
     }
     let json = serde_json::to_string(&org).unwrap_or_else(|_| "{}".into());
     json.replace('<', "\\u003c")

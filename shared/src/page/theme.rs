@@ -265,11 +265,12 @@ impl Rgb {
         if !hex.chars().all(|c| c.is_ascii_hexdigit()) {
             return None;
         }
-        let digit = |i: usize| u8::from_str_radix(&hex[i..=i], 16).ok();
+        // ASCII hex digits only (checked above), so every index is a char boundary.
+        let digit = |i: usize| u8::from_str_radix(hex.get(i..=i)?, 16).ok();
         match hex.len() {
             3 => Some(Rgb(digit(0)? * 17, digit(1)? * 17, digit(2)? * 17)),
             6 => {
-                let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+                let byte = |i: usize| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok();
                 Some(Rgb(byte(0)?, byte(2)?, byte(4)?))
             }
             _ => None,

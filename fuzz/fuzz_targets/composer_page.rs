@@ -1,0 +1,62 @@
+//! The offline composer writes a whole page (plan, every section's copy, image briefs) from
+//! any brief, and each answer goes through the validation a model's answer gets.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use visions_shared::agents::task::{AgentTask, Brief, LayoutPlan, SlotRequest};
+use visions_shared::agents::validate;
+use visions_shared::composer::Composer;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let prompt = String::from_utf8_lossy(rest).into_owned();
+    let brief = Brief {
+        prompt: prompt.clone(),
+        locale: ["en", "fr", "de", "es"][usize::from(selector) % 4].into(),
+        project_name: "Project".into(),
+        project_description: String::new(),
+        brand: Default::default(),
+    };
+    let designs: Vec<_> = visions_shared::designs::builtin()
+        .top(&prompt, 3)
+        .into_iter()
+        .map(|m| m.design.clone())
+        .collect();
+    let plan = Composer::answer(&AgentTask::Layout {
+        brief: brief.clone(),
+        designs: designs.clone(),
+    });
+    let Ok(plan) = serde_json::from_value::<LayoutPlan>(plan) else {
+        return;
+    };
+    let Ok(plan) = validate::layout(plan) else {
+        return;
+    };
+    let mut slots = Vec::new();
+    for section in &plan.sections {
+        let props = Composer::answer(&AgentTask::Copy {
+            brief: brief.clone(),
+            business_name: plan.business_name.clone(),
+            section: section.clone(),
+            designs: designs.clone(),
+        });
+        let _ = validate::section_content(section.section_type, props);
+        slots.extend(
+            section
+                .image_slot_ids()
+                .into_iter()
+                .map(|slot_id| SlotRequest {
+                    slot_id,
+                    section_type: section.section_type,
+                    alt: section.purpose.clone(),
+                }),
+        );
+    }
+    let _ = Composer::answer(&AgentTask::ImagePrompts {
+        brief,
+        business_name: plan.business_name,
+        slots,
+    });
+});
