@@ -39,7 +39,10 @@ pub async fn serve(
     let mut response = (
         [
             (CONTENT_TYPE, content_type),
-            (CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            (
+                CACHE_CONTROL,
+                crate::store::blob_cache_control(content_type),
+            ),
             (X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ],
         bytes,

@@ -28,6 +28,17 @@ pub fn valid_key(key: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
 }
 
+/// How long a CDN or browser may keep a blob. A version's files never change, but a page is
+/// deleted with its project: HTML is kept 5 minutes, so a deleted page leaves every edge cache
+/// within that; other files (images, exports) have unguessable keys and are kept for good.
+pub fn cache_control(content_type: &str) -> &'static str {
+    if content_type.starts_with("text/html") {
+        "public, max-age=300"
+    } else {
+        "public, max-age=31536000, immutable"
+    }
+}
+
 /// Missing, or a path through something that is not a folder.
 fn is_absent(err: &std::io::Error) -> bool {
     matches!(
@@ -169,8 +180,7 @@ impl BlobStore for S3BlobStore {
             .bucket(&self.bucket)
             .key(key)
             .content_type(content_type)
-            // Versions are immutable, so their files can be cached for good.
-            .cache_control("public, max-age=31536000, immutable")
+            .cache_control(cache_control(content_type))
             .body(bytes.into())
             .send()
             .await

@@ -6,7 +6,7 @@ mod blobs;
 pub mod dynamo;
 pub mod sqlite;
 
-pub use blobs::{BlobStore, FileBlobStore, S3BlobStore};
+pub use blobs::{BlobStore, FileBlobStore, S3BlobStore, cache_control as blob_cache_control};
 pub use dynamo::{
     DynamoJobStore, DynamoProjectStore, DynamoVersionStore, SqsJobQueue, create_table,
 };
