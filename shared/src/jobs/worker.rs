@@ -166,11 +166,6 @@ impl Worker {
     /// never stays queued or running with nobody to take it over. A job another worker holds
     /// under a live lease is left to that worker.
     async fn fail_last_delivery(&self, message: &JobMessage) -> Outcome {
-        // Counted by the log-based metric `dead_lettered_jobs` (an alarm on AWS).
-        tracing::error!(
-            dead_lettered_jobs = 1,
-            "the job's message reached its last delivery"
-        );
         let reason = format!(
             "the job could not be completed after {MAX_RECEIVES} deliveries; submit it again"
         );
@@ -179,7 +174,14 @@ impl Worker {
             .claim(&message.owner, message.job_id, &self.id, self.lease)
             .await
         {
-            Ok(Claim::Claimed(job)) => self.finish_failed(&message.owner, job, reason).await,
+            Ok(Claim::Claimed(job)) => {
+                // Counted by the log-based metric `dead_lettered_jobs` (an alarm on AWS).
+                tracing::error!(
+                    dead_lettered_jobs = 1,
+                    "the job's message reached its last delivery; failing the job"
+                );
+                self.finish_failed(&message.owner, job, reason).await
+            }
             Ok(_) => Outcome::Done,
             Err(err) => {
                 tracing::error!(error = %err, "failing the job after its last delivery failed");
