@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use visions_shared::agents::task::{AgentTask, Brief, LayoutPlan, SlotRequest};
+use visions_shared::agents::task::{AgentTask, Brief, LayoutPlan};
 use visions_shared::agents::validate;
 use visions_shared::composer::Composer;
 
@@ -34,7 +34,6 @@ fuzz_target!(|data: &[u8]| {
     let Ok(plan) = validate::layout(plan) else {
         return;
     };
-    let mut slots = Vec::new();
     for section in &plan.sections {
         let props = Composer::answer(&AgentTask::Copy {
             brief: brief.clone(),
@@ -43,17 +42,8 @@ fuzz_target!(|data: &[u8]| {
             designs: designs.clone(),
         });
         let _ = validate::section_content(section.section_type, props);
-        slots.extend(
-            section
-                .image_slot_ids()
-                .into_iter()
-                .map(|slot_id| SlotRequest {
-                    slot_id,
-                    section_type: section.section_type,
-                    alt: section.purpose.clone(),
-                }),
-        );
     }
+    let slots = visions_shared::jobs::pipeline::planned_slots(&plan.sections);
     let _ = Composer::answer(&AgentTask::ImagePrompts {
         brief,
         business_name: plan.business_name,

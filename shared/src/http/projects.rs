@@ -222,12 +222,7 @@ async fn update_project(
         return Err(Problem::new(ProblemKind::PreconditionRequired)
             .detail("send If-Match with the project's ETag so concurrent edits are not lost"));
     };
-    let current = state
-        .projects
-        .get(&principal.sub, id)
-        .await?
-        .ok_or_else(Problem::not_found)?;
-    require_match(if_match, &current)?;
+    let current = matching(&state, &principal.sub, id, if_match).await?;
     let next = current
         .patched(patch, OffsetDateTime::now_utc())
         .map_err(Problem::field_errors)?;
@@ -262,15 +257,11 @@ async fn delete_project(
 ) -> Result<StatusCode, Problem> {
     let id = project_id(&id)?;
     let expected_version = match if_match(&headers)? {
-        Some(if_match) => {
-            let current = state
-                .projects
-                .get(&principal.sub, id)
+        Some(if_match) => Some(
+            matching(&state, &principal.sub, id, if_match)
                 .await?
-                .ok_or_else(Problem::not_found)?;
-            require_match(if_match, &current)?;
-            Some(current.version)
-        }
+                .version,
+        ),
         None => None,
     };
     // The version read above is the delete's condition: a change in between is a 412.
@@ -309,6 +300,22 @@ fn if_match(headers: &HeaderMap) -> Result<Option<&HeaderValue>, Problem> {
         }
         other => Ok(other),
     }
+}
+
+/// The stored project, if `If-Match` names it: 404 when there is none, 412 when it changed.
+async fn matching(
+    state: &AppState,
+    owner: &str,
+    id: Uuid,
+    if_match: &HeaderValue,
+) -> Result<Project, Problem> {
+    let current = state
+        .projects
+        .get(owner, id)
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    require_match(if_match, &current)?;
+    Ok(current)
 }
 
 /// `If-Match` per RFC 9110: `*` or a list of strong entity tags.

@@ -31,6 +31,28 @@ fn decode(doc: String) -> Result<Project, StoreError> {
     serde_json::from_str(&doc).map_err(backend)
 }
 
+/// Why a conditional write changed nothing: the project is there at another version, or gone.
+fn conflict_or_missing(
+    tx: &rusqlite::Transaction<'_>,
+    owner: &str,
+    id: &str,
+) -> Result<StoreError, StoreError> {
+    let exists = tx
+        .query_row(
+            "SELECT 1 FROM projects WHERE owner = ?1 AND id = ?2",
+            params![owner, id],
+            |_| Ok(()),
+        )
+        .optional()
+        .map_err(backend)?
+        .is_some();
+    Ok(if exists {
+        StoreError::VersionConflict
+    } else {
+        StoreError::NotFound
+    })
+}
+
 #[async_trait::async_trait]
 impl ProjectStore for SqliteProjectStore {
     async fn insert(&self, owner: &str, project: &Project) -> Result<(), StoreError> {
@@ -123,12 +145,7 @@ impl ProjectStore for SqliteProjectStore {
                 )
                 .map_err(backend)?;
             if updated == 0 {
-                let exists = tx
-                    .query_row("SELECT 1 FROM projects WHERE owner = ?1 AND id = ?2", params![owner, id], |_| Ok(()))
-                    .optional()
-                    .map_err(backend)?
-                    .is_some();
-                return Err(if exists { StoreError::VersionConflict } else { StoreError::NotFound });
+                return Err(conflict_or_missing(&tx, &owner, &id)?);
             }
             tx.commit().map_err(backend)
         })
@@ -154,12 +171,7 @@ impl ProjectStore for SqliteProjectStore {
                     )
                     .map_err(backend)?;
                 if deleted == 0 {
-                    let exists = tx
-                        .query_row("SELECT 1 FROM projects WHERE owner = ?1 AND id = ?2", params![owner, id], |_| Ok(()))
-                        .optional()
-                        .map_err(backend)?
-                        .is_some();
-                    return Err(if exists { StoreError::VersionConflict } else { StoreError::NotFound });
+                    return Err(conflict_or_missing(&tx, &owner, &id)?);
                 }
                 tx.commit().map_err(backend)
             })
