@@ -311,3 +311,48 @@ async fn a_transient_failure_on_the_last_delivery_fails_the_job() {
         "{failed}"
     );
 }
+
+/// The job's budget bounds the main model calls too, not only the repair: a provider that
+/// answers after the deadline cannot hold the worker past it (on Lambda, past its timeout).
+#[tokio::test]
+async fn a_provider_slower_than_the_job_budget_cannot_outlast_it() {
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+    use visions_shared::jobs::pipeline::Pipeline;
+    use visions_shared::jobs::worker::Worker;
+    let fake = openai(|schema, _| {
+        canned_reply(Protocol::OpenAi, schema).with_delay(Duration::from_secs(5))
+    })
+    .await;
+    let app = app_with(&openai_vars(&fake, "openai:gpt-test")).await;
+    let (_, job_id) = start(&app, json!({"prompt": PROMPT})).await;
+    let current = &app.runtime.worker.pipeline;
+    let budget = Duration::from_millis(800);
+    let pipeline = Arc::new(Pipeline {
+        projects: current.projects.clone(),
+        versions: current.versions.clone(),
+        blobs: current.blobs.clone(),
+        registry: current.registry.clone(),
+        routing: current.routing.clone(),
+        designs: current.designs,
+        copy_concurrency: current.copy_concurrency,
+        budget,
+    });
+    let worker = Worker::new(
+        app.runtime.state.jobs.clone(),
+        pipeline,
+        Duration::from_secs(60),
+    );
+    let message = JobMessage {
+        owner: "alice".into(),
+        job_id: job_id.parse().unwrap(),
+    };
+    let started = Instant::now();
+    worker.handle(&message).await;
+    let took = started.elapsed();
+    assert!(
+        took < budget + Duration::from_millis(1500),
+        "the job ran {took:?} with a budget of {budget:?} against a 5 s provider"
+    );
+    assert_ne!(job(&app, &job_id).await["status"], "succeeded");
+}

@@ -223,9 +223,10 @@ impl Agents {
         mut request: CompletionRequest,
         check: impl Fn(T) -> Result<V, Vec<String>>,
     ) -> Result<Answer<V>, AgentError> {
+        // Every call, retry and fallback ends by the job's deadline, not only the repair.
         let (model, completion) =
             chain
-                .complete(&request)
+                .complete_by(&request, self.deadline)
                 .await
                 .map_err(|source| AgentError::Models {
                     agent: agent.as_str(),
