@@ -29,11 +29,12 @@ impl JobStore for PanickingJobs {
     async fn create(&self, o: &str, j: &Job, i: &Idempotency) -> Result<Created, StoreError> {
         self.inner.create(o, j, i).await
     }
-    async fn get(&self, owner: &str, id: Uuid) -> Result<Option<Job>, StoreError> {
-        self.inner.get(owner, id).await
-    }
-    async fn lease_until(&self, owner: &str, id: Uuid) -> Result<Option<i64>, StoreError> {
-        self.inner.lease_until(owner, id).await
+    async fn get_with_lease(
+        &self,
+        owner: &str,
+        id: Uuid,
+    ) -> Result<Option<(Job, Option<i64>)>, StoreError> {
+        self.inner.get_with_lease(owner, id).await
     }
     async fn claim(&self, o: &str, id: Uuid, w: &str, l: Duration) -> Result<Claim, StoreError> {
         self.inner.claim(o, id, w, l).await

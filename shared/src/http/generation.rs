@@ -419,9 +419,9 @@ async fn get_job(
     principal: Principal,
     Path(id): Path<String>,
 ) -> Result<Json<Job>, Problem> {
-    let job = state
+    let (mut job, lease_until) = state
         .jobs
-        .get(&principal.sub, uuid_or_404(&id)?)
+        .get_with_lease(&principal.sub, uuid_or_404(&id)?)
         .await?
         .ok_or_else(Problem::not_found)?;
     // A deleted project's jobs are gone with it.
@@ -430,19 +430,12 @@ async fn get_job(
         .get(&principal.sub, job.project_id)
         .await?
         .ok_or_else(Problem::not_found)?;
-    let mut job = job;
     // A running job whose lease has expired has no live worker: its message will bring it back
     // to one, so it is waiting, not running.
-    if job.status == JobStatus::Running {
-        let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
-        let expired = state
-            .jobs
-            .lease_until(&principal.sub, job.id)
-            .await?
-            .is_none_or(|until| i128::from(until) <= now);
-        if expired {
-            job.status = JobStatus::Queued;
-        }
+    let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
+    if job.status == JobStatus::Running && lease_until.is_none_or(|until| i128::from(until) <= now)
+    {
+        job.status = JobStatus::Queued;
     }
     Ok(Json(job))
 }

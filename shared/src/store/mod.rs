@@ -112,9 +112,16 @@ pub trait JobStore: Send + Sync + 'static {
         job: &Job,
         idempotency: &Idempotency,
     ) -> Result<Created, StoreError>;
-    async fn get(&self, owner: &str, id: Uuid) -> Result<Option<Job>, StoreError>;
-    /// When the current lease on a job ends (ms since the epoch), if one was ever taken.
-    async fn lease_until(&self, owner: &str, id: Uuid) -> Result<Option<i64>, StoreError>;
+    async fn get(&self, owner: &str, id: Uuid) -> Result<Option<Job>, StoreError> {
+        Ok(self.get_with_lease(owner, id).await?.map(|(job, _)| job))
+    }
+    /// The job, and when its current lease ends (ms since the epoch) if one was ever taken:
+    /// one read, for the status a client is shown.
+    async fn get_with_lease(
+        &self,
+        owner: &str,
+        id: Uuid,
+    ) -> Result<Option<(Job, Option<i64>)>, StoreError>;
     /// Takes the job if it is queued, or running under an expired lease; counts the attempt.
     async fn claim(
         &self,

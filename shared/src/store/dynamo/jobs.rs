@@ -246,16 +246,15 @@ impl JobStore for DynamoJobStore {
         }
     }
 
-    async fn get(&self, owner: &str, id: Uuid) -> Result<Option<Job>, StoreError> {
-        Ok(self.read(owner, id).await?.map(|stored| stored.job))
-    }
-
-    async fn lease_until(&self, owner: &str, id: Uuid) -> Result<Option<i64>, StoreError> {
-        Ok(self
-            .read(owner, id)
-            .await?
-            .map(|stored| stored.lease_until)
-            .filter(|until| *until > 0))
+    async fn get_with_lease(
+        &self,
+        owner: &str,
+        id: Uuid,
+    ) -> Result<Option<(Job, Option<i64>)>, StoreError> {
+        Ok(self.read(owner, id).await?.map(|stored| {
+            let lease = Some(stored.lease_until).filter(|until| *until > 0);
+            (stored.job, lease)
+        }))
     }
 
     async fn claim(

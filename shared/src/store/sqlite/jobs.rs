@@ -102,22 +102,16 @@ impl JobStore for SqliteJobStore {
             .await
     }
 
-    async fn get(&self, owner: &str, id: Uuid) -> Result<Option<Job>, StoreError> {
+    async fn get_with_lease(
+        &self,
+        owner: &str,
+        id: Uuid,
+    ) -> Result<Option<(Job, Option<i64>)>, StoreError> {
         let (owner, id) = (owner.to_owned(), id.to_string());
         self.db
             .with_conn(move |conn| {
                 let tx = conn.transaction().map_err(backend)?;
-                Ok(read(&tx, &owner, &id)?.map(|row| row.job))
-            })
-            .await
-    }
-
-    async fn lease_until(&self, owner: &str, id: Uuid) -> Result<Option<i64>, StoreError> {
-        let (owner, id) = (owner.to_owned(), id.to_string());
-        self.db
-            .with_conn(move |conn| {
-                let tx = conn.transaction().map_err(backend)?;
-                Ok(read(&tx, &owner, &id)?.and_then(|row| row.lease_until))
+                Ok(read(&tx, &owner, &id)?.map(|row| (row.job, row.lease_until)))
             })
             .await
     }
