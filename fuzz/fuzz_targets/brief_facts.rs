@@ -2,8 +2,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use visions_shared::agents::task::Brief;
-use visions_shared::composer::facts;
+use visions_agents::task::Brief;
+use visions_composer::facts;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else {
@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
         project_description: String::new(),
         brand: Default::default(),
     };
-    let designs = visions_shared::designs::builtin();
+    let designs = visions_designs::builtin();
     let design = designs.top(&prompt, 1).into_iter().next().map(|m| m.design);
     let _ = facts::extract(&brief, design);
     let _ = facts::fold_case(&prompt);

@@ -3,9 +3,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use visions_shared::agents::task::{AgentTask, Brief, LayoutPlan};
-use visions_shared::agents::validate;
-use visions_shared::composer::Composer;
+use visions_agents::task::{AgentTask, Brief, LayoutPlan};
+use visions_agents::validate;
+use visions_composer::Composer;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else {
@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
         project_description: String::new(),
         brand: Default::default(),
     };
-    let designs: Vec<_> = visions_shared::designs::builtin()
+    let designs: Vec<_> = visions_designs::builtin()
         .top(&prompt, 3)
         .into_iter()
         .map(|m| m.design.clone())
@@ -43,7 +43,7 @@ fuzz_target!(|data: &[u8]| {
         });
         let _ = validate::section_content(section.section_type, props);
     }
-    let slots = visions_shared::jobs::pipeline::planned_slots(&plan.sections);
+    let slots = visions_pipeline::pipeline::planned_slots(&plan.sections);
     let _ = Composer::answer(&AgentTask::ImagePrompts {
         brief,
         business_name: plan.business_name,

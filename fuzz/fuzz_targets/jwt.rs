@@ -4,9 +4,9 @@
 use std::sync::{Arc, LazyLock};
 
 use libfuzzer_sys::fuzz_target;
-use visions_shared::auth::JwtVerifier;
-use visions_shared::config::JwtSettings;
-use visions_shared::secrets::Secrets;
+use visions_api::auth::JwtSettings;
+use visions_api::auth::JwtVerifier;
+use visions_local::LocalSecrets;
 
 struct Verifier {
     runtime: tokio::runtime::Runtime,
@@ -26,7 +26,7 @@ static VERIFIER: LazyLock<Verifier> = LazyLock::new(|| {
         audience: "visions-ai-api".into(),
         leeway_secs: 30,
     };
-    let verifier = JwtVerifier::new(settings, Arc::new(Secrets::local(data.path())));
+    let verifier = JwtVerifier::new(settings, Arc::new(LocalSecrets::new(data.path())));
     Verifier {
         runtime,
         verifier,

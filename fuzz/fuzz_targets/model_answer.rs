@@ -3,10 +3,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use visions_shared::agents::task::{ImageBriefs, LayoutPlan};
-use visions_shared::agents::validate;
-use visions_shared::llm::http::parse_answer;
-use visions_shared::page::model::SectionType;
+use visions_agents::task::{ImageBriefs, LayoutPlan};
+use visions_agents::validate;
+use visions_domain::page::SectionType;
+use visions_llm::transport::parse_answer;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else {

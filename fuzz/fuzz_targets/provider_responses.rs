@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use visions_shared::llm::{anthropic, gemini, http, openai};
+use visions_llm::{anthropic, gemini, openai, transport};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, body)) = data.split_first() else {

@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use visions_shared::page::model::Page;
-use visions_shared::page::render::render_page;
+use visions_domain::page::Page;
+use visions_page::render_page;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(page) = serde_json::from_slice::<Page>(data) else {

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use visions_shared::project::{NewProject, Project, ProjectPatch};
+use visions_domain::project::{NewProject, Project, ProjectPatch};
 
 fuzz_target!(|data: &[u8]| {
     let now = time::OffsetDateTime::UNIX_EPOCH;

@@ -18,10 +18,10 @@ fuzz_target!(|data: &[u8]| {
         headers.insert("retry-after-ms", value);
     }
     let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-    let _ = visions_shared::llm::http::retry_after(&headers, now);
+    let _ = visions_llm::transport::retry_after(&headers, now);
     let body = format!(
         r#"{{"error":{{"details":[{{"retryDelay":"{}s"}}]}}}}"#,
         first.escape_default()
     );
-    let _ = visions_shared::llm::http::status_error(429, None, body.as_bytes(), None).retry_after();
+    let _ = visions_llm::transport::status_error(429, None, body.as_bytes(), None).retry_after();
 });

@@ -11,8 +11,8 @@
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use visions_shared::jobs::model::JobMessage;
-use visions_shared::jobs::worker::Outcome;
+use visions_domain::job::JobMessage;
+use visions_pipeline::worker::Outcome;
 use visions_tests::TestApp;
 use visions_tests::canned;
 use visions_tests::fake_llm::{FakeProvider, FakeReply, Protocol};
@@ -122,7 +122,7 @@ async fn measure(app: &TestApp, runs: usize) -> Vec<Duration> {
             job_id: accepted.body["id"].as_str().unwrap().parse().unwrap(),
         };
         let started = Instant::now();
-        let outcome = app.runtime.worker.handle(&message).await;
+        let outcome = app.stack.worker.handle(&message).await;
         times.push(started.elapsed());
         assert_eq!(outcome, Outcome::Done);
     }

@@ -11,13 +11,13 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
-use visions_shared::auth::{Tier, TokenRequest, issue_hs256};
-use visions_shared::config::{AwsSettings, Config, JwtSettings};
-use visions_shared::http::local_app;
-use visions_shared::jobs::model::JobMessage;
-use visions_shared::jobs::worker::Outcome;
-use visions_shared::runtime::{self, Runtime};
-use visions_shared::secrets::SecretName;
+use visions_ai::config::Config;
+use visions_ai::stack::{Queue, Stack};
+use visions_api::auth::{JwtSettings, Tier, TokenRequest, issue_hs256};
+use visions_aws::AwsSettings;
+use visions_domain::job::JobMessage;
+use visions_domain::ports::SecretName;
+use visions_pipeline::worker::Outcome;
 
 /// The text a reader of a page sees: every string of its sections and metadata, without ids,
 /// links, variants or image briefs.
@@ -87,7 +87,7 @@ pub async fn reply(response: axum::response::Response) -> Reply {
 /// emulator's.
 pub struct TestApp {
     pub router: axum::Router,
-    pub runtime: Runtime,
+    pub stack: Stack,
     pub jwt: JwtSettings,
     /// The moto resources' settings, on the AWS backend.
     pub aws: Option<AwsSettings>,
@@ -113,8 +113,8 @@ impl TestApp {
         vars.push(("VISIONS_DATA_DIR".into(), data.path().display().to_string()));
         let lookup = move |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
         let config = Config::from_lookup(&lookup).unwrap();
-        let runtime = runtime::build_with(&config, None, &lookup).await.unwrap();
-        Self::from_runtime(runtime, config, None, data).await
+        let stack = Stack::build_with(&config, None, &lookup).unwrap();
+        Self::from_stack(stack, config, None, data).await
     }
 
     /// DynamoDB, S3, SQS and Secrets Manager on moto, in resources of its own.
@@ -124,7 +124,7 @@ impl TestApp {
 
     pub async fn dynamo_with(vars: &[(&str, &str)]) -> Self {
         let sdk = moto::sdk_config().await;
-        let settings = visions_shared::bootstrap::bootstrap(&sdk, &moto::unique("t"))
+        let settings = visions_ai::emulator::bootstrap(&sdk, &moto::unique("t"))
             .await
             .unwrap();
         Self::aws(settings, vars).await
@@ -149,35 +149,27 @@ impl TestApp {
         }
         let lookup = move |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
         let config = Config::from_lookup(&lookup).unwrap();
-        let runtime = runtime::build_with(&config, Some(moto::sdk_config().await), &lookup)
-            .await
-            .unwrap();
-        Self::from_runtime(
-            runtime,
-            config,
-            Some(settings),
-            tempfile::tempdir().unwrap(),
-        )
-        .await
+        let stack = Stack::build_with(&config, Some(moto::sdk_config().await), &lookup).unwrap();
+        Self::from_stack(stack, config, Some(settings), tempfile::tempdir().unwrap()).await
     }
 
-    async fn from_runtime(
-        runtime: Runtime,
+    async fn from_stack(
+        stack: Stack,
         config: Config,
         aws: Option<AwsSettings>,
         data: tempfile::TempDir,
     ) -> Self {
         // A key that cannot be read (a test's missing secret) shows up in requests, not here.
-        let jwt_key = runtime
-            .state
+        let jwt_key = stack
+            .adapters
             .secrets
             .get(SecretName::JwtKey)
             .await
             .unwrap_or_else(|_| Arc::from(""));
-        let router = local_app(runtime.state.clone());
+        let router = stack.app();
         Self {
             router,
-            runtime,
+            stack,
             jwt: config.jwt,
             aws,
             jwt_key,
@@ -188,15 +180,15 @@ impl TestApp {
     /// Runs every queued job to completion in this task, as the queue's consumer would.
     pub async fn drain(&self) -> usize {
         let mut handled = 0;
-        match (&self.runtime.local_queue, &self.aws) {
-            (Some(queue), _) => {
+        match (&self.stack.queue, &self.aws) {
+            (Queue::Local(queue), _) => {
                 while let Some(delivery) = queue
                     .receive(std::time::Duration::from_secs(60), 5)
                     .await
                     .unwrap()
                 {
                     let outcome = self
-                        .runtime
+                        .stack
                         .worker
                         .handle(delivery.message.as_ref().unwrap())
                         .await;
@@ -205,7 +197,7 @@ impl TestApp {
                     handled += 1;
                 }
             }
-            (None, Some(aws)) => {
+            (Queue::Sqs { .. }, Some(aws)) => {
                 let sqs = aws_sdk_sqs::Client::new(&moto::sdk_config().await);
                 loop {
                     let received = sqs
@@ -222,7 +214,7 @@ impl TestApp {
                     for message in messages {
                         let job: JobMessage =
                             serde_json::from_str(message.body.as_deref().unwrap()).unwrap();
-                        assert_eq!(self.runtime.worker.handle(&job).await, Outcome::Done);
+                        assert_eq!(self.stack.worker.handle(&job).await, Outcome::Done);
                         sqs.delete_message()
                             .queue_url(&aws.queue_url)
                             .receipt_handle(message.receipt_handle.unwrap())
@@ -233,9 +225,17 @@ impl TestApp {
                     }
                 }
             }
-            (None, None) => unreachable!("every backend has a queue"),
+            (Queue::Sqs { .. }, None) => unreachable!("the SQS queue is the AWS backend's"),
         }
         handled
+    }
+
+    /// The embedded job queue (the local backend's).
+    pub fn local_queue(&self) -> visions_local::SqliteJobQueue {
+        match &self.stack.queue {
+            Queue::Local(queue) => queue.clone(),
+            Queue::Sqs { .. } => panic!("the AWS backend has no local queue"),
+        }
     }
 
     pub fn token(&self, sub: &str) -> String {

@@ -52,7 +52,7 @@ pub async fn dynamo_client() -> aws_sdk_dynamodb::Client {
 /// A fresh table with the production schema and a unique name, so tests run in parallel.
 pub async fn table() -> String {
     let name = unique("visions");
-    visions_shared::store::create_table(&dynamo_client().await, &name)
+    visions_aws::create_table(&dynamo_client().await, &name)
         .await
         .unwrap();
     name

@@ -1,5 +1,3 @@
-use visions_shared::{aws, bootstrap};
-
 #[derive(clap::Args)]
 pub struct Args {
     /// Name of the table; the queue, DLQ, bucket and secrets are named after it.
@@ -8,8 +6,8 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let sdk = aws::sdk_config().await;
-    let settings = bootstrap::bootstrap(&sdk, &args.table).await?;
+    let sdk = visions_aws::sdk_config().await;
+    let settings = crate::emulator::bootstrap(&sdk, &args.table).await?;
     println!("export VISIONS_BACKEND=aws");
     println!("export VISIONS_TABLE={}", settings.table);
     println!("export VISIONS_QUEUE_URL={}", settings.queue_url);

@@ -4,15 +4,16 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use time::OffsetDateTime;
-use visions_shared::agents::task::Brief;
-use visions_shared::auth::Tier;
-use visions_shared::composer::facts;
-use visions_shared::jobs::model::{Job, JobInput, JobKind, JobMessage, JobStatus};
-use visions_shared::jobs::worker::{Outcome, Worker};
-use visions_shared::llm::ModelName;
-use visions_shared::project::{BrandKit, NewProject, Project};
-use visions_shared::runtime;
-use visions_shared::store::{Created, Idempotency};
+use visions_agents::task::Brief;
+use visions_composer::facts;
+use visions_domain::job::{Job, JobKind, JobMessage, JobStatus};
+use visions_domain::ports::{Created, Idempotency};
+use visions_domain::project::{BrandKit, NewProject, Project};
+use visions_domain::tier::Tier;
+use visions_generate::GenerateRequest;
+use visions_pipeline::worker::{JOB_LEASE, Outcome, Worker};
+
+use crate::stack::Stack;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -40,24 +41,36 @@ pub struct Args {
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let config = super::config(args.data)?;
-    let model = args
-        .model
-        .as_deref()
-        .map(ModelName::parse)
-        .transpose()
-        .map_err(anyhow::Error::msg)?;
-    let runtime = runtime::build(&config).await?;
-    if let Some(model) = &model {
-        runtime
-            .state
-            .registry
-            .resolve(model)
-            .map_err(|err| anyhow::anyhow!("{model}: {err}"))?;
-    }
+    let stack = Stack::build(&config).await?;
+    // The same rules as `POST /v1/projects/{id}/generate`: a bad locale or an unavailable
+    // model is refused before anything is stored.
+    let request = GenerateRequest {
+        prompt: args.prompt.clone(),
+        model: args.model.clone(),
+        brand: None,
+        locale: Some(args.locale.clone()),
+    };
+    let input = visions_generate::job_input(&request, &stack.models).map_err(|errors| {
+        let lines: Vec<String> = errors
+            .iter()
+            .map(|e| format!("--{}: {}", e.field, e.message))
+            .collect();
+        // The API does not tell its clients how the server is configured; here the caller is
+        // the operator, who needs to know which variable to set.
+        let hint = args
+            .model
+            .as_deref()
+            .and_then(|raw| visions_domain::models::ModelName::parse(raw).ok())
+            .and_then(|name| stack.models.endpoint(&name).err());
+        match hint {
+            Some(hint) => anyhow::anyhow!("{} ({hint})", lines.join("; ")),
+            None => anyhow::anyhow!("{}", lines.join("; ")),
+        }
+    })?;
     let name = args.name.clone().unwrap_or_else(|| {
         let brief = Brief {
             prompt: args.prompt.clone(),
-            locale: args.locale.clone(),
+            locale: input.locale.clone(),
             project_name: "Untitled page".into(),
             project_description: String::new(),
             brand: BrandKit::default(),
@@ -67,14 +80,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let new: NewProject = serde_json::from_value(serde_json::json!({"name": name}))?;
     let project = Project::create(new, OffsetDateTime::now_utc())
         .map_err(|errors| anyhow::anyhow!("invalid project: {errors:?}"))?;
-    runtime.state.projects.insert(&args.user, &project).await?;
+    let adapters = &stack.adapters;
+    adapters.projects.insert(&args.user, &project).await?;
 
-    let input = JobInput {
-        prompt: args.prompt.clone(),
-        model,
-        brand: None,
-        locale: args.locale.clone(),
-    };
     let job = Job::new(
         project.id,
         JobKind::Generate,
@@ -87,12 +95,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         fingerprint: String::new(),
         ttl: Duration::from_secs(3600),
     };
-    let Created::New(job) = runtime
-        .state
-        .jobs
-        .create(&args.user, &job, &idempotency)
-        .await?
-    else {
+    let Created::New(job) = adapters.jobs.create(&args.user, &job, &idempotency).await? else {
         anyhow::bail!("the job could not be created");
     };
 
@@ -104,9 +107,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     bar.enable_steady_tick(Duration::from_millis(120));
     let observed = bar.clone();
     let mut worker = Worker::new(
-        runtime.state.jobs.clone(),
-        runtime.worker.pipeline.clone(),
-        runtime::JOB_LEASE,
+        adapters.jobs.clone(),
+        stack.worker.pipeline.clone(),
+        JOB_LEASE,
     );
     worker.observer = Some(Arc::new(move |job: &Job| {
         observed.set_position(job.progress as u64);
@@ -120,22 +123,19 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         })
         .await;
     bar.finish_and_clear();
-    let job = runtime
-        .state
+    let job = adapters
         .jobs
         .get(&args.user, job.id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("the job vanished"))?;
     match (outcome, job.status, job.version) {
         (_, JobStatus::Succeeded, Some(number)) => {
-            let version = runtime
-                .state
+            let version = adapters
                 .versions
                 .get(&args.user, project.id, number)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("version {number} is missing"))?;
-            let html = runtime
-                .state
+            let html = adapters
                 .blobs
                 .get(&version.html_key)
                 .await?

@@ -1,12 +1,13 @@
 mod aws_bootstrap;
 mod create;
+mod openapi;
 mod serve;
 mod token;
 
 use std::path::PathBuf;
 
+use crate::config::{Backend, Config};
 use clap::{Parser, Subcommand};
-use visions_shared::config::{Backend, Config};
 
 #[derive(Parser)]
 #[command(
@@ -30,6 +31,8 @@ enum Command {
     /// Create the table and secrets on an AWS emulator (AWS_ENDPOINT_URL) and print the
     /// environment that points `serve` at them.
     AwsBootstrap(aws_bootstrap::Args),
+    /// Print the whole API's OpenAPI document (every function's routes).
+    Openapi,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -38,6 +41,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(args).await,
         Command::Token(args) => token::run(args).await,
         Command::AwsBootstrap(args) => aws_bootstrap::run(args).await,
+        Command::Openapi => openapi::run(),
     }
 }
 

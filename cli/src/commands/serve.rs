@@ -2,11 +2,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use tokio_util::sync::CancellationToken;
-use visions_shared::config::Backend;
-use visions_shared::jobs::local_queue;
-use visions_shared::jobs::sqs;
-use visions_shared::secrets::SecretName;
-use visions_shared::{http, runtime, telemetry};
+use visions_aws::telemetry;
+use visions_domain::ports::SecretName;
+
+use crate::config::Backend;
+use crate::stack::{Queue, Stack, drain, poll};
 
 /// Jobs run at once by the in-process worker.
 const WORKER_CONCURRENCY: usize = 2;
@@ -24,24 +24,25 @@ pub struct Args {
 pub async fn run(args: Args) -> anyhow::Result<()> {
     telemetry::init();
     let config = super::config(args.data)?;
-    let runtime = runtime::build(&config).await?;
+    let stack = Stack::build(&config).await?;
     // Fail now, not on the first request, if a secret cannot be read or created.
     for name in [SecretName::JwtKey, SecretName::CursorKey] {
-        runtime.state.secrets.get(name).await?;
+        stack.adapters.secrets.get(name).await?;
     }
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     let shutdown = CancellationToken::new();
     // Every worker of the stack runs in this process: the queue is drained here.
-    let worker = runtime.worker.clone();
-    let draining = match (runtime.local_queue.clone(), runtime.sqs.clone()) {
-        (Some(queue), _) => tokio::spawn(local_queue::drain(
+    let worker = stack.worker.clone();
+    let draining = match stack.queue.clone() {
+        Queue::Local(queue) => tokio::spawn(drain::drain(
             queue,
             worker,
             WORKER_CONCURRENCY,
             shutdown.clone(),
         )),
-        (None, Some(sqs)) => tokio::spawn(sqs::poll(sqs, worker, shutdown.clone())),
-        (None, None) => anyhow::bail!("this backend has no job queue"),
+        Queue::Sqs { client, queue_url } => {
+            tokio::spawn(poll::poll(client, queue_url, worker, shutdown.clone()))
+        }
     };
     let backend = match &config.backend {
         Backend::Local { data_dir } => format!("embedded, data in {}", data_dir.display()),
@@ -51,7 +52,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         "Visions AI listening on http://{} ({backend})",
         listener.local_addr()?
     );
-    axum::serve(listener, http::local_app(runtime.state))
+    axum::serve(listener, stack.app())
         .with_graceful_shutdown(signal())
         .await?;
     shutdown.cancel();

@@ -1,8 +1,9 @@
 use std::path::PathBuf;
 
 use jsonwebtoken::Algorithm;
-use visions_shared::auth::{TokenRequest, issue_hs256};
-use visions_shared::secrets::{SecretName, Secrets};
+use visions_api::auth::{MAX_TOKEN_TTL_SECS, TokenRequest, issue_hs256};
+use visions_domain::ports::SecretName;
+use visions_domain::tier;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -16,7 +17,7 @@ pub struct Args {
     admin: bool,
     /// Lifetime in seconds (at most a year).
     #[arg(long, default_value_t = 3600,
-          value_parser = clap::value_parser!(i64).range(1..=visions_shared::auth::MAX_TOKEN_TTL_SECS))]
+          value_parser = clap::value_parser!(i64).range(1..=MAX_TOKEN_TTL_SECS))]
     ttl: i64,
     /// Data folder of the local server (where its signing secret lives).
     #[arg(long, env = "VISIONS_DATA_DIR")]
@@ -35,11 +36,13 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         config.jwt.algorithm == Algorithm::HS256,
         "with VISIONS_JWT_ALG=EdDSA tokens come from your identity provider; only HS256 tokens can be minted here"
     );
-    let secrets = Secrets::from_config(&config).await;
-    let key = secrets.get(SecretName::JwtKey).await?;
+    let key = crate::stack::secrets(&config)
+        .await
+        .get(SecretName::JwtKey)
+        .await?;
     let tier = match args.tier {
-        Tier::Free => visions_shared::auth::Tier::Free,
-        Tier::Pro => visions_shared::auth::Tier::Pro,
+        Tier::Free => tier::Tier::Free,
+        Tier::Pro => tier::Tier::Pro,
     };
     let request = TokenRequest {
         sub: &args.user,

@@ -1,11 +1,29 @@
 //! The projects Lambda: `/v1/projects…`, `/healthz` and `/v1/openapi.json` behind API Gateway.
 
-use visions_shared::{config::Config, http, runtime, telemetry};
+use std::sync::Arc;
+
+use visions_api::auth::{JwtSettings, JwtVerifier};
+use visions_aws::{Aws, AwsSettings, telemetry};
+use visions_domain::config::env_lookup;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     telemetry::init();
-    let config = Config::from_env()?;
-    let runtime = runtime::build(&config).await?;
-    lambda_http::run(http::app(runtime.state)).await
+    let aws = Aws::new(
+        visions_aws::sdk_config().await,
+        AwsSettings::from_lookup(env_lookup)?,
+    );
+    let secrets = aws.secrets();
+    let ports = visions_projects::Ports {
+        projects: aws.projects(),
+        jobs: aws.jobs(),
+        versions: aws.versions(),
+        blobs: aws.blobs(),
+        verifier: Arc::new(JwtVerifier::new(
+            JwtSettings::from_lookup(env_lookup)?,
+            secrets.clone(),
+        )),
+        secrets,
+    };
+    lambda_http::run(visions_projects::app(ports)).await
 }

@@ -1,0 +1,194 @@
+//! The whole stack in one process: every function's routes merged over one set of adapters
+//! (embedded by default, or AWS), the worker draining the job queue, and `/assets/…` standing
+//! in for the CDN. `visions-ai serve` runs it; so do the tests.
+
+mod assets;
+pub mod drain;
+pub mod poll;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
+use visions_api::auth::JwtVerifier;
+use visions_aws::Aws;
+use visions_domain::ports::{
+    BlobStore, JobQueue, JobStore, ProjectStore, SecretStore, VersionStore,
+};
+use visions_local::{
+    FileBlobStore, LocalSecrets, SqliteDb, SqliteJobQueue, SqliteJobStore, SqliteProjectStore,
+    SqliteVersionStore,
+};
+use visions_model_config::ModelSettings;
+use visions_pipeline::worker::Worker;
+
+pub use assets::PAGE_CSP;
+
+use crate::config::{Backend, Config};
+
+/// The SQLite file inside a local data folder.
+pub const LOCAL_DB_FILE: &str = "visions.db";
+/// Where the local server serves blobs from the data folder's `blobs/`.
+pub const LOCAL_ASSETS_PREFIX: &str = "/assets";
+
+/// Where jobs wait: drained in this process from SQLite, or polled from SQS.
+#[derive(Clone)]
+pub enum Queue {
+    Local(SqliteJobQueue),
+    Sqs {
+        client: aws_sdk_sqs::Client,
+        queue_url: String,
+    },
+}
+
+/// Every port, on one backend.
+#[derive(Clone)]
+pub struct Adapters {
+    pub projects: Arc<dyn ProjectStore>,
+    pub jobs: Arc<dyn JobStore>,
+    pub versions: Arc<dyn VersionStore>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub queue: Arc<dyn JobQueue>,
+    pub secrets: Arc<dyn SecretStore>,
+}
+
+pub struct Stack {
+    pub adapters: Adapters,
+    pub verifier: Arc<JwtVerifier>,
+    pub models: Arc<ModelSettings>,
+    pub worker: Arc<Worker>,
+    pub queue: Queue,
+}
+
+impl Stack {
+    /// The stack `config` names, with model settings from the environment.
+    pub async fn build(config: &Config) -> anyhow::Result<Self> {
+        let sdk = match config.backend {
+            Backend::Aws(_) => Some(visions_aws::sdk_config().await),
+            Backend::Local { .. } => None,
+        };
+        Self::build_with(config, sdk, visions_domain::config::env_lookup)
+    }
+
+    /// Like [`Self::build`], with the AWS SDK configuration and model settings given (tests).
+    pub fn build_with(
+        config: &Config,
+        sdk: Option<aws_config::SdkConfig>,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<Self> {
+        let (adapters, queue) = match (&config.backend, sdk) {
+            (Backend::Local { data_dir }, _) => {
+                let db = SqliteDb::open(&data_dir.join(LOCAL_DB_FILE))?;
+                let queue = SqliteJobQueue::new(db.clone());
+                let adapters = Adapters {
+                    projects: Arc::new(SqliteProjectStore::new(db.clone())),
+                    jobs: Arc::new(SqliteJobStore::new(db.clone())),
+                    versions: Arc::new(SqliteVersionStore::new(db)),
+                    blobs: Arc::new(FileBlobStore::new(
+                        data_dir.join("blobs"),
+                        LOCAL_ASSETS_PREFIX,
+                    )),
+                    queue: Arc::new(queue.clone()),
+                    secrets: Arc::new(LocalSecrets::new(data_dir)),
+                };
+                (adapters, Queue::Local(queue))
+            }
+            (Backend::Aws(settings), Some(sdk)) => {
+                let aws = Aws::new(sdk, settings.clone());
+                let adapters = Adapters {
+                    projects: aws.projects(),
+                    jobs: aws.jobs(),
+                    versions: aws.versions(),
+                    blobs: aws.blobs(),
+                    queue: aws.queue(),
+                    secrets: aws.secrets(),
+                };
+                let queue = Queue::Sqs {
+                    client: aws_sdk_sqs::Client::new(&aws.sdk),
+                    queue_url: settings.queue_url.clone(),
+                };
+                (adapters, queue)
+            }
+            (Backend::Aws(_), None) => anyhow::bail!("the AWS backend needs an SDK configuration"),
+        };
+        let worker = visions_worker::worker(
+            visions_worker::Ports {
+                projects: adapters.projects.clone(),
+                jobs: adapters.jobs.clone(),
+                versions: adapters.versions.clone(),
+                blobs: adapters.blobs.clone(),
+                secrets: adapters.secrets.clone(),
+            },
+            &lookup,
+        )?;
+        Ok(Self {
+            verifier: Arc::new(JwtVerifier::new(
+                config.jwt.clone(),
+                adapters.secrets.clone(),
+            )),
+            models: Arc::new(ModelSettings::from_lookup(&lookup)?),
+            worker: Arc::new(worker),
+            adapters,
+            queue,
+        })
+    }
+
+    pub fn projects_ports(&self) -> visions_projects::Ports {
+        let a = &self.adapters;
+        visions_projects::Ports {
+            projects: a.projects.clone(),
+            jobs: a.jobs.clone(),
+            versions: a.versions.clone(),
+            blobs: a.blobs.clone(),
+            secrets: a.secrets.clone(),
+            verifier: self.verifier.clone(),
+        }
+    }
+
+    pub fn generate_ports(&self) -> visions_generate::Ports {
+        let a = &self.adapters;
+        visions_generate::Ports {
+            projects: a.projects.clone(),
+            jobs: a.jobs.clone(),
+            versions: a.versions.clone(),
+            blobs: a.blobs.clone(),
+            queue: a.queue.clone(),
+            secrets: a.secrets.clone(),
+            verifier: self.verifier.clone(),
+            models: self.models.clone(),
+        }
+    }
+
+    /// Every function's routes, and `/assets/…` as the CDN serves it.
+    pub fn app(&self) -> Router {
+        let assets = OpenApiRouter::new()
+            .route("/assets/{*key}", get(assets::serve))
+            .route("/robots.txt", get(assets::robots))
+            .with_state(self.adapters.blobs.clone());
+        visions_api::finish(
+            visions_projects::routes()
+                .with_state(self.projects_ports())
+                .merge(visions_generate::routes().with_state(self.generate_ports()))
+                .merge(assets),
+        )
+    }
+}
+
+/// The secrets of the backend `config` names (for commands that need only them).
+pub async fn secrets(config: &Config) -> Arc<dyn SecretStore> {
+    match &config.backend {
+        Backend::Local { data_dir } => Arc::new(LocalSecrets::new(data_dir)),
+        Backend::Aws(settings) => {
+            Aws::new(visions_aws::sdk_config().await, settings.clone()).secrets()
+        }
+    }
+}
+
+/// The whole API's OpenAPI document: the system routes and every function's.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut document = visions_api::system_routes().into_openapi();
+    document.merge(visions_projects::routes().into_openapi());
+    document.merge(visions_generate::routes().into_openapi());
+    document
+}

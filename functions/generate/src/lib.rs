@@ -1,0 +1,593 @@
+//! The generation function: start a job (`202`), follow it, read the versions it produced,
+//! regenerate one section. Everything is checked before a job is stored or a message queued;
+//! the worker function runs the job.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRef, Path, Query, State};
+use axum::http::header::LOCATION;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use visions_api::auth::{JwtVerifier, Principal};
+use visions_api::json::JsonBody;
+use visions_api::list::{ListParams, Listed, Listing, Paginated};
+use visions_api::problem::{FieldError, Problem, ProblemKind};
+use visions_api::uuid_or_404;
+use visions_domain::clock::now_millis;
+use visions_domain::job::{CallUsage, Job, JobInput, JobKind, JobMessage, JobStatus, Stage};
+use visions_domain::locale::canonical_tag;
+use visions_domain::models::ModelName;
+use visions_domain::ports::{
+    BlobStore, Created, Idempotency, JobQueue, JobStore, PageVersion, ProjectStore, SecretStore,
+    VersionStore,
+};
+use visions_domain::project::{BrandKit, optional_json_object, optional_json_u64};
+use visions_domain::text::has_control_chars;
+use visions_model_config::ModelSettings;
+
+/// The ports this function uses.
+#[derive(Clone)]
+pub struct Ports {
+    pub projects: Arc<dyn ProjectStore>,
+    pub jobs: Arc<dyn JobStore>,
+    pub versions: Arc<dyn VersionStore>,
+    /// Where versions' pages are served from.
+    pub blobs: Arc<dyn BlobStore>,
+    pub queue: Arc<dyn JobQueue>,
+    /// The cursor key.
+    pub secrets: Arc<dyn SecretStore>,
+    pub verifier: Arc<JwtVerifier>,
+    /// Which models a request may ask for.
+    pub models: Arc<ModelSettings>,
+}
+
+impl FromRef<Ports> for Arc<JwtVerifier> {
+    fn from_ref(ports: &Ports) -> Self {
+        ports.verifier.clone()
+    }
+}
+
+pub const MAX_PROMPT_CHARS: usize = 4000;
+/// How long an `Idempotency-Key` is remembered.
+pub const IDEMPOTENCY_TTL: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// The function's app, as its Lambda serves it.
+pub fn app(ports: Ports) -> Router {
+    visions_api::finish(routes().with_state(ports))
+}
+
+/// The routes, with their OpenAPI description.
+pub fn routes() -> OpenApiRouter<Ports> {
+    OpenApiRouter::new()
+        .routes(routes!(generate))
+        .routes(routes!(regenerate_section))
+        .routes(routes!(get_job))
+        .routes(routes!(list_versions))
+        .routes(routes!(get_version))
+}
+
+/// Body of `POST /v1/projects/{id}/generate`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GenerateRequest {
+    /// What the page is for, in your own words: 3 to 4000 characters, not only spaces; new
+    /// lines and tabs allowed, other control characters not.
+    #[schema(
+        max_length = 4000,
+        pattern = "^[^\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f]*$",
+        example = "Acme Coffee Roasters, a small-batch roastery in Portland selling single-origin beans by subscription"
+    )]
+    pub prompt: String,
+    /// `provider:model`, e.g. `openai:gpt-4o`; the configured chain when absent. A provider
+    /// this server has not configured is refused with a 422.
+    #[serde(default)]
+    #[schema(
+        max_length = 128,
+        pattern = "^(local:composer|(openai|anthropic|gemini|ollama|vllm|openrouter|groq|compatible):[A-Za-z0-9._:/@-]+)$",
+        example = "local:composer"
+    )]
+    pub model: Option<String>,
+    /// Overrides the project's brand kit for this page.
+    #[serde(default, deserialize_with = "optional_json_object")]
+    pub brand: Option<BrandKit>,
+    /// BCP 47 language of the page; `en` when absent.
+    #[serde(default)]
+    #[schema(
+        max_length = 35,
+        pattern = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
+        example = "fr"
+    )]
+    pub locale: Option<String>,
+}
+
+/// Body of `POST /v1/projects/{id}/sections/{section_id}/regenerate`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegenerateRequest {
+    /// What to change in this section (the same rules as a generation's prompt).
+    #[schema(
+        max_length = 4000,
+        pattern = "^[^\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f]*$",
+        example = "Make the headline about weekend pickup"
+    )]
+    pub prompt: String,
+    #[serde(default)]
+    #[schema(
+        max_length = 128,
+        pattern = "^(local:composer|(openai|anthropic|gemini|ollama|vllm|openrouter|groq|compatible):[A-Za-z0-9._:/@-]+)$"
+    )]
+    pub model: Option<String>,
+    /// The version to start from; the latest when absent.
+    #[serde(default, deserialize_with = "optional_json_u64")]
+    #[schema(minimum = 1)]
+    pub base_version: Option<u64>,
+}
+
+/// A stored version as the API shows it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct VersionView {
+    pub number: u64,
+    pub job_id: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    /// Where the rendered HTML is served.
+    pub html_url: String,
+    pub design_ids: Vec<String>,
+    pub models: Vec<String>,
+    /// The page JSON (schema-versioned); only on `GET …/versions/{n}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub page: Option<serde_json::Value>,
+}
+
+impl Listed for VersionView {
+    const LIST_NAME: &'static str = "VersionList";
+}
+
+/// A page of versions.
+pub type VersionList = Paginated<VersionView>;
+
+/// A job as clients see it. The stored record also holds what only workers need (the attempt
+/// count, the requester's tier, the lease).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(as = Job)]
+pub struct JobView {
+    pub id: Uuid,
+    pub project_id: Uuid,
+    #[serde(flatten)]
+    pub kind: JobKind,
+    pub input: JobInput,
+    pub status: JobStatus,
+    pub stage: Stage,
+    /// 0 to 100.
+    pub progress: u8,
+    /// Why the job failed, in words a user can act on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The project version this job produced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u64>,
+    #[serde(default)]
+    pub usage: Vec<CallUsage>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+}
+
+impl JobView {
+    /// `lease_until` (ms): a running job whose lease has expired has no live worker; its
+    /// message will bring it back to one, so it is shown as waiting, not running.
+    pub fn new(job: Job, lease_until: Option<i64>) -> Self {
+        let mut status = job.status;
+        if status == JobStatus::Running && lease_until.is_none_or(|until| until <= now_millis()) {
+            status = JobStatus::Queued;
+        }
+        Self {
+            id: job.id,
+            project_id: job.project_id,
+            kind: job.kind,
+            input: job.input,
+            status,
+            stage: job.stage,
+            progress: job.progress,
+            error: job.error,
+            version: job.version,
+            usage: job.usage,
+            created_at: job.created_at,
+            updated_at: job.updated_at,
+        }
+    }
+}
+
+fn view(blobs: &dyn BlobStore, version: PageVersion, with_page: bool) -> VersionView {
+    VersionView {
+        number: version.number,
+        job_id: version.job_id,
+        created_at: version.created_at,
+        html_url: blobs.public_url(&version.html_key),
+        design_ids: version.page.provenance.design_ids.clone(),
+        models: version.page.provenance.models.clone(),
+        page: with_page.then(|| serde_json::to_value(&version.page).unwrap_or_default()),
+    }
+}
+
+fn idempotency(headers: &HeaderMap, fingerprint: &impl Serialize) -> Result<Idempotency, Problem> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| {
+            Problem::new(ProblemKind::IdempotencyKeyRequired).detail("send an Idempotency-Key header (e.g. a UUID) so a retried request never starts a second job")
+        })?;
+    if key.len() > 255 || !key.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(Problem::new(ProblemKind::IdempotencyKeyRequired)
+            .detail("Idempotency-Key must be 1 to 255 visible ASCII characters"));
+    }
+    let digest = Sha256::digest(serde_json::to_vec(fingerprint).expect("requests serialize"));
+    Ok(Idempotency {
+        key: key.to_owned(),
+        fingerprint: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest),
+        ttl: IDEMPOTENCY_TTL,
+    })
+}
+
+fn check_prompt(prompt: &str, errors: &mut Vec<FieldError>) {
+    let chars = prompt.chars().count();
+    if !(3..=MAX_PROMPT_CHARS).contains(&chars) || prompt.trim().is_empty() {
+        errors.push(FieldError {
+            field: "prompt".into(),
+            message: format!("must be 3 to {MAX_PROMPT_CHARS} characters, not only spaces"),
+        });
+    }
+    if has_control_chars(prompt, true) {
+        errors.push(FieldError {
+            field: "prompt".into(),
+            message: "must not contain control characters".into(),
+        });
+    }
+}
+
+fn check_model(
+    models: &ModelSettings,
+    model: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> Option<ModelName> {
+    let name = match ModelName::parse(model?) {
+        Ok(name) => name,
+        Err(message) => {
+            errors.push(FieldError {
+                field: "model".into(),
+                message,
+            });
+            return None;
+        }
+    };
+    if models.endpoint(&name).is_err() {
+        errors.push(FieldError {
+            field: "model".into(),
+            message: format!("{name} is not available on this server"),
+        });
+        return None;
+    }
+    Some(name)
+}
+
+/// What a generation request asks for, checked as the API checks it (`visions-ai create` runs
+/// the same rules): every problem at once, with its field.
+pub fn job_input(
+    request: &GenerateRequest,
+    models: &ModelSettings,
+) -> Result<JobInput, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    check_prompt(&request.prompt, &mut errors);
+    let model = check_model(models, request.model.as_deref(), &mut errors);
+    if let Some(brand) = &request.brand {
+        errors.extend(brand.problems());
+    }
+    let locale = match request.locale.as_deref() {
+        None => Some("en".to_owned()),
+        Some(raw) => canonical_tag(raw),
+    };
+    if locale.is_none() {
+        errors.push(FieldError::new(
+            "locale",
+            "must be a BCP 47 language tag such as en or fr-CA",
+        ));
+    }
+    match locale {
+        Some(locale) if errors.is_empty() => Ok(JobInput {
+            prompt: request.prompt.trim().to_owned(),
+            model,
+            brand: request.brand.clone(),
+            locale,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Stores the job (or finds the earlier one for this key) and queues it: 202 with the job.
+async fn accept(
+    ports: &Ports,
+    principal: &Principal,
+    job: Job,
+    idempotency: Idempotency,
+) -> Result<Response, Problem> {
+    let job = match ports
+        .jobs
+        .create(&principal.sub, &job, &idempotency)
+        .await?
+    {
+        Created::New(job) => job,
+        Created::Existing(job) => job,
+        Created::KeyReused => {
+            return Err(Problem::new(ProblemKind::IdempotencyKeyReused)
+                .detail("this Idempotency-Key was used with a different request"));
+        }
+    };
+    // Queued again on a replay too: if the first enqueue failed, the retry repairs it, and a
+    // duplicate message is harmless (the worker's claim runs a job once).
+    if job.status == JobStatus::Queued {
+        ports
+            .queue
+            .enqueue(&JobMessage {
+                owner: principal.sub.clone(),
+                job_id: job.id,
+            })
+            .await?;
+    }
+    tracing::info!(job_id = %job.id, "job accepted");
+    let location = HeaderValue::from_str(&format!("/v1/jobs/{}", job.id)).expect("ids are ASCII");
+    Ok((
+        StatusCode::ACCEPTED,
+        [(LOCATION, location)],
+        Json(JobView::new(job, None)),
+    )
+        .into_response())
+}
+
+/// Generate a new page for a project. Answers at once with the job to follow.
+#[utoipa::path(
+    post, path = "/v1/projects/{id}/generate", tag = "generation",
+    params(
+        ("id" = Uuid, Path, description = "Project id"),
+        ("Idempotency-Key" = String, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "A unique key per generation (1 to 255 visible ASCII characters, e.g. a UUID); a retry with the same key returns the same job"),
+    ),
+    request_body = GenerateRequest,
+    responses(
+        (status = 202, description = "Accepted; follow the job at Location", body = JobView, headers(("Location" = String))),
+        (status = 400, description = "Malformed body or missing Idempotency-Key", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such project for this user", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid prompt, model, brand or locale; or a reused Idempotency-Key", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn generate(
+    State(ports): State<Ports>,
+    principal: Principal,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    JsonBody(request): JsonBody<GenerateRequest>,
+) -> Result<Response, Problem> {
+    let project_id = uuid_or_404(&id)?;
+    let idempotency = idempotency(&headers, &("generate", project_id, &request))?;
+    ports
+        .projects
+        .get(&principal.sub, project_id)
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    let input = job_input(&request, &ports.models).map_err(Problem::field_errors)?;
+    let job = Job::new(
+        project_id,
+        JobKind::Generate,
+        input,
+        principal.tier,
+        OffsetDateTime::now_utc(),
+    );
+    accept(&ports, &principal, job, idempotency).await
+}
+
+/// Rewrite one section of a version; the rest of the page is kept. Answers with the job.
+#[utoipa::path(
+    post, path = "/v1/projects/{id}/sections/{section_id}/regenerate", tag = "generation",
+    params(
+        ("id" = Uuid, Path, description = "Project id"),
+        ("section_id" = String, Path, description = "The section's id in the page"),
+        ("Idempotency-Key" = String, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "A unique key per request (1 to 255 visible ASCII characters)"),
+    ),
+    request_body = RegenerateRequest,
+    responses(
+        (status = 202, description = "Accepted", body = JobView, headers(("Location" = String))),
+        (status = 400, description = "Malformed body or missing Idempotency-Key", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such project, version or section", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid prompt or model", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn regenerate_section(
+    State(ports): State<Ports>,
+    principal: Principal,
+    Path((id, section_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    JsonBody(request): JsonBody<RegenerateRequest>,
+) -> Result<Response, Problem> {
+    let project_id = uuid_or_404(&id)?;
+    let idempotency = idempotency(&headers, &("regenerate", project_id, &section_id, &request))?;
+    let project = ports
+        .projects
+        .get(&principal.sub, project_id)
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    let base = match request.base_version {
+        Some(number) => {
+            ports
+                .versions
+                .get(&principal.sub, project_id, number)
+                .await?
+        }
+        None => ports
+            .versions
+            .list(&principal.sub, project_id, 1, None)
+            .await?
+            .into_iter()
+            .next(),
+    }
+    .ok_or_else(|| Problem::not_found().detail("no such version; generate a page first"))?;
+    if !base.page.sections.iter().any(|s| s.id == section_id) {
+        return Err(Problem::not_found().detail(format!(
+            "version {} has no section {section_id:?}",
+            base.number
+        )));
+    }
+    let mut errors = Vec::new();
+    check_prompt(&request.prompt, &mut errors);
+    let model = check_model(&ports.models, request.model.as_deref(), &mut errors);
+    if !errors.is_empty() {
+        return Err(Problem::field_errors(errors));
+    }
+    let input = JobInput {
+        prompt: request.prompt.trim().to_owned(),
+        model,
+        brand: Some(project.brand),
+        locale: base.page.locale.clone(),
+    };
+    let kind = JobKind::RegenerateSection {
+        base_version: base.number,
+        section_id,
+    };
+    let job = Job::new(
+        project_id,
+        kind,
+        input,
+        principal.tier,
+        OffsetDateTime::now_utc(),
+    );
+    accept(&ports, &principal, job, idempotency).await
+}
+
+/// Follow a job: status, stage, progress, and the version it produced.
+#[utoipa::path(
+    get, path = "/v1/jobs/{id}", tag = "generation",
+    params(("id" = Uuid, Path, description = "Job id")),
+    responses(
+        (status = 200, description = "The job", body = JobView),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such job for this user", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn get_job(
+    State(ports): State<Ports>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Result<Json<JobView>, Problem> {
+    let (job, lease_until) = ports
+        .jobs
+        .get_with_lease(&principal.sub, uuid_or_404(&id)?)
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    // A deleted project's jobs are gone with it.
+    ports
+        .projects
+        .get(&principal.sub, job.project_id)
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    Ok(Json(JobView::new(job, lease_until)))
+}
+
+/// A project's versions, newest first.
+#[utoipa::path(
+    get, path = "/v1/projects/{id}/versions", tag = "generation",
+    params(("id" = Uuid, Path, description = "Project id"), ListParams),
+    responses(
+        (status = 200, description = "One page of versions", body = VersionList),
+        (status = 400, description = "Invalid limit or cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such project for this user", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn list_versions(
+    State(ports): State<Ports>,
+    principal: Principal,
+    Path(id): Path<String>,
+    query: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<VersionList>, Problem> {
+    let project_id = uuid_or_404(&id)?;
+    // The cursor is bound to the user and to this project.
+    let scope = format!("{}/{project_id}", principal.sub);
+    let listing = Listing::read(query, ports.secrets.as_ref(), scope).await?;
+    ports
+        .projects
+        .get(&principal.sub, project_id)
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    let mut versions = ports
+        .versions
+        .list(
+            &principal.sub,
+            project_id,
+            listing.limit + 1,
+            listing.after::<u64>()?,
+        )
+        .await?;
+    let more = versions.len() > listing.limit;
+    versions.truncate(listing.limit);
+    let next = versions.last().filter(|_| more).map(|v| v.number);
+    let items = versions
+        .into_iter()
+        .map(|v| view(ports.blobs.as_ref(), v, false))
+        .collect();
+    Ok(Json(listing.page(items, next)))
+}
+
+/// One version: the page JSON and where its HTML is served.
+#[utoipa::path(
+    get, path = "/v1/projects/{id}/versions/{number}", tag = "generation",
+    params(("id" = Uuid, Path, description = "Project id"), ("number" = u64, Path, description = "Version number, from 1")),
+    responses(
+        (status = 200, description = "The version", body = VersionView),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such version for this user", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn get_version(
+    State(ports): State<Ports>,
+    principal: Principal,
+    Path((id, number)): Path<(String, String)>,
+) -> Result<Json<VersionView>, Problem> {
+    let project_id = uuid_or_404(&id)?;
+    let number: u64 = number.parse().map_err(|_| Problem::not_found())?;
+    ports
+        .projects
+        .get(&principal.sub, project_id)
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    let version = ports
+        .versions
+        .get(&principal.sub, project_id, number)
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    Ok(Json(view(ports.blobs.as_ref(), version, true)))
+}

@@ -1,0 +1,32 @@
+//! The generation API Lambda: `POST …/generate`, `…/regenerate`, `/v1/jobs/{id}`, versions.
+
+use std::sync::Arc;
+
+use visions_api::auth::{JwtSettings, JwtVerifier};
+use visions_aws::{Aws, AwsSettings, telemetry};
+use visions_domain::config::env_lookup;
+use visions_model_config::ModelSettings;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    telemetry::init();
+    let aws = Aws::new(
+        visions_aws::sdk_config().await,
+        AwsSettings::from_lookup(env_lookup)?,
+    );
+    let secrets = aws.secrets();
+    let ports = visions_generate::Ports {
+        projects: aws.projects(),
+        jobs: aws.jobs(),
+        versions: aws.versions(),
+        blobs: aws.blobs(),
+        queue: aws.queue(),
+        verifier: Arc::new(JwtVerifier::new(
+            JwtSettings::from_lookup(env_lookup)?,
+            secrets.clone(),
+        )),
+        secrets,
+        models: Arc::new(ModelSettings::from_lookup(env_lookup)?),
+    };
+    lambda_http::run(visions_generate::app(ports)).await
+}

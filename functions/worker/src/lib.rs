@@ -1,0 +1,47 @@
+//! The worker function: takes SQS batches of job messages, runs the generation pipeline for
+//! each (see `visions-pipeline`), and answers with the messages to deliver again.
+
+use std::sync::Arc;
+
+use visions_agents::ModelRouting;
+use visions_composer::Composer;
+use visions_domain::ports::{BlobStore, JobStore, ProjectStore, SecretStore, VersionStore};
+use visions_llm::registry::ModelRegistry;
+use visions_model_config::ModelSettings;
+use visions_pipeline::pipeline::{COPY_CONCURRENCY, JOB_BUDGET, Pipeline};
+use visions_pipeline::worker::{JOB_LEASE, Worker};
+
+pub use visions_pipeline::sqs::handle_batch;
+
+/// The ports the pipeline and its worker use.
+pub struct Ports {
+    pub projects: Arc<dyn ProjectStore>,
+    pub jobs: Arc<dyn JobStore>,
+    pub versions: Arc<dyn VersionStore>,
+    pub blobs: Arc<dyn BlobStore>,
+    /// Model providers' API keys named by ARN.
+    pub secrets: Arc<dyn SecretStore>,
+}
+
+/// The worker as the Lambda (and the local server) runs it: the model settings and the
+/// per-tier model chains are read through `lookup` (the environment, or a test's map).
+pub fn worker(ports: Ports, lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Worker> {
+    let settings = ModelSettings::from_lookup(&lookup)?;
+    let routing = ModelRouting::from_lookup(&lookup).map_err(anyhow::Error::msg)?;
+    let registry = Arc::new(ModelRegistry::new(
+        settings,
+        ports.secrets,
+        Arc::new(Composer::default()),
+    ));
+    let pipeline = Arc::new(Pipeline {
+        projects: ports.projects,
+        versions: ports.versions,
+        blobs: ports.blobs,
+        registry,
+        routing,
+        designs: visions_designs::builtin(),
+        copy_concurrency: COPY_CONCURRENCY,
+        budget: JOB_BUDGET,
+    });
+    Ok(Worker::new(ports.jobs, pipeline, JOB_LEASE))
+}

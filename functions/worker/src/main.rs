@@ -1,0 +1,37 @@
+//! The generation worker Lambda: SQS batches of job messages in, partial batch failures out.
+
+use std::sync::Arc;
+
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use lambda_runtime::{LambdaEvent, service_fn};
+use visions_aws::{Aws, AwsSettings, telemetry};
+use visions_domain::config::env_lookup;
+use visions_domain::ports::Redelivery;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    telemetry::init();
+    let aws = Aws::new(
+        visions_aws::sdk_config().await,
+        AwsSettings::from_lookup(env_lookup)?,
+    );
+    let ports = visions_worker::Ports {
+        projects: aws.projects(),
+        jobs: aws.jobs(),
+        versions: aws.versions(),
+        blobs: aws.blobs(),
+        secrets: aws.secrets(),
+    };
+    let worker = Arc::new(visions_worker::worker(ports, env_lookup)?);
+    let redelivery: Arc<dyn Redelivery> = aws.queue();
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
+        let (worker, redelivery) = (worker.clone(), redelivery.clone());
+        async move {
+            Ok::<SqsBatchResponse, lambda_runtime::Error>(
+                visions_worker::handle_batch(&worker, event.payload, Some(redelivery.as_ref()))
+                    .await,
+            )
+        }
+    }))
+    .await
+}

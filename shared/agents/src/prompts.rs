@@ -1,0 +1,185 @@
+//! What the agents say to models: system prompts with the retrieved designs, the brief as the
+//! user turn, and the JSON Schema of the expected answer.
+
+use schemars::schema_for;
+use serde_json::{Value, json};
+
+use super::task::{AgentTask, Brief, ImageBriefs, LayoutPlan, PlannedSection, SlotRequest};
+use visions_designs::Design;
+use visions_domain::page::*;
+use visions_llm::{CompletionRequest, Message, Role};
+
+fn schema_value(schema: schemars::Schema) -> Value {
+    serde_json::to_value(schema).expect("schemas serialize")
+}
+
+pub fn props_schema(section_type: SectionType) -> Value {
+    schema_value(match section_type {
+        SectionType::Hero => schema_for!(HeroProps),
+        SectionType::Logos => schema_for!(LogosProps),
+        SectionType::Features => schema_for!(FeaturesProps),
+        SectionType::Benefits => schema_for!(BenefitsProps),
+        SectionType::HowItWorks => schema_for!(HowItWorksProps),
+        SectionType::Testimonials => schema_for!(TestimonialsProps),
+        SectionType::Pricing => schema_for!(PricingProps),
+        SectionType::Faq => schema_for!(FaqProps),
+        SectionType::Stats => schema_for!(StatsProps),
+        SectionType::Gallery => schema_for!(GalleryProps),
+        SectionType::Cta => schema_for!(CtaProps),
+        SectionType::Footer => schema_for!(FooterProps),
+    })
+}
+
+/// The designs as the system prompt shows them: structure and principles, compact.
+fn designs_block(designs: &[Design]) -> String {
+    let compact: Vec<Value> = designs
+        .iter()
+        .map(|d| {
+            json!({
+                "id": d.id, "name": d.name, "goal": d.goal, "audience": d.audience, "tone": d.tone,
+                "sections": d.sections.iter().map(|s| format!("{}:{} — {}", s.section_type.as_str(), s.variant, s.purpose)).collect::<Vec<_>>(),
+                "principles": d.principles,
+            })
+        })
+        .collect();
+    serde_json::to_string_pretty(&compact).expect("designs serialize")
+}
+
+fn catalogue() -> String {
+    SectionType::ALL
+        .iter()
+        .map(|t| format!("- {} (variants: {})", t.as_str(), t.variants().join(", ")))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn brief_message(brief: &Brief) -> Message {
+    let brand = serde_json::to_string(&brief.brand).unwrap_or_default();
+    Message {
+        role: Role::User,
+        content: format!(
+            "Brief:\n{}\n\nProject: {}\n{}\nBrand kit: {brand}\nWrite in the language of locale `{}`.",
+            brief.prompt, brief.project_name, brief.project_description, brief.locale
+        ),
+    }
+}
+
+const RULES: &str = "Write like a senior conversion copywriter: specific to this business (its name, offer, audience, place, \
+tone), concrete benefits, short sentences, no clichés (revolutionize, unlock, seamless, cutting-edge, elevate), no placeholder \
+text, no lorem ipsum, no invented awards or certifications. Button and link labels describe their action (never \"Learn more\", \
+\"Click here\", \"Read more\"). Links are `#section-id`, `https://…`, `mailto:` or `tel:` only. Plain text only: no HTML, no Markdown. \
+Answer with JSON that matches the schema exactly, nothing else.";
+
+pub fn layout(brief: &Brief, designs: &[Design], task: AgentTask) -> CompletionRequest {
+    let system = format!(
+        "You are the layout agent of Visions AI. You plan a high-converting landing page: which sections, in which order, which \
+variant, and what each must achieve, plus the page's SEO title (at most 60 characters) and meta description (120 to 160 characters).\n\n\
+Start with `hero` and end with `footer`; include exactly one `cta` near the end; 6 to 10 sections; ids are lower-case slugs, unique. \
+Use only this catalogue:\n{}\n\nThe three designs from our index of high-converting pages closest to this brief — borrow their \
+structure and principles where they fit this business:\n{}\n\n{RULES}",
+        catalogue(),
+        designs_block(designs)
+    );
+    CompletionRequest {
+        system,
+        messages: vec![brief_message(brief)],
+        schema_name: "layout_plan".into(),
+        schema: schema_value(schema_for!(LayoutPlan)),
+        max_output_tokens: 2000,
+        temperature: 0.4,
+        task: serde_json::to_value(task).expect("tasks serialize"),
+    }
+}
+
+pub fn copy(
+    brief: &Brief,
+    business_name: &str,
+    section: &PlannedSection,
+    designs: &[Design],
+    task: AgentTask,
+) -> CompletionRequest {
+    let principles: Vec<&String> = designs
+        .iter()
+        .flat_map(|d| d.principles.iter())
+        .take(8)
+        .collect();
+    let system = format!(
+        "You are the copywriting agent of Visions AI. Write the content of one section of the landing page for {business_name}.\n\
+Section: `{}` (variant `{}`), id `{}`. Its job: {}\n\nPrinciples from the closest high-converting designs:\n{}\n\n\
+{}\n\
+Calls to action point at `#contact` unless the brief gives a URL.\n{RULES}",
+        section.section_type.as_str(),
+        section.variant,
+        section.id,
+        section.purpose,
+        principles
+            .iter()
+            .map(|p| format!("- {p}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        image_instructions(section),
+    );
+    CompletionRequest {
+        system,
+        messages: vec![brief_message(brief)],
+        schema_name: format!("{}_props", section.section_type.as_str()),
+        schema: props_schema(section.section_type),
+        max_output_tokens: 1500,
+        temperature: 0.7,
+        task: serde_json::to_value(task).expect("tasks serialize"),
+    }
+}
+
+fn image_instructions(section: &PlannedSection) -> String {
+    let ids = section.image_slot_ids();
+    if ids.is_empty() {
+        return "This section has no image: leave every image field null.".into();
+    }
+    format!(
+        "Images: exactly {} with the ids {}, each with an `alt` text that describes the picture for a screen reader and an empty `brief`.",
+        ids.len(),
+        ids.iter()
+            .map(|id| format!("`{id}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+pub fn image_prompts(
+    brief: &Brief,
+    business_name: &str,
+    slots: &[SlotRequest],
+    task: AgentTask,
+) -> CompletionRequest {
+    let slots_text: Vec<String> = slots
+        .iter()
+        .map(|s| format!("- {} ({}): {}", s.slot_id, s.section_type.as_str(), s.alt))
+        .collect();
+    let system = format!(
+        "You are the image-prompt agent of Visions AI. For each image slot on {business_name}'s landing page, write one brief for an \
+image model: subject, setting, composition, lighting, style and mood that fit the brand; photographic unless the brand says \
+otherwise; no text, logos or watermarks in the image; at most 60 words each. Slots:\n{}\n\nAnswer with JSON that matches the schema, \
+one brief per slot id, nothing else.",
+        slots_text.join("\n")
+    );
+    CompletionRequest {
+        system,
+        messages: vec![brief_message(brief)],
+        schema_name: "image_briefs".into(),
+        schema: schema_value(schema_for!(ImageBriefs)),
+        max_output_tokens: 1200,
+        temperature: 0.6,
+        task: serde_json::to_value(task).expect("tasks serialize"),
+    }
+}
+
+pub fn repair(problems: &[String]) -> String {
+    format!(
+        "Your answer cannot be used as it is:\n{}\nAnswer again with the whole corrected JSON, matching the schema exactly, nothing else.",
+        problems
+            .iter()
+            .map(|p| format!("- {p}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    )
+}

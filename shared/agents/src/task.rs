@@ -1,0 +1,104 @@
+//! What agents ask models for, as typed data. Remote models read the same task as prose in
+//! their prompts; the offline composer reads these types directly.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use visions_designs::Design;
+use visions_domain::page::{SectionType, Seo};
+use visions_domain::project::BrandKit;
+
+/// The brief every agent works from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Brief {
+    pub prompt: String,
+    /// BCP 47 language tag of the page to write.
+    pub locale: String,
+    pub project_name: String,
+    pub project_description: String,
+    pub brand: BrandKit,
+}
+
+/// The layout agent's answer: which sections, in which order, and the page's metadata.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LayoutPlan {
+    /// The business or product name the page is for, as the brief spells it.
+    pub business_name: String,
+    pub seo: Seo,
+    pub sections: Vec<PlannedSection>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlannedSection {
+    /// Lower-case slug, unique in the page, e.g. `hero`, `features`, `faq`.
+    pub id: String,
+    #[serde(rename = "type")]
+    pub section_type: SectionType,
+    /// One of the variants the catalogue lists for this type.
+    pub variant: String,
+    /// What this section must achieve for this business, one sentence.
+    pub purpose: String,
+}
+
+/// Images in a gallery the plan asks for.
+pub const GALLERY_IMAGES: usize = 3;
+
+impl PlannedSection {
+    /// The image slots this section will have; their ids are fixed by the plan.
+    pub fn image_slot_ids(&self) -> Vec<String> {
+        match (self.section_type, self.variant.as_str()) {
+            (SectionType::Hero, "split") => vec!["hero-image".into()],
+            (SectionType::Benefits, "alternating") => vec!["benefits-image".into()],
+            (SectionType::Gallery, _) => (1..=GALLERY_IMAGES)
+                .map(|n| format!("gallery-{n}"))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// One image slot waiting for a brief.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SlotRequest {
+    pub slot_id: String,
+    pub section_type: SectionType,
+    pub alt: String,
+}
+
+/// The image-prompt agent's answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImageBriefs {
+    pub briefs: Vec<ImageBrief>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImageBrief {
+    pub slot_id: String,
+    /// A prompt for an image model: subject, composition, light, style; no text in the image.
+    pub brief: String,
+}
+
+/// A task for a model, tagged by the agent that asks.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "agent", rename_all = "snake_case")]
+pub enum AgentTask {
+    Layout {
+        brief: Brief,
+        designs: Vec<Design>,
+    },
+    Copy {
+        brief: Brief,
+        business_name: String,
+        section: PlannedSection,
+        designs: Vec<Design>,
+    },
+    ImagePrompts {
+        brief: Brief,
+        business_name: String,
+        slots: Vec<SlotRequest>,
+    },
+}

@@ -1,0 +1,127 @@
+//! What every API function shares: problem+json errors, the JSON body extractor, JWT
+//! authentication, cursors and paginated lists, the request context, and the layers and
+//! system routes every function's router is finished with.
+
+pub mod auth;
+pub mod cursor;
+pub mod json;
+pub mod list;
+pub mod problem;
+mod request_context;
+
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
+use tower_http::catch_panic::CatchPanicLayer;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+pub use request_context::REQUEST_ID_HEADER;
+
+use crate::problem::{Problem, ProblemKind};
+
+/// The whole API's OpenAPI document, as served at `/v1/openapi.json`. It is built from every
+/// function's routes (`visions-ai openapi`); a test checks that this copy matches them.
+pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Visions AI API",
+        description = "Turn a prompt and a brand kit into a production-ready landing page.",
+        version = env!("CARGO_PKG_VERSION"),
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(Problem)),
+    tags(
+        (name = "projects", description = "Your landing-page projects"),
+        (name = "generation", description = "Generate pages, follow jobs, read versions"),
+        (name = "system", description = "Health and API description"),
+    ),
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The document's base (title, security scheme, tags) and the system routes, to which each
+/// function merges its own routes.
+pub fn system_routes() -> OpenApiRouter {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(healthz))
+        .routes(routes!(openapi_json))
+}
+
+/// A function's routes, finished as every function serves them: the system routes, problem+json
+/// fallbacks, a contained panic, `no-store` and the request context.
+pub fn finish(routes: OpenApiRouter) -> Router {
+    let (router, _) = system_routes().merge(routes).split_for_parts();
+    router
+        .fallback(|| async { Problem::not_found().detail("no such route") })
+        .method_not_allowed_fallback(|| async { Problem::new(ProblemKind::MethodNotAllowed) })
+        .layer(CatchPanicLayer::custom(|_| {
+            Problem::internal("handler panicked").into_response()
+        }))
+        .layer(axum::middleware::from_fn(no_store))
+        .layer(axum::middleware::from_fn(request_context::request_context))
+}
+
+/// Ids that are not UUIDs cannot name anything: they are simply not found.
+pub fn uuid_or_404(raw: &str) -> Result<Uuid, Problem> {
+    Uuid::parse_str(raw).map_err(|_| Problem::not_found())
+}
+
+/// API answers are per user: no browser, proxy or CDN may keep them (`Cache-Control:
+/// no-store`), unless a handler chose otherwise. The OpenAPI document is public and the same
+/// for all.
+async fn no_store(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let private = request.uri().path().starts_with("/v1/") && request.uri().path() != OPENAPI_PATH;
+    let mut response = next.run(request).await;
+    if private {
+        response
+            .headers_mut()
+            .entry(axum::http::header::CACHE_CONTROL)
+            .or_insert(axum::http::HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+const OPENAPI_PATH: &str = "/v1/openapi.json";
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Health {
+    status: &'static str,
+    version: &'static str,
+}
+
+/// Liveness: answers without authentication.
+#[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, body = Health)))]
+async fn healthz() -> Json<Health> {
+    Json(Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+/// This API's OpenAPI 3.1 description.
+#[utoipa::path(get, path = "/v1/openapi.json", tag = "system", responses((status = 200, description = "OpenAPI document", content_type = "application/json")))]
+async fn openapi_json() -> Response {
+    ([(CONTENT_TYPE, "application/json")], OPENAPI_JSON).into_response()
+}

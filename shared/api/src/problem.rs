@@ -1,0 +1,219 @@
+//! RFC 9457 problem details: the one error shape every client sees.
+//!
+//! Each kind has a stable `type` URI that clients can switch on. Details are written for the
+//! client; internal causes (SQL, AWS request ids, ARNs, stack traces) are logged, never sent.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+pub const CONTENT_TYPE: &str = "application/problem+json";
+const TYPE_BASE: &str = "https://visions.ai/problems/";
+
+/// The stable catalogue of problems the API can answer with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    MalformedJson,
+    InvalidBody,
+    InvalidQuery,
+    InvalidCursor,
+    IdempotencyKeyRequired,
+    IdempotencyKeyReused,
+    ValidationFailed,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    PreconditionFailed,
+    PreconditionRequired,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    Internal,
+    ServiceUnavailable,
+}
+
+impl ProblemKind {
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::MalformedJson => "malformed-json",
+            Self::InvalidBody => "invalid-body",
+            Self::InvalidQuery => "invalid-query",
+            Self::InvalidCursor => "invalid-cursor",
+            Self::IdempotencyKeyRequired => "idempotency-key-required",
+            Self::IdempotencyKeyReused => "idempotency-key-reused",
+            Self::ValidationFailed => "validation-failed",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not-found",
+            Self::MethodNotAllowed => "method-not-allowed",
+            Self::PreconditionFailed => "precondition-failed",
+            Self::PreconditionRequired => "precondition-required",
+            Self::PayloadTooLarge => "payload-too-large",
+            Self::UnsupportedMediaType => "unsupported-media-type",
+            Self::Internal => "internal",
+            Self::ServiceUnavailable => "service-unavailable",
+        }
+    }
+
+    pub fn status(self) -> StatusCode {
+        match self {
+            Self::MalformedJson
+            | Self::InvalidBody
+            | Self::InvalidQuery
+            | Self::InvalidCursor
+            | Self::IdempotencyKeyRequired => StatusCode::BAD_REQUEST,
+            Self::ValidationFailed | Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::MalformedJson => "The request body is not valid JSON",
+            Self::InvalidBody => "The request body does not match the expected shape",
+            Self::InvalidQuery => "The query string is invalid",
+            Self::InvalidCursor => "The pagination cursor is invalid",
+            Self::IdempotencyKeyRequired => "An Idempotency-Key header is required",
+            Self::IdempotencyKeyReused => "The Idempotency-Key was used for another request",
+            Self::ValidationFailed => "The request failed validation",
+            Self::Unauthorized => "Authentication is required",
+            Self::Forbidden => "This operation is not allowed",
+            Self::NotFound => "Not found",
+            Self::MethodNotAllowed => "Method not allowed",
+            Self::PreconditionFailed => "The resource has changed",
+            Self::PreconditionRequired => "A precondition header is required",
+            Self::PayloadTooLarge => "The request body is too large",
+            Self::UnsupportedMediaType => "Unsupported media type",
+            Self::Internal => "Internal error",
+            Self::ServiceUnavailable => "Service temporarily unavailable",
+        }
+    }
+
+    pub fn type_uri(self) -> String {
+        format!("{TYPE_BASE}{}", self.slug())
+    }
+}
+
+pub use visions_domain::text::FieldError;
+
+/// A problem answer. Build one with [`Problem::new`] and send it with `IntoResponse`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    pub title: String,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(nullable = false)]
+    pub errors: Vec<FieldError>,
+    #[serde(skip)]
+    kind_slug: &'static str,
+}
+
+impl Problem {
+    pub fn new(kind: ProblemKind) -> Self {
+        Self {
+            type_uri: kind.type_uri(),
+            title: kind.title().to_owned(),
+            status: kind.status().as_u16(),
+            detail: None,
+            errors: Vec::new(),
+            kind_slug: kind.slug(),
+        }
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn field_errors(errors: Vec<FieldError>) -> Self {
+        let mut problem = Self::new(ProblemKind::ValidationFailed);
+        problem.errors = errors;
+        problem
+    }
+
+    /// An unexpected failure: logged in full here, answered with nothing internal.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        Self::new(ProblemKind::Internal)
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(ProblemKind::NotFound)
+    }
+
+    pub fn slug(&self) -> &'static str {
+        self.kind_slug
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"visions-ai\", error=\"invalid_token\""),
+            );
+        }
+        response
+    }
+}
+
+/// A store's answer as the API gives it. Handlers that can tell a conflict apart (a stale
+/// `If-Match`) map it themselves first.
+impl From<visions_domain::ports::StoreError> for Problem {
+    fn from(err: visions_domain::ports::StoreError) -> Self {
+        use visions_domain::ports::StoreError;
+        match err {
+            StoreError::NotFound => Problem::not_found(),
+            StoreError::VersionConflict => Problem::new(ProblemKind::PreconditionFailed)
+                .detail("the project was changed by another request; fetch it again"),
+            StoreError::AlreadyExists | StoreError::Backend(_) => Problem::internal(err),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_serializes_rfc9457_fields_only() {
+        let problem = Problem::new(ProblemKind::NotFound).detail("no such project");
+        let json = serde_json::to_value(&problem).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "type": "https://visions.ai/problems/not-found",
+                "title": "Not found",
+                "status": 404,
+                "detail": "no such project"
+            })
+        );
+    }
+
+    #[test]
+    fn response_carries_problem_content_type_and_status() {
+        let response = Problem::new(ProblemKind::PayloadTooLarge).into_response();
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], CONTENT_TYPE);
+    }
+}

@@ -1,0 +1,81 @@
+//! The AWS adapters of the domain ports: DynamoDB (one table for every entity), S3 behind
+//! CloudFront, SQS and Secrets Manager; plus the SDK configuration and JSON logs every Lambda
+//! shares.
+
+pub mod dynamo;
+mod s3;
+mod sdk;
+mod secrets;
+mod settings;
+mod sqs;
+pub mod telemetry;
+
+use std::sync::{Arc, OnceLock};
+
+pub use dynamo::{DynamoJobStore, DynamoProjectStore, DynamoVersionStore, create_table};
+pub use s3::S3BlobStore;
+pub use sdk::{s3_client, sdk_config};
+pub use secrets::AwsSecrets;
+pub use settings::AwsSettings;
+pub use sqs::SqsJobQueue;
+
+/// One client per service, built from one SDK configuration; each constructor builds only the
+/// adapter asked for, so a function pays for the services it uses.
+pub struct Aws {
+    pub sdk: aws_config::SdkConfig,
+    pub settings: AwsSettings,
+    /// Shared by the stores of the single table (one connection pool).
+    dynamo: OnceLock<aws_sdk_dynamodb::Client>,
+}
+
+impl Aws {
+    pub fn new(sdk: aws_config::SdkConfig, settings: AwsSettings) -> Self {
+        Self {
+            sdk,
+            settings,
+            dynamo: OnceLock::new(),
+        }
+    }
+
+    fn dynamo(&self) -> aws_sdk_dynamodb::Client {
+        self.dynamo
+            .get_or_init(|| aws_sdk_dynamodb::Client::new(&self.sdk))
+            .clone()
+    }
+
+    pub fn projects(&self) -> Arc<DynamoProjectStore> {
+        Arc::new(DynamoProjectStore::new(self.dynamo(), &self.settings.table))
+    }
+
+    pub fn jobs(&self) -> Arc<DynamoJobStore> {
+        Arc::new(DynamoJobStore::new(self.dynamo(), &self.settings.table))
+    }
+
+    pub fn versions(&self) -> Arc<DynamoVersionStore> {
+        Arc::new(DynamoVersionStore::new(self.dynamo(), &self.settings.table))
+    }
+
+    pub fn blobs(&self) -> Arc<S3BlobStore> {
+        Arc::new(S3BlobStore::new(
+            s3_client(&self.sdk),
+            &self.settings.assets_bucket,
+            &self.settings.assets_url,
+        ))
+    }
+
+    pub fn queue(&self) -> Arc<SqsJobQueue> {
+        Arc::new(SqsJobQueue::new(
+            aws_sdk_sqs::Client::new(&self.sdk),
+            &self.settings.queue_url,
+        ))
+    }
+
+    pub fn secrets(&self) -> Arc<AwsSecrets> {
+        Arc::new(AwsSecrets::new(
+            aws_sdk_secretsmanager::Client::new(&self.sdk),
+            Some(self.settings.jwt_key_arn.clone()),
+            Some(self.settings.cursor_key_arn.clone()),
+            self.settings.secret_ttl,
+        ))
+    }
+}

@@ -1,0 +1,99 @@
+//! Blobs (rendered pages, later images and exports) in S3, served through CloudFront.
+
+use visions_domain::ports::{BlobStore, StoreError, cache_control, invalid_key, valid_key};
+
+pub struct S3BlobStore {
+    client: aws_sdk_s3::Client,
+    bucket: String,
+    /// The CloudFront distribution (or any CDN) in front of the bucket.
+    public_base_url: String,
+}
+
+impl S3BlobStore {
+    pub fn new(
+        client: aws_sdk_s3::Client,
+        bucket: impl Into<String>,
+        public_base_url: impl Into<String>,
+    ) -> Self {
+        Self {
+            client,
+            bucket: bucket.into(),
+            public_base_url: public_base_url.into(),
+        }
+    }
+}
+
+fn s3_error<E, R>(err: aws_sdk_s3::error::SdkError<E, R>) -> StoreError
+where
+    E: std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    StoreError::Backend(anyhow::anyhow!(
+        "{}",
+        aws_sdk_s3::error::DisplayErrorContext(err)
+    ))
+}
+
+#[async_trait::async_trait]
+impl BlobStore for S3BlobStore {
+    async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), StoreError> {
+        if !valid_key(key) {
+            return Err(invalid_key(key));
+        }
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .cache_control(cache_control(content_type))
+            .body(bytes.into())
+            .send()
+            .await
+            .map_err(s3_error)?;
+        Ok(())
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        if !valid_key(key) {
+            return Ok(None);
+        }
+        match self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(output) => {
+                let bytes = output
+                    .body
+                    .collect()
+                    .await
+                    .map_err(|e| StoreError::Backend(e.into()))?;
+                Ok(Some(bytes.to_vec()))
+            }
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_key()) => Ok(None),
+            Err(err) => Err(s3_error(err)),
+        }
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        if !valid_key(key) {
+            return Err(invalid_key(key));
+        }
+        // S3 answers 204 whether or not the key existed.
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(s3_error)?;
+        Ok(())
+    }
+
+    fn public_url(&self, key: &str) -> String {
+        format!("{}/{key}", self.public_base_url.trim_end_matches('/'))
+    }
+}

@@ -1,0 +1,34 @@
+//! Where a deployment's AWS resources are, read once per cold start from the variables the
+//! SAM template sets on every function.
+
+use std::time::Duration;
+
+use visions_domain::config::{ConfigError, parse_u64};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AwsSettings {
+    pub table: String,
+    /// The SQS queue generation jobs go on.
+    pub queue_url: String,
+    /// The S3 bucket for pages and images, and the CDN URL in front of it.
+    pub assets_bucket: String,
+    pub assets_url: String,
+    pub jwt_key_arn: String,
+    pub cursor_key_arn: String,
+    pub secret_ttl: Duration,
+}
+
+impl AwsSettings {
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let required = |name: &'static str| lookup(name).ok_or(ConfigError::Missing { name });
+        Ok(Self {
+            table: required("VISIONS_TABLE")?,
+            queue_url: required("VISIONS_QUEUE_URL")?,
+            assets_bucket: required("VISIONS_ASSETS_BUCKET")?,
+            assets_url: required("VISIONS_ASSETS_URL")?,
+            jwt_key_arn: required("VISIONS_JWT_KEY_ARN")?,
+            cursor_key_arn: required("VISIONS_CURSOR_KEY_ARN")?,
+            secret_ttl: Duration::from_secs(parse_u64(&lookup, "VISIONS_SECRET_TTL_SECS", 300)?),
+        })
+    }
+}

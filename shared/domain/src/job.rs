@@ -1,0 +1,177 @@
+//! Generation jobs: what was asked, where it stands, and who holds it.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::models::{ModelName, Usage};
+use crate::project::BrandKit;
+use crate::tier::Tier;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+impl JobStatus {
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Succeeded | Self::Failed)
+    }
+}
+
+/// Pipeline stages, in order; each reports progress on the job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Queued,
+    Retrieving,
+    Layout,
+    Copywriting,
+    ImagePrompts,
+    Rendering,
+    Storing,
+    Done,
+}
+
+/// What a job does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum JobKind {
+    /// A whole new page.
+    Generate,
+    /// One section of an existing version rewritten; the rest kept.
+    RegenerateSection {
+        base_version: u64,
+        section_id: String,
+    },
+}
+
+/// The request, as accepted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct JobInput {
+    pub prompt: String,
+    #[schema(value_type = Option<String>, example = "openai:gpt-4o")]
+    pub model: Option<ModelName>,
+    pub brand: Option<BrandKit>,
+    pub locale: String,
+}
+
+/// Tokens one agent call used, as the provider reported them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CallUsage {
+    pub agent: String,
+    pub model: String,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+}
+
+impl CallUsage {
+    pub fn new(agent: &str, model: &ModelName, usage: Usage) -> Self {
+        Self {
+            agent: agent.into(),
+            model: model.to_string(),
+            input_tokens: usage.input_tokens,
+            output_tokens: usage.output_tokens,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Job {
+    pub id: Uuid,
+    pub project_id: Uuid,
+    #[serde(flatten)]
+    pub kind: JobKind,
+    pub input: JobInput,
+    /// The requester's tier when the job was accepted; it picks the model chains.
+    pub tier: Tier,
+    pub status: JobStatus,
+    pub stage: Stage,
+    /// 0 to 100.
+    pub progress: u8,
+    /// Why the job failed, in words a user can act on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The project version this job produced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u64>,
+    #[serde(default)]
+    pub usage: Vec<CallUsage>,
+    /// How many times a worker has claimed the job.
+    pub attempts: u32,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+}
+
+impl Job {
+    pub fn new(
+        project_id: Uuid,
+        kind: JobKind,
+        input: JobInput,
+        tier: Tier,
+        now: OffsetDateTime,
+    ) -> Self {
+        Self {
+            id: Uuid::now_v7(),
+            project_id,
+            kind,
+            input,
+            tier,
+            status: JobStatus::Queued,
+            stage: Stage::Queued,
+            progress: 0,
+            error: None,
+            version: None,
+            usage: Vec::new(),
+            attempts: 0,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+impl Job {
+    /// The claim rule every store applies: a finished job is left alone, a running job under a
+    /// live lease (`lease_until` in ms) belongs to its worker; otherwise the job starts another
+    /// attempt, returned as `Claimed` for the store to write under the new lease.
+    pub fn take(mut self, lease_until: Option<i64>, now_ms: i64) -> Claim {
+        if self.status.is_final() {
+            return Claim::Finished(self);
+        }
+        if self.status == JobStatus::Running && lease_until.is_some_and(|until| until > now_ms) {
+            return Claim::Busy;
+        }
+        self.status = JobStatus::Running;
+        self.attempts += 1;
+        self.updated_at = OffsetDateTime::now_utc();
+        Claim::Claimed(self)
+    }
+}
+
+#[derive(Debug, PartialEq)]
+/// What a worker's claim on a job came to.
+pub enum Claim {
+    /// This worker now holds the job's lease.
+    Claimed(Job),
+    /// The job already succeeded or failed: nothing to do.
+    Finished(Job),
+    /// Another worker holds a live lease.
+    Busy,
+    Missing,
+}
+
+/// What travels on the queue: enough to find the job, nothing a consumer must trust.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobMessage {
+    pub owner: String,
+    pub job_id: Uuid,
+}

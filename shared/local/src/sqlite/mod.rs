@@ -1,0 +1,118 @@
+//! The embedded adapters: one SQLite file (WAL) in the data folder holds every table.
+
+mod jobs;
+mod projects;
+mod queue;
+mod versions;
+
+pub use jobs::SqliteJobStore;
+pub use projects::SqliteProjectStore;
+pub use queue::{Delivery, SqliteJobQueue};
+pub use versions::SqliteVersionStore;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+use rusqlite::Connection;
+
+use visions_domain::ports::StoreError;
+
+/// Schema migrations, applied in order; `PRAGMA user_version` records how many have run.
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE projects (
+        owner   TEXT    NOT NULL,
+        id      TEXT    NOT NULL,
+        version INTEGER NOT NULL,
+        doc     TEXT    NOT NULL,
+        PRIMARY KEY (owner, id)
+    ) WITHOUT ROWID",
+    "CREATE TABLE jobs (
+        owner       TEXT    NOT NULL,
+        id          TEXT    NOT NULL,
+        doc         TEXT    NOT NULL,
+        lease_owner TEXT,
+        lease_until INTEGER,
+        PRIMARY KEY (owner, id)
+    ) WITHOUT ROWID;
+    CREATE TABLE idempotency (
+        owner       TEXT    NOT NULL,
+        key         TEXT    NOT NULL,
+        fingerprint TEXT    NOT NULL,
+        job_id      TEXT    NOT NULL,
+        expires_at  INTEGER NOT NULL,
+        PRIMARY KEY (owner, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE versions (
+        owner      TEXT    NOT NULL,
+        project_id TEXT    NOT NULL,
+        number     INTEGER NOT NULL,
+        doc        TEXT    NOT NULL,
+        PRIMARY KEY (owner, project_id, number)
+    ) WITHOUT ROWID;
+    CREATE TABLE queue (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        body          TEXT    NOT NULL,
+        visible_at    INTEGER NOT NULL,
+        receive_count INTEGER NOT NULL DEFAULT 0,
+        dead          INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX queue_ready ON queue (dead, visible_at);",
+];
+
+/// One connection shared by every embedded store; SQLite serializes writers anyway.
+#[derive(Clone)]
+pub struct SqliteDb {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl SqliteDb {
+    pub fn open(path: &Path) -> anyhow::Result<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let conn = Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
+        Self::init(conn)
+    }
+
+    pub fn in_memory() -> anyhow::Result<Self> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(mut conn: Connection) -> anyhow::Result<Self> {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let applied: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        let tx = conn.transaction()?;
+        for (index, migration) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
+            tx.execute_batch(migration)
+                .with_context(|| format!("migration {}", index + 1))?;
+        }
+        tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)?;
+        tx.commit()?;
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Runs blocking SQLite work off the async executor.
+    pub(crate) async fn with_conn<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = conn
+                .lock()
+                .map_err(|_| anyhow::anyhow!("sqlite connection poisoned"))?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|err| StoreError::Backend(err.into()))?
+    }
+}
+
+pub(crate) fn backend(err: impl Into<anyhow::Error>) -> StoreError {
+    StoreError::Backend(err.into())
+}

@@ -1,0 +1,287 @@
+//! The document: head (title, description, Open Graph, JSON-LD, CSP-hashed style), landmarks,
+//! the skip link, and the context every section renders with.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::css::{Tokens, stylesheet};
+use crate::i18n::{Strings, language_tag, og_locale, strings_for};
+use crate::links::{safe_href, safe_image_src};
+use crate::sections::{
+    clean, first_non_empty, is_band, link_label, render_footer, render_section, slug, variant_of,
+};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+use sha2::{Digest, Sha256};
+use visions_domain::page::{Cta, Page, Section, SectionContent, SectionType};
+
+/// Renders `page` as a complete HTML5 document.
+pub fn render_page(page: &Page) -> String {
+    let ctx = Ctx::new(page);
+    let main_sections: Vec<(usize, &Section)> = page
+        .sections
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.content.section_type() != SectionType::Footer)
+        .collect();
+    let footer = page
+        .sections
+        .iter()
+        .enumerate()
+        .find_map(|(i, s)| match &s.content {
+            SectionContent::Footer(props) => Some((i, props)),
+            _ => None,
+        });
+
+    let mut types: Vec<SectionType> = main_sections
+        .iter()
+        .map(|(_, s)| s.content.section_type())
+        .collect();
+    types.sort_by_key(|t| *t as u8);
+    types.dedup();
+    let css = stylesheet(&ctx.tokens, &types);
+    let csp = format!(
+        "default-src 'none'; connect-src 'self'; img-src 'self' https: data:; style-src 'sha256-{}'; base-uri 'none'; form-action 'none'",
+        STANDARD.encode(Sha256::digest(css.as_bytes()))
+    );
+
+    let seo = &page.seo;
+    let title = first_non_empty(&[&seo.title, &seo.og_title, &ctx.business]);
+    let description = first_non_empty(&[
+        &seo.description,
+        &seo.og_description,
+        &ctx.hero_summary,
+        &title,
+    ]);
+    let og_title = first_non_empty(&[&seo.og_title, &title]);
+    let og_description = first_non_empty(&[&seo.og_description, &description]);
+    let og_image = ctx
+        .hero_image
+        .as_deref()
+        .filter(|src| src.starts_with("https://"));
+
+    // Alternate plain and tinted bands so that neighbouring sections never merge.
+    let mut previous_tinted = false;
+    let mut body: Vec<Markup> = Vec::with_capacity(main_sections.len());
+    for (index, (position, section)) in main_sections.iter().enumerate() {
+        let band = is_band(section);
+        let tinted_by_design = matches!(&section.content, SectionContent::Hero(_))
+            && variant_of(section) == "centered";
+        let alt = !band && !tinted_by_design && !previous_tinted && index > 0;
+        previous_tinted = band || tinted_by_design || alt;
+        let level = if index == 0 { 1 } else { 2 };
+        body.push(render_section(&ctx, *position, section, level, alt));
+    }
+
+    let header_cta = ctx.header_cta.as_ref().map(|(cta, context)| {
+        html! { a.btn href=(ctx.href(&cta.href)) { (link_label(&cta.label, context)) } }
+    });
+
+    let document = html! {
+        (DOCTYPE)
+        html lang=(ctx.lang) dir=[ctx.rtl.then_some("rtl")] {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta http-equiv="Content-Security-Policy" content=(csp);
+                title { (title) }
+                meta name="description" content=(description);
+                meta name="theme-color" content=(ctx.tokens.primary);
+                meta property="og:type" content="website";
+                meta property="og:title" content=(og_title);
+                meta property="og:description" content=(og_description);
+                meta property="og:site_name" content=(ctx.business);
+                @if let Some(locale) = &ctx.og_locale {
+                    meta property="og:locale" content=(locale);
+                }
+                @if let Some(image) = og_image {
+                    meta property="og:image" content=(image);
+                }
+                meta name="twitter:card" content=(if og_image.is_some() { "summary_large_image" } else { "summary" });
+                meta name="twitter:title" content=(og_title);
+                meta name="twitter:description" content=(og_description);
+                @if let Some(image) = og_image {
+                    meta name="twitter:image" content=(image);
+                }
+                meta name="generator" content="Visions AI";
+                link rel="icon" href="data:,";
+                style { (PreEscaped(&css)) }
+                script type="application/ld+json" { (PreEscaped(json_ld(page, &ctx, &description))) }
+            }
+            body {
+                a.skip href="#main" { (ctx.strings.skip) }
+                header.top {
+                    div.wrap.bar {
+                        p.brand { (ctx.business) }
+                        @if let Some(cta) = header_cta { (cta) }
+                    }
+                }
+                main id="main" tabindex="-1" {
+                    @for section in &body { (section) }
+                }
+                @match footer {
+                    Some((position, props)) => (render_footer(&ctx, position, props)),
+                    None => footer.foot { div.wrap { p.legal { (ctx.business) } } },
+                }
+            }
+        }
+    };
+    document.into_string()
+}
+
+/// Everything the sections share: tokens, ids, strings in the page's language.
+pub(crate) struct Ctx {
+    pub(crate) lang: String,
+    /// Right-to-left script (Arabic, Hebrew, Persian, Urdu…).
+    pub(crate) rtl: bool,
+    pub(crate) og_locale: Option<String>,
+    pub(crate) strings: &'static Strings,
+    pub(crate) tokens: Tokens,
+    pub(crate) business: String,
+    pub(crate) hero_summary: String,
+    pub(crate) hero_image: Option<String>,
+    pub(crate) header_cta: Option<(Cta, String)>,
+    /// The HTML id of each section, by position: unique and valid.
+    pub(crate) section_ids: Vec<String>,
+    /// The page's section ids → the HTML id of the first section with that id.
+    pub(crate) ids: HashMap<String, String>,
+}
+
+impl Ctx {
+    pub(crate) fn new(page: &Page) -> Self {
+        let lang = language_tag(&page.locale);
+        let strings = strings_for(&lang);
+        let business = page
+            .sections
+            .iter()
+            .find_map(|s| match &s.content {
+                SectionContent::Footer(f) => Some(clean(&f.business_name)),
+                _ => None,
+            })
+            .filter(|name| !name.is_empty())
+            .unwrap_or_else(|| {
+                // "Rosa's Bakery | Fresh bread in Lyon" → "Rosa's Bakery"
+                let title = clean(&page.seo.title);
+                let title = title.replace('\u{a0}', " ");
+                let name = [" | ", " — ", " – ", " - ", " · ", ": "]
+                    .iter()
+                    .fold(title.as_str(), |name, separator| {
+                        name.split(separator).next().unwrap_or(name)
+                    })
+                    .trim()
+                    .to_owned();
+                if name.is_empty() {
+                    strings.untitled.to_owned()
+                } else {
+                    name
+                }
+            });
+        let hero = page.sections.iter().find_map(|s| match &s.content {
+            SectionContent::Hero(h) => Some(h),
+            _ => None,
+        });
+        let header_cta = hero
+            .map(|h| (h.primary_cta.clone(), clean(&h.headline)))
+            .or_else(|| {
+                page.sections.iter().find_map(|s| match &s.content {
+                    SectionContent::Cta(c) => Some((c.cta.clone(), clean(&c.heading))),
+                    _ => None,
+                })
+            });
+
+        let mut ids = HashMap::new();
+        let mut section_ids = Vec::with_capacity(page.sections.len());
+        let mut taken: HashSet<String> = ["main", "top"].iter().map(|s| s.to_string()).collect();
+        for (index, section) in page.sections.iter().enumerate() {
+            let mut base = slug(&section.id);
+            if base.is_empty() {
+                base = format!(
+                    "{}-{}",
+                    section.content.section_type().as_str().replace('_', "-"),
+                    index + 1
+                );
+            }
+            let mut candidate = base.clone();
+            let mut n = 2;
+            while taken.contains(&candidate) || taken.contains(&format!("{candidate}-title")) {
+                candidate = format!("{base}-{n}");
+                n += 1;
+            }
+            taken.insert(candidate.clone());
+            taken.insert(format!("{candidate}-title"));
+            ids.entry(section.id.clone())
+                .or_insert_with(|| candidate.clone());
+            section_ids.push(candidate);
+        }
+
+        Self {
+            og_locale: og_locale(&lang),
+            rtl: matches!(
+                lang.split('-').next().unwrap_or_default(),
+                "ar" | "he" | "fa" | "ur" | "ps" | "yi" | "dv" | "ckb" | "sd" | "ug"
+            ),
+            lang,
+            strings,
+            tokens: Tokens::from_theme(&page.theme),
+            business,
+            hero_summary: hero.map(|h| clean(&h.subheadline)).unwrap_or_default(),
+            hero_image: hero
+                .and_then(|h| h.image.as_ref())
+                .and_then(|i| i.src.as_deref())
+                .and_then(safe_image_src),
+            header_cta,
+            section_ids,
+            ids,
+        }
+    }
+
+    /// The HTML id of the section at `position` in the page.
+    pub(crate) fn id(&self, position: usize) -> &str {
+        self.section_ids
+            .get(position)
+            .map(String::as_str)
+            .unwrap_or("section")
+    }
+
+    /// A safe `href`; fragments that name a section follow that section's HTML id.
+    pub(crate) fn href(&self, raw: &str) -> String {
+        let raw = raw.trim();
+        if let Some(fragment) = raw.strip_prefix('#') {
+            if let Some(id) = self.ids.get(fragment) {
+                return format!("#{id}");
+            }
+        }
+        safe_href(raw).unwrap_or_else(|| "#".into())
+    }
+}
+
+/// Organization structured data, with `<`, `>` and `&` escaped so the block cannot be closed.
+pub(crate) fn json_ld(page: &Page, ctx: &Ctx, description: &str) -> String {
+    let mut org = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "name": ctx.business,
+        "description": description,
+    });
+    let tagline = page.sections.iter().find_map(|s| match &s.content {
+        SectionContent::Footer(f) => Some(clean(&f.tagline)),
+        _ => None,
+    });
+    if let (Some(tagline), Some(org)) = (tagline.filter(|t| !t.is_empty()), org.as_object_mut()) {
+        org.insert("slogan".into(), tagline.into());
+    }
+    if let (Some(image), Some(org)) = (
+        ctx.hero_image
+            .as_deref()
+            .filter(|s| s.starts_with("https://")),
+        org.as_object_mut(),
+    ) {
+        org.insert("image".into(), image.into());
+    }
+    let json = serde_json::to_string(&org).unwrap_or_else(|_| "{}".into());
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}

@@ -1,0 +1,494 @@
+//! The generation pipeline: retrieve designs, plan the layout, write every section in parallel,
+//! brief the images, render, and store a new immutable version. Each stage reports progress.
+
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use futures::{FutureExt, StreamExt};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use visions_agents::task::{Brief, ImageBriefs, LayoutPlan, PlannedSection, SlotRequest};
+use visions_agents::{AgentError, Agents, Answer, ModelRouting};
+use visions_designs::{Design, DesignIndex};
+use visions_domain::job::{CallUsage, Job, JobKind, Stage};
+use visions_domain::page::{
+    Cta, ImageSlot, Page, Provenance, SCHEMA_VERSION, Section, SectionContent, SectionType,
+};
+use visions_domain::ports::{BlobStore, PageVersion, ProjectStore, StoreError, VersionStore};
+use visions_llm::registry::ModelRegistry;
+use visions_page::render_page;
+use visions_page::theme::{Palette, build_theme};
+
+/// How many designs go into the prompts.
+pub const TOP_DESIGNS: usize = 3;
+/// Copy calls in flight at once for one job: every section of the longest plan at once.
+pub const COPY_CONCURRENCY: usize = 12;
+/// How long one job may run: below the worker Lambda's 900 s timeout, with room to save.
+pub const JOB_BUDGET: std::time::Duration = std::time::Duration::from_secs(840);
+
+/// What the pipeline needs; built once per process.
+pub struct Pipeline {
+    pub projects: Arc<dyn ProjectStore>,
+    pub versions: Arc<dyn VersionStore>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub registry: Arc<ModelRegistry>,
+    pub routing: ModelRouting,
+    pub designs: &'static DesignIndex,
+    /// Copy calls in flight at once for one job.
+    pub copy_concurrency: usize,
+    /// The longest one run may take; model calls are cut off to finish inside it.
+    pub budget: std::time::Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Agent(#[from] AgentError),
+    #[error("the project no longer exists")]
+    ProjectGone,
+    #[error("version {0} of this project does not exist")]
+    VersionGone(u64),
+    #[error("section {0:?} does not exist in that version")]
+    SectionGone(String),
+    #[error("storage: {0}")]
+    Store(#[from] StoreError),
+}
+
+impl PipelineError {
+    /// Worth another attempt later, rather than failing the job now.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Agent(err) => err.is_transient(),
+            Self::Store(_) => true,
+            Self::ProjectGone | Self::VersionGone(_) | Self::SectionGone(_) => false,
+        }
+    }
+}
+
+/// A section's copy with its position in the plan.
+type Written = (usize, Answer<SectionContent>);
+
+/// Receives stage and progress as the pipeline moves.
+#[async_trait::async_trait]
+pub trait Progress: Send + Sync {
+    async fn report(&self, stage: Stage, percent: u8) -> Result<(), StoreError>;
+}
+
+/// A finished run: the stored version and what every call cost.
+#[derive(Debug)]
+pub struct Generated {
+    pub version: u64,
+    pub page: Page,
+    pub usage: Vec<CallUsage>,
+}
+
+struct Usages(std::sync::Mutex<Vec<CallUsage>>);
+
+impl Usages {
+    fn record<T>(&self, agent: &str, answer: &Answer<T>) {
+        self.0
+            .lock()
+            .expect("usage lock")
+            .push(CallUsage::new(agent, &answer.model, answer.usage));
+    }
+}
+
+impl Pipeline {
+    pub async fn run(
+        &self,
+        owner: &str,
+        job: &Job,
+        progress: &dyn Progress,
+    ) -> Result<Generated, PipelineError> {
+        let project = self
+            .projects
+            .get(owner, job.project_id)
+            .await?
+            .ok_or(PipelineError::ProjectGone)?;
+        let brief = Brief {
+            prompt: job.input.prompt.clone(),
+            locale: job.input.locale.clone(),
+            project_name: project.name.clone(),
+            project_description: project.description.clone(),
+            brand: job.input.brand.clone().unwrap_or(project.brand.clone()),
+        };
+        let deadline = tokio::time::Instant::now() + self.budget;
+        let agents = Agents::for_job(
+            self.registry.clone(),
+            &self.routing,
+            job.tier,
+            job.input.model.as_ref(),
+            deadline,
+        )?;
+        let usages = Usages(Default::default());
+        let page = match &job.kind {
+            JobKind::Generate => self.generate(&brief, &agents, &usages, progress).await?,
+            JobKind::RegenerateSection {
+                base_version,
+                section_id,
+            } => {
+                let base = self
+                    .versions
+                    .get(owner, job.project_id, *base_version)
+                    .await?
+                    .ok_or(PipelineError::VersionGone(*base_version))?;
+                self.regenerate(&brief, base.page, section_id, &agents, &usages, progress)
+                    .await?
+            }
+        };
+        progress.report(Stage::Rendering, 90).await?;
+        let html = render_page(&page);
+        progress.report(Stage::Storing, 95).await?;
+        // An unguessable key: the page is public on the CDN, its address is not.
+        let html_key = format!("pages/{}/index.html", Uuid::new_v4().simple());
+        self.blobs
+            .put(&html_key, html.into_bytes(), "text/html; charset=utf-8")
+            .await?;
+        let version = PageVersion {
+            number: 0,
+            project_id: job.project_id,
+            job_id: job.id,
+            page: page.clone(),
+            html_key,
+            created_at: OffsetDateTime::now_utc(),
+        };
+        let number = self.versions.append(owner, &version).await?;
+        // The project may have been deleted while this job ran: leave nothing behind.
+        if self.projects.get(owner, job.project_id).await?.is_none() {
+            self.versions.delete_project(owner, job.project_id).await?;
+            self.blobs.delete(&version.html_key).await?;
+            return Err(PipelineError::ProjectGone);
+        }
+        let usage = usages
+            .0
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Ok(Generated {
+            version: number,
+            page,
+            usage,
+        })
+    }
+
+    fn retrieve(&self, brief: &Brief) -> Vec<Design> {
+        let query = format!(
+            "{} {} {}",
+            brief.prompt, brief.project_name, brief.project_description
+        );
+        self.designs
+            .top(&query, TOP_DESIGNS)
+            .into_iter()
+            .map(|m| m.design.clone())
+            .collect()
+    }
+
+    async fn generate(
+        &self,
+        brief: &Brief,
+        agents: &Agents,
+        usages: &Usages,
+        progress: &dyn Progress,
+    ) -> Result<Page, PipelineError> {
+        progress.report(Stage::Retrieving, 5).await?;
+        let designs = self.retrieve(brief);
+        progress.report(Stage::Layout, 10).await?;
+        let plan = agents.layout(brief, &designs).await?;
+        usages.record("layout", &plan);
+        let mut models = vec![format!("layout={}", plan.model)];
+        let plan = plan.value;
+
+        // Copy for every section and briefs for every planned image slot, all at once: the
+        // image briefs work from the plan, so they need not wait for the copy.
+        progress.report(Stage::Copywriting, 30).await?;
+        let slots = planned_slots(&plan.sections);
+        let image_briefs = async {
+            if slots.is_empty() {
+                return Ok(None);
+            }
+            agents
+                .image_prompts(brief, &plan.business_name, &slots)
+                .await
+                .map(Some)
+        };
+        let copy = self.write_sections(brief, &plan, &designs, agents, usages, progress);
+        let (written, image_briefs) = futures::join!(copy, image_briefs);
+        let sections = written?;
+        let image_briefs = image_briefs?;
+        for (_, answer) in &sections {
+            let model = format!("copy={}", answer.model);
+            if !models.contains(&model) {
+                models.push(model);
+            }
+        }
+        let sections: Vec<Section> = sections
+            .into_iter()
+            .filter_map(|(i, answer)| {
+                let planned = plan.sections.get(i)?;
+                let mut content = answer.value;
+                normalize_image_ids(&mut content);
+                Some(Section {
+                    id: planned.id.clone(),
+                    variant: planned.variant.clone(),
+                    content,
+                })
+            })
+            .collect();
+
+        let palette = designs.first().map(|d| Palette {
+            primary: d.palette_hint.primary.clone(),
+            accent: d.palette_hint.accent.clone(),
+            background: d.palette_hint.background.clone(),
+            text: d.palette_hint.text.clone(),
+        });
+        let mut page = Page {
+            schema_version: SCHEMA_VERSION,
+            locale: brief.locale.clone(),
+            theme: build_theme(&brief.brand, &palette.unwrap_or_default()),
+            seo: plan.seo,
+            sections,
+            provenance: Provenance {
+                prompt: brief.prompt.clone(),
+                design_ids: designs.iter().map(|d| d.id.clone()).collect(),
+                models,
+            },
+        };
+        resolve_anchors(&mut page);
+        if let Some(answer) = image_briefs {
+            usages.record("image_prompts", &answer);
+            page.provenance
+                .models
+                .push(format!("image_prompts={}", answer.model));
+            apply_briefs(&mut page, &answer.value);
+        }
+        Ok(page)
+    }
+
+    /// Copy calls with bounded concurrency; answers come back in plan order.
+    async fn write_sections(
+        &self,
+        brief: &Brief,
+        plan: &LayoutPlan,
+        designs: &[Design],
+        agents: &Agents,
+        usages: &Usages,
+        progress: &dyn Progress,
+    ) -> Result<Vec<Written>, PipelineError> {
+        let total = plan.sections.len();
+        // Boxed so the stream's type names no closure lifetimes (the worker future must be Send).
+        let copies: Vec<BoxFuture<'_, Result<Written, AgentError>>> = plan
+            .sections
+            .iter()
+            .enumerate()
+            .map(|(i, section)| {
+                agents
+                    .copy(brief, &plan.business_name, section, designs)
+                    .map(move |r| r.map(|a| (i, a)))
+                    .boxed()
+            })
+            .collect();
+        let mut calls =
+            futures::stream::iter(copies).buffer_unordered(self.copy_concurrency.max(1));
+        let mut written = Vec::with_capacity(total);
+        while let Some(result) = calls.next().await {
+            let (i, answer) = result?;
+            usages.record("copy", &answer);
+            written.push((i, answer));
+            progress
+                .report(Stage::Copywriting, (30 + 55 * written.len() / total) as u8)
+                .await?;
+        }
+        written.sort_by_key(|(i, _)| *i);
+        Ok(written)
+    }
+
+    async fn regenerate(
+        &self,
+        brief: &Brief,
+        mut page: Page,
+        section_id: &str,
+        agents: &Agents,
+        usages: &Usages,
+        progress: &dyn Progress,
+    ) -> Result<Page, PipelineError> {
+        let index = page
+            .sections
+            .iter()
+            .position(|s| s.id == section_id)
+            .ok_or_else(|| PipelineError::SectionGone(section_id.to_owned()))?;
+        progress.report(Stage::Retrieving, 5).await?;
+        let designs = self.retrieve(brief);
+        let old = page
+            .sections
+            .get(index)
+            .ok_or_else(|| PipelineError::SectionGone(section_id.to_owned()))?;
+        let planned = PlannedSection {
+            id: old.id.clone(),
+            section_type: old.content.section_type(),
+            variant: old.variant.clone(),
+            purpose: format!("Rewrite this section: {}", brief.prompt),
+        };
+        let business = business_name(&page).unwrap_or_else(|| brief.project_name.clone());
+        progress.report(Stage::Copywriting, 30).await?;
+        let answer = agents.copy(brief, &business, &planned, &designs).await?;
+        usages.record("copy", &answer);
+        page.provenance
+            .models
+            .push(format!("copy={}", answer.model));
+        let section = page
+            .sections
+            .get_mut(index)
+            .ok_or_else(|| PipelineError::SectionGone(section_id.to_owned()))?;
+        section.content = answer.value;
+        normalize_image_ids(&mut section.content);
+        resolve_anchors(&mut page);
+        self.brief_images(brief, &business, &mut page, index, agents, usages, progress)
+            .await?;
+        Ok(page)
+    }
+
+    /// Fills the `brief` of every image slot (of one section, or of all) in one call.
+    #[allow(clippy::too_many_arguments)]
+    async fn brief_images(
+        &self,
+        brief: &Brief,
+        business: &str,
+        page: &mut Page,
+        only: usize,
+        agents: &Agents,
+        usages: &Usages,
+        progress: &dyn Progress,
+    ) -> Result<(), PipelineError> {
+        progress.report(Stage::ImagePrompts, 82).await?;
+        let slots: Vec<SlotRequest> = page
+            .sections
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i == only)
+            .flat_map(|(_, s)| {
+                image_slots(&s.content)
+                    .into_iter()
+                    .map(move |slot| SlotRequest {
+                        slot_id: slot.id.clone(),
+                        section_type: s.content.section_type(),
+                        alt: slot.alt.clone(),
+                    })
+            })
+            .collect();
+        if slots.is_empty() {
+            return Ok(());
+        }
+        let answer = agents.image_prompts(brief, business, &slots).await?;
+        usages.record("image_prompts", &answer);
+        let model = format!("image_prompts={}", answer.model);
+        if !page.provenance.models.contains(&model) {
+            page.provenance.models.push(model);
+        }
+        apply_briefs(page, &answer.value);
+        Ok(())
+    }
+}
+
+/// In-page links must land somewhere: an anchor naming no section (models write `#contact`,
+/// `#pricing`…) goes to the call-to-action section, else to the footer.
+fn resolve_anchors(page: &mut Page) {
+    let ids: Vec<String> = page.sections.iter().map(|s| s.id.clone()).collect();
+    let fallback = page
+        .sections
+        .iter()
+        .find(|s| s.content.section_type() == SectionType::Cta)
+        .or_else(|| page.sections.last())
+        .map(|s| format!("#{}", s.id))
+        .unwrap_or_else(|| "#main".into());
+    for section in &mut page.sections {
+        for cta in ctas_mut(&mut section.content) {
+            if let Some(anchor) = cta.href.strip_prefix('#') {
+                if !ids.iter().any(|id| id == anchor) {
+                    cta.href = fallback.clone();
+                }
+            }
+        }
+    }
+}
+
+fn ctas_mut(content: &mut SectionContent) -> Vec<&mut Cta> {
+    match content {
+        SectionContent::Hero(p) => std::iter::once(&mut p.primary_cta)
+            .chain(p.secondary_cta.as_mut())
+            .collect(),
+        SectionContent::Pricing(p) => p.plans.iter_mut().map(|plan| &mut plan.cta).collect(),
+        SectionContent::Cta(p) => vec![&mut p.cta],
+        SectionContent::Footer(p) => p.links.iter_mut().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The image slots a plan implies: their ids are fixed here, and copy is made to use them.
+pub fn planned_slots(sections: &[PlannedSection]) -> Vec<SlotRequest> {
+    let mut slots = Vec::new();
+    for section in sections {
+        slots.extend(
+            section
+                .image_slot_ids()
+                .into_iter()
+                .map(|slot_id| SlotRequest {
+                    slot_id,
+                    section_type: section.section_type,
+                    alt: section.purpose.clone(),
+                }),
+        );
+    }
+    slots
+}
+
+/// Gives images the ids [`planned_slots`] promised, whatever the model called them.
+fn normalize_image_ids(content: &mut SectionContent) {
+    match content {
+        SectionContent::Hero(p) => p.image.iter_mut().for_each(|i| i.id = "hero-image".into()),
+        SectionContent::Benefits(p) => p
+            .image
+            .iter_mut()
+            .for_each(|i| i.id = "benefits-image".into()),
+        SectionContent::Gallery(p) => p
+            .images
+            .iter_mut()
+            .enumerate()
+            .for_each(|(n, i)| i.id = format!("gallery-{}", n + 1)),
+        _ => {}
+    }
+}
+
+fn apply_briefs(page: &mut Page, briefs: &ImageBriefs) {
+    for section in page.sections.iter_mut() {
+        for slot in image_slots_mut(&mut section.content) {
+            if let Some(b) = briefs.briefs.iter().find(|b| b.slot_id == slot.id) {
+                slot.brief = b.brief.clone();
+            }
+        }
+    }
+}
+
+fn business_name(page: &Page) -> Option<String> {
+    page.sections.iter().find_map(|s| match &s.content {
+        SectionContent::Footer(footer) => Some(footer.business_name.clone()),
+        _ => None,
+    })
+}
+
+pub fn image_slots(content: &SectionContent) -> Vec<&ImageSlot> {
+    match content {
+        SectionContent::Hero(p) => p.image.iter().collect(),
+        SectionContent::Benefits(p) => p.image.iter().collect(),
+        SectionContent::Gallery(p) => p.images.iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn image_slots_mut(content: &mut SectionContent) -> Vec<&mut ImageSlot> {
+    match content {
+        SectionContent::Hero(p) => p.image.iter_mut().collect(),
+        SectionContent::Benefits(p) => p.image.iter_mut().collect(),
+        SectionContent::Gallery(p) => p.images.iter_mut().collect(),
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,123 @@
+//! One contract for `BlobStore`, run against both adapters: files in a data folder and S3 on
+//! moto.
+
+use visions_aws::S3BlobStore;
+use visions_domain::ports::BlobStore;
+use visions_local::FileBlobStore;
+use visions_tests::moto;
+
+async fn round_trips_bytes_and_overwrites(store: impl BlobStore) {
+    let key = "pages/0190c5a0/v1/index.html";
+    store
+        .put(
+            key,
+            b"<!doctype html>one".to_vec(),
+            "text/html; charset=utf-8",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get(key).await.unwrap().as_deref(),
+        Some(&b"<!doctype html>one"[..])
+    );
+    let binary: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    store.put(key, binary.clone(), "image/webp").await.unwrap();
+    assert_eq!(store.get(key).await.unwrap(), Some(binary));
+}
+
+async fn a_missing_blob_is_none_and_deleting_it_is_not_an_error(store: impl BlobStore) {
+    assert_eq!(store.get("pages/none/index.html").await.unwrap(), None);
+    store.delete("pages/none/index.html").await.unwrap();
+}
+
+async fn deletes_what_it_stored(store: impl BlobStore) {
+    let key = "pages/a/index.html";
+    store.put(key, b"x".to_vec(), "text/html").await.unwrap();
+    store.delete(key).await.unwrap();
+    assert_eq!(store.get(key).await.unwrap(), None);
+    store.delete(key).await.unwrap();
+}
+
+async fn a_prefix_is_no_blob(store: impl BlobStore) {
+    store
+        .put("pages/b/index.html", b"x".to_vec(), "text/html")
+        .await
+        .unwrap();
+    assert_eq!(store.get("pages/b").await.unwrap(), None);
+    assert_eq!(store.get("pages").await.unwrap(), None);
+}
+
+async fn refuses_keys_that_escape(store: impl BlobStore) {
+    for bad in [
+        "../secrets/jwt-key",
+        "/etc/passwd",
+        "a//b",
+        "a/./b",
+        "a b",
+        "",
+    ] {
+        assert!(
+            store.put(bad, b"x".to_vec(), "text/plain").await.is_err(),
+            "{bad:?} was stored"
+        );
+        assert_eq!(store.get(bad).await.unwrap(), None, "{bad:?} was read");
+        assert!(store.delete(bad).await.is_err(), "{bad:?} was deleted");
+    }
+}
+
+async fn serves_each_key_at_its_own_url(store: impl BlobStore) {
+    let one = store.public_url("pages/a/index.html");
+    let two = store.public_url("pages/b/index.html");
+    assert!(one.ends_with("/pages/a/index.html"), "{one}");
+    assert_ne!(one, two);
+}
+
+macro_rules! contract {
+    ($backend:ident, $store:expr) => {
+        mod $backend {
+            use super::*;
+
+            #[tokio::test]
+            async fn round_trips_bytes_and_overwrites() {
+                super::round_trips_bytes_and_overwrites($store).await;
+            }
+            #[tokio::test]
+            async fn a_missing_blob_is_none_and_deleting_it_is_not_an_error() {
+                super::a_missing_blob_is_none_and_deleting_it_is_not_an_error($store).await;
+            }
+            #[tokio::test]
+            async fn deletes_what_it_stored() {
+                super::deletes_what_it_stored($store).await;
+            }
+            #[tokio::test]
+            async fn a_prefix_is_no_blob() {
+                super::a_prefix_is_no_blob($store).await;
+            }
+            #[tokio::test]
+            async fn refuses_keys_that_escape() {
+                super::refuses_keys_that_escape($store).await;
+            }
+            #[tokio::test]
+            async fn serves_each_key_at_its_own_url() {
+                super::serves_each_key_at_its_own_url($store).await;
+            }
+        }
+    };
+}
+
+/// A store over a fresh folder; the folder lives as long as the test process.
+fn files() -> FileBlobStore {
+    let dir = tempfile::tempdir().unwrap().keep();
+    FileBlobStore::new(dir, "/assets")
+}
+
+async fn s3() -> S3BlobStore {
+    let sdk = moto::sdk_config().await;
+    let client = visions_aws::s3_client(&sdk);
+    let bucket = moto::unique("blobs");
+    client.create_bucket().bucket(&bucket).send().await.unwrap();
+    S3BlobStore::new(client, &bucket, "https://cdn.example.com")
+}
+
+contract!(files, files());
+contract!(s3, s3().await);

@@ -1,0 +1,22 @@
+//! The integration suite, as one test binary (one link, one process): every module runs
+//! against the real components — SQLite, the AWS SDK on moto, the providers' wire formats on
+//! local fake servers, Chromium for Lighthouse.
+
+mod blob_store_contract;
+mod forged_tokens;
+mod generation_http;
+mod generation_models;
+mod job_store_contract;
+mod jobs_worker;
+mod lambda_events;
+mod lighthouse;
+mod llm_providers;
+mod openapi_spec;
+mod page_render;
+mod projects_http;
+mod queue_contract;
+mod reliability;
+mod secret_store_contract;
+mod secrets_aws;
+mod store_contract;
+mod twenty_briefs;

@@ -1,0 +1,89 @@
+//! One contract for `SecretStore`, run against both adapters: files in the data folder (with
+//! environment overrides) and Secrets Manager on moto.
+
+use std::time::Duration;
+
+use visions_aws::AwsSecrets;
+use visions_domain::ports::{SecretName, SecretStore};
+use visions_local::LocalSecrets;
+use visions_tests::moto;
+
+async fn service_secrets_are_stable_distinct_and_strong(store: impl SecretStore) {
+    let jwt = store.get(SecretName::JwtKey).await.unwrap();
+    let cursor = store.get(SecretName::CursorKey).await.unwrap();
+    assert_ne!(jwt, cursor);
+    assert!(jwt.len() >= 32 && cursor.len() >= 32);
+    for _ in 0..3 {
+        assert_eq!(store.get(SecretName::JwtKey).await.unwrap(), jwt);
+    }
+}
+
+async fn local() -> LocalSecrets {
+    LocalSecrets::new(&tempfile::tempdir().unwrap().keep())
+}
+
+async fn aws() -> AwsSecrets {
+    let client = aws_sdk_secretsmanager::Client::new(&moto::sdk_config().await);
+    let mut arns = Vec::new();
+    for value in [
+        visions_local::random_secret(),
+        visions_local::random_secret(),
+    ] {
+        let created = client
+            .create_secret()
+            .name(moto::unique("secret"))
+            .secret_string(value)
+            .send()
+            .await
+            .unwrap();
+        arns.push(created.arn.unwrap());
+    }
+    let cursor = arns.pop();
+    let jwt = arns.pop();
+    AwsSecrets::new(client, jwt, cursor, Duration::from_secs(60))
+}
+
+#[tokio::test]
+async fn local_service_secrets_are_stable_distinct_and_strong() {
+    service_secrets_are_stable_distinct_and_strong(local().await).await;
+}
+
+#[tokio::test]
+async fn aws_service_secrets_are_stable_distinct_and_strong() {
+    service_secrets_are_stable_distinct_and_strong(aws().await).await;
+}
+
+#[tokio::test]
+async fn a_secret_by_reference_is_read_on_aws_and_refused_locally() {
+    let store = aws().await;
+    let client = aws_sdk_secretsmanager::Client::new(&moto::sdk_config().await);
+    let arn = client
+        .create_secret()
+        .name(moto::unique("provider-key"))
+        .secret_string("sk-provider-key")
+        .send()
+        .await
+        .unwrap()
+        .arn
+        .unwrap();
+    assert_eq!(
+        &*store.get_by_reference(&arn).await.unwrap(),
+        "sk-provider-key"
+    );
+    let error = local().await.get_by_reference(&arn).await.unwrap_err();
+    assert!(error.to_string().contains("VISIONS_BACKEND=aws"), "{error}");
+}
+
+#[tokio::test]
+async fn local_secrets_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = LocalSecrets::new(dir.path())
+        .get(SecretName::CursorKey)
+        .await
+        .unwrap();
+    let again = LocalSecrets::new(dir.path())
+        .get(SecretName::CursorKey)
+        .await
+        .unwrap();
+    assert_eq!(first, again);
+}

@@ -1,0 +1,74 @@
+//! Secrets Manager by ARN, through the TTL cache, on the AWS emulator.
+
+use std::time::Duration;
+
+use visions_aws::AwsSecrets;
+use visions_domain::ports::SecretName;
+use visions_domain::ports::SecretStore;
+use visions_tests::moto;
+
+#[tokio::test]
+async fn secrets_are_cached_for_their_ttl_then_reread() {
+    let client = aws_sdk_secretsmanager::Client::new(&moto::sdk_config().await);
+    let create = |value: &'static str| {
+        let client = client.clone();
+        async move {
+            client
+                .create_secret()
+                .name(moto::unique("secret"))
+                .secret_string(value)
+                .send()
+                .await
+                .unwrap()
+                .arn
+                .unwrap()
+        }
+    };
+    let jwt_arn = create("first-value-of-the-jwt-signing-secret").await;
+    let cursor_arn = create("cursor").await;
+    let secrets = AwsSecrets::new(
+        client.clone(),
+        Some(jwt_arn.clone()),
+        Some(cursor_arn),
+        Duration::from_millis(800),
+    );
+    assert_eq!(
+        &*secrets.get(SecretName::JwtKey).await.unwrap(),
+        "first-value-of-the-jwt-signing-secret"
+    );
+    assert_eq!(
+        &*secrets.get(SecretName::CursorKey).await.unwrap(),
+        "cursor"
+    );
+
+    client
+        .put_secret_value()
+        .secret_id(&jwt_arn)
+        .secret_string("rotated")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        &*secrets.get(SecretName::JwtKey).await.unwrap(),
+        "first-value-of-the-jwt-signing-secret",
+        "served from cache"
+    );
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    assert_eq!(
+        &*secrets.get(SecretName::JwtKey).await.unwrap(),
+        "rotated",
+        "re-read after the TTL"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_secret_is_an_error_not_a_default() {
+    let client = aws_sdk_secretsmanager::Client::new(&moto::sdk_config().await);
+    let secrets = AwsSecrets::new(
+        client,
+        Some("arn:aws:secretsmanager:us-east-1:123456789012:secret:missing-AbCdEf".into()),
+        Some("arn:aws:secretsmanager:us-east-1:123456789012:secret:missing-GhIjKl".into()),
+        Duration::from_secs(60),
+    );
+    assert!(secrets.get(SecretName::JwtKey).await.is_err());
+}
