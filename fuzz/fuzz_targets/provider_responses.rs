@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
         2 => drop(gemini::parse_response(body)),
         _ => {
             let status = 400 + u16::from(selector);
-            let error = http::status_error(status, None, body, Some("sk-test-key"));
+            let error = transport::status_error(status, None, body, Some("sk-test-key"));
             let _ = error.retry_after();
             assert!(!format!("{error}").contains("sk-test-key"), "a key leaked");
         }
