@@ -8,7 +8,7 @@ use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use aws_sdk_sqs::types::MessageSystemAttributeName;
 use tokio_util::sync::CancellationToken;
 use visions_aws::SqsJobQueue;
-use visions_pipeline::sqs::handle_batch;
+use visions_pipeline::batch::handle_batch;
 use visions_pipeline::worker::Worker;
 
 /// Long-polls the queue and hands batches to [`handle_batch`], then deletes every message not

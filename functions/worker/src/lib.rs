@@ -11,7 +11,7 @@ use visions_model_config::ModelSettings;
 use visions_pipeline::pipeline::{COPY_CONCURRENCY, JOB_BUDGET, Pipeline};
 use visions_pipeline::worker::{JOB_LEASE, Worker};
 
-pub use visions_pipeline::sqs::handle_batch;
+pub use visions_pipeline::batch::handle_batch;
 
 /// The ports the pipeline and its worker use.
 pub struct Ports {

@@ -3,6 +3,7 @@
 //! Heuristics over the prompt in English, French, German and Spanish; each fact falls back to
 //! the project or the matched design when the prompt does not say.
 
+use visions_domain::locale::Language;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -34,19 +35,13 @@ impl Facts {
     }
 }
 
+/// The phrasebook a locale is written from: its language when the composer has one, else
+/// English (the one language table is `visions_domain::locale::Language`).
 pub fn language(locale: &str) -> &'static str {
-    match locale
-        .split(['-', '_'])
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase()
-        .as_str()
-    {
-        "fr" => "fr",
-        "de" => "de",
-        "es" => "es",
-        _ => "en",
-    }
+    Language::of(locale)
+        .filter(|language| language.composed())
+        .unwrap_or(Language::En)
+        .code()
 }
 
 pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {

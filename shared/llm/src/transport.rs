@@ -69,6 +69,34 @@ impl std::fmt::Debug for ApiKey {
     }
 }
 
+/// TLS for model providers: Mozilla's root store, compiled in (webpki-roots), so building the
+/// client reads and parses no system store at every cold start; a private CA (a self-hosted
+/// OpenAI-compatible server) is added with `SSL_CERT_FILE`, the usual variable.
+fn tls_config() -> Result<rustls::ClientConfig, ModelError> {
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    if let Some(file) = std::env::var_os("SSL_CERT_FILE") {
+        use rustls_pki_types::pem::PemObject;
+        let certs = rustls_pki_types::CertificateDer::pem_file_iter(&file)
+            .map_err(|err| ModelError::Transport(format!("SSL_CERT_FILE: {err}")))?;
+        for cert in certs {
+            let cert = cert.map_err(|err| ModelError::Transport(format!("SSL_CERT_FILE: {err}")))?;
+            roots
+                .add(cert)
+                .map_err(|err| ModelError::Transport(format!("SSL_CERT_FILE: {err}")))?;
+        }
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|err| ModelError::Transport(format!("TLS: {err}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
+}
+
 /// One HTTP client for every model call (connection pools are shared), with the call limits.
 #[derive(Clone, Debug)]
 pub struct ModelHttp {
@@ -81,7 +109,7 @@ impl ModelHttp {
     /// `timeout` bounds a whole call: connect, send, wait and read the body.
     pub fn new(timeout: Duration, max_response_bytes: usize) -> Result<Self, ModelError> {
         let client = reqwest::Client::builder()
-            .tls_backend_rustls()
+            .use_preconfigured_tls(tls_config()?)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             // A POST that is redirected would be replayed as a GET; an API never needs that.
             .redirect(reqwest::redirect::Policy::none())
@@ -367,6 +395,14 @@ pub(crate) fn join(base: &str, path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_model_client_trusts_the_public_roots_without_reading_the_system_store() {
+        let config = tls_config().unwrap();
+        assert_eq!(config.alpn_protocols, vec![b"http/1.1".to_vec()]);
+        assert!(ModelHttp::new(Duration::from_secs(5), 1024).is_ok());
+        assert!(webpki_roots::TLS_SERVER_ROOTS.len() > 100);
+    }
 
     #[test]
     fn retry_after_forms() {

@@ -3,5 +3,5 @@
 //! handler the worker Lambda serves.
 
 pub mod pipeline;
-pub mod sqs;
+pub mod batch;
 pub mod worker;

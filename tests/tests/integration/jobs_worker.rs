@@ -10,7 +10,7 @@ use serde_json::json;
 use visions_domain::job::JobMessage;
 use visions_domain::ports::Claim;
 use visions_domain::ports::Redelivery;
-use visions_pipeline::sqs::handle_batch;
+use visions_pipeline::batch::handle_batch;
 use visions_pipeline::worker::Outcome;
 use visions_tests::TestApp;
 

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use visions_ai::stack::drain;
 use visions_domain::job::{Job, JobMessage};
 use visions_domain::ports::{Claim, Created, Idempotency, JobStore, StoreError};
-use visions_pipeline::sqs::handle_batch;
+use visions_pipeline::batch::handle_batch;
 use visions_pipeline::worker::JOB_LEASE;
 use visions_pipeline::worker::{MAX_JOB_ATTEMPTS, MAX_RECEIVES, Outcome, Worker};
 use visions_tests::{Reply, TestApp};
