@@ -16,7 +16,7 @@ const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
 /// The roots AWS service endpoints chain to: Amazon Trust Services (Amazon Root CA 1–4), and
 /// the Starfield root that cross-signs them. Trusting only these is narrower than the system
 /// store, and a cold start no longer reads and parses the system's ~150 roots (the SDK's default
-/// client does, once per process: about 5 ms of every function's init, see docs/BENCHMARKS.md).
+/// client does, once per process: 3–4 ms of every function's init, see docs/BENCHMARKS.md).
 const AWS_ROOTS: [&str; 5] = [
     include_str!("../roots/Amazon_Root_CA_1.pem"),
     include_str!("../roots/Amazon_Root_CA_2.pem"),
@@ -27,9 +27,9 @@ const AWS_ROOTS: [&str; 5] = [
 
 pub async fn sdk_config() -> aws_config::SdkConfig {
     // One HTTPS client for every AWS client of the process (one connection pool).
-    let roots = AWS_ROOTS
-        .iter()
-        .fold(TrustStore::empty(), |store, pem| store.with_pem_certificate(pem.as_bytes()));
+    let roots = AWS_ROOTS.iter().fold(TrustStore::empty(), |store, pem| {
+        store.with_pem_certificate(pem.as_bytes())
+    });
     let tls = TlsContext::builder()
         .with_trust_store(roots)
         .build()

@@ -3,8 +3,8 @@
 //! Heuristics over the prompt in English, French, German and Spanish; each fact falls back to
 //! the project or the matched design when the prompt does not say.
 
-use visions_domain::locale::Language;
 use std::sync::LazyLock;
+use visions_domain::locale::Language;
 
 use regex::Regex;
 

@@ -81,7 +81,8 @@ fn tls_config() -> Result<rustls::ClientConfig, ModelError> {
         let certs = rustls_pki_types::CertificateDer::pem_file_iter(&file)
             .map_err(|err| ModelError::Transport(format!("SSL_CERT_FILE: {err}")))?;
         for cert in certs {
-            let cert = cert.map_err(|err| ModelError::Transport(format!("SSL_CERT_FILE: {err}")))?;
+            let cert =
+                cert.map_err(|err| ModelError::Transport(format!("SSL_CERT_FILE: {err}")))?;
             roots
                 .add(cert)
                 .map_err(|err| ModelError::Transport(format!("SSL_CERT_FILE: {err}")))?;

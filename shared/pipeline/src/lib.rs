@@ -2,6 +2,6 @@
 //! render, store), the worker that claims jobs under a lease and runs it, and the SQS batch
 //! handler the worker Lambda serves.
 
-pub mod pipeline;
 pub mod batch;
+pub mod pipeline;
 pub mod worker;
