@@ -61,32 +61,50 @@ pub struct Match<'a> {
 
 pub struct DesignIndex {
     designs: Vec<Design>,
-    vectors: Vec<HashMap<String, f64>>,
-    idf: HashMap<String, f64>,
+    /// Every corpus term, numbered.
+    terms: HashMap<String, usize>,
+    /// Inverse document frequency, by term number.
+    idf: Vec<f64>,
+    /// Each design's TF-IDF vector: (term number, weight), sorted by term number.
+    vectors: Vec<Vec<(usize, f64)>>,
 }
 
 impl DesignIndex {
+    /// Indexes `designs`. Terms are numbered once, so building and scoring hash each term a
+    /// single time (the index is built at every cold start of the worker).
     pub fn new(designs: Vec<Design>) -> Self {
-        let documents: Vec<Vec<String>> = designs.iter().map(document_terms).collect();
-        let mut df: HashMap<String, f64> = HashMap::new();
-        for terms in &documents {
-            let mut unique: Vec<&String> = terms.iter().collect();
-            unique.sort();
+        let mut terms: HashMap<String, usize> = HashMap::new();
+        let documents: Vec<Vec<usize>> = designs
+            .iter()
+            .map(|design| {
+                document_terms(design)
+                    .into_iter()
+                    .map(|term| {
+                        let next = terms.len();
+                        *terms.entry(term).or_insert(next)
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut df = vec![0.0_f64; terms.len()];
+        for document in &documents {
+            let mut unique = document.clone();
+            unique.sort_unstable();
             unique.dedup();
-            for term in unique {
-                *df.entry(term.clone()).or_default() += 1.0;
+            for id in unique {
+                if let Some(count) = df.get_mut(id) {
+                    *count += 1.0;
+                }
             }
         }
         let total = documents.len() as f64;
-        let idf: HashMap<String, f64> = df
-            .into_iter()
-            .map(|(t, d)| (t, (1.0 + total / d).ln()))
-            .collect();
-        let vectors = documents.iter().map(|terms| weigh(terms, &idf)).collect();
+        let idf: Vec<f64> = df.iter().map(|d| (1.0 + total / d).ln()).collect();
+        let vectors = documents.into_iter().map(|ids| weigh(ids, &idf)).collect();
         Self {
             designs,
-            vectors,
+            terms,
             idf,
+            vectors,
         }
     }
 
@@ -101,7 +119,11 @@ impl DesignIndex {
     /// The `k` designs closest to `brief`, best first; ties broken by corpus order so the
     /// answer is deterministic. Always returns `k` designs when the corpus has them.
     pub fn top(&self, brief: &str, k: usize) -> Vec<Match<'_>> {
-        let query = weigh(&tokens(brief), &self.idf);
+        let known = tokens(brief)
+            .iter()
+            .filter_map(|term| self.terms.get(term).copied())
+            .collect();
+        let query = weigh(known, &self.idf);
         let mut scored: Vec<(usize, f64)> = self
             .vectors
             .iter()
@@ -124,12 +146,14 @@ impl DesignIndex {
 
 fn document_terms(design: &Design) -> Vec<String> {
     // Industries and keywords are what briefs say; weigh them twice.
-    let mut terms = Vec::new();
-    for _ in 0..2 {
-        for text in design.industries.iter().chain(&design.keywords) {
-            terms.extend(tokens(text));
-        }
-    }
+    let said: Vec<String> = design
+        .industries
+        .iter()
+        .chain(&design.keywords)
+        .flat_map(|text| tokens(text))
+        .collect();
+    let mut terms = said.clone();
+    terms.extend(said);
     for text in [&design.name, &design.audience, &design.goal] {
         terms.extend(tokens(text));
     }
@@ -155,19 +179,40 @@ pub fn tokens(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn weigh(terms: &[String], idf: &HashMap<String, f64>) -> HashMap<String, f64> {
-    let mut vector: HashMap<String, f64> = HashMap::new();
-    for term in terms {
-        if let Some(weight) = idf.get(term) {
-            *vector.entry(term.clone()).or_default() += weight;
+/// A sparse TF-IDF vector from term numbers: each term's count times its weight, sorted by
+/// term number.
+fn weigh(mut ids: Vec<usize>, idf: &[f64]) -> Vec<(usize, f64)> {
+    ids.sort_unstable();
+    let mut vector: Vec<(usize, f64)> = Vec::new();
+    for id in ids {
+        let weight = idf.get(id).copied().unwrap_or(0.0);
+        match vector.last_mut() {
+            Some((last, sum)) if *last == id => *sum += weight,
+            _ => vector.push((id, weight)),
         }
     }
     vector
 }
 
-fn cosine(a: &HashMap<String, f64>, b: &HashMap<String, f64>) -> f64 {
-    let dot: f64 = a.iter().filter_map(|(t, w)| b.get(t).map(|v| w * v)).sum();
-    let norm = |v: &HashMap<String, f64>| v.values().map(|w| w * w).sum::<f64>().sqrt();
+fn cosine(a: &[(usize, f64)], b: &[(usize, f64)]) -> f64 {
+    // Both sorted by term number: one merge pass.
+    let (mut i, mut j, mut dot) = (a.iter().peekable(), b.iter().peekable(), 0.0);
+    while let (Some((ta, wa)), Some((tb, wb))) = (i.peek(), j.peek()) {
+        match ta.cmp(tb) {
+            std::cmp::Ordering::Less => {
+                i.next();
+            }
+            std::cmp::Ordering::Greater => {
+                j.next();
+            }
+            std::cmp::Ordering::Equal => {
+                dot += wa * wb;
+                i.next();
+                j.next();
+            }
+        }
+    }
+    let norm = |v: &[(usize, f64)]| v.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
     let denominator = norm(a) * norm(b);
     if denominator == 0.0 {
         0.0
