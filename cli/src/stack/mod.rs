@@ -190,5 +190,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut document = visions_api::system_routes().into_openapi();
     document.merge(visions_projects::routes().into_openapi());
     document.merge(visions_generate::routes().into_openapi());
+    visions_api::problem::add_problem_examples(&mut document);
     document
 }

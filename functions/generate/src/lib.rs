@@ -79,6 +79,7 @@ pub fn routes() -> OpenApiRouter<Ports> {
 /// Body of `POST /v1/projects/{id}/generate`.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"prompt": "Acme Coffee Roasters, a small-batch roastery in Portland selling single-origin beans by subscription", "locale": "en"}))]
 pub struct GenerateRequest {
     /// What the page is for, in your own words: 3 to 4000 characters, not only spaces; new
     /// lines and tabs allowed, other control characters not.
@@ -113,6 +114,7 @@ pub struct GenerateRequest {
 /// Body of `POST /v1/projects/{id}/sections/{section_id}/regenerate`.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"prompt": "Make the headline about weekend pickup", "base_version": 1}))]
 pub struct RegenerateRequest {
     /// What to change in this section (the same rules as a generation's prompt).
     #[schema(
@@ -135,6 +137,14 @@ pub struct RegenerateRequest {
 
 /// A stored version as the API shows it.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "number": 1,
+    "job_id": "0190c5a1-0b7d-7e11-8a3c-2f9d6b4e8a10",
+    "created_at": "2026-12-01T09:31:04Z",
+    "html_url": "https://d111111abcdef8.cloudfront.net/pages/0190c5a0-3f1e-7c2a-9b1d-5e8f0a7c4d21/v1/index.html",
+    "design_ids": ["coffee-subscription", "bakery-preorder", "restaurant-reservations"],
+    "models": ["local:composer"]
+}))]
 pub struct VersionView {
     pub number: u64,
     pub job_id: Uuid,
@@ -153,6 +163,9 @@ pub struct VersionView {
 
 impl Listed for VersionView {
     const LIST_NAME: &'static str = "VersionList";
+    fn example() -> serde_json::Value {
+        visions_api::list::example_of::<Self>()
+    }
 }
 
 /// A page of versions.
@@ -162,11 +175,29 @@ pub type VersionList = Paginated<VersionView>;
 /// count, the requester's tier, the lease).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(as = Job)]
+#[schema(example = json!({
+    "id": "0190c5a1-0b7d-7e11-8a3c-2f9d6b4e8a10",
+    "project_id": "0190c5a0-3f1e-7c2a-9b1d-5e8f0a7c4d21",
+    "kind": "generate",
+    "input": {"prompt": "Acme Coffee Roasters, a small-batch roastery in Portland selling single-origin beans by subscription", "model": null, "brand": null, "locale": "en"},
+    "status": "running",
+    "stage": "copywriting",
+    "progress": 45,
+    "usage": [{"agent": "layout", "model": "local:composer", "input_tokens": 1830, "output_tokens": 412}],
+    "created_at": "2026-12-01T09:31:00Z",
+    "updated_at": "2026-12-01T09:31:02Z"
+}))]
 pub struct JobView {
     pub id: Uuid,
     pub project_id: Uuid,
-    #[serde(flatten)]
-    pub kind: JobKind,
+    pub kind: JobKindName,
+    /// The version a section regeneration starts from (`regenerate_section` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1)]
+    pub base_version: Option<u64>,
+    /// The section a regeneration rewrites (`regenerate_section` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section_id: Option<String>,
     pub input: JobInput,
     pub status: JobStatus,
     pub stage: Stage,
@@ -188,6 +219,15 @@ pub struct JobView {
     pub updated_at: OffsetDateTime,
 }
 
+/// What a job does: a whole new page, or one section of a version rewritten (the rest kept).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = JobKind)]
+pub enum JobKindName {
+    Generate,
+    RegenerateSection,
+}
+
 impl JobView {
     /// `lease_until` (ms): a running job whose lease has expired has no live worker; its
     /// message will bring it back to one, so it is shown as waiting, not running.
@@ -199,7 +239,18 @@ impl JobView {
         Self {
             id: job.id,
             project_id: job.project_id,
-            kind: job.kind,
+            kind: match job.kind {
+                JobKind::Generate => JobKindName::Generate,
+                JobKind::RegenerateSection { .. } => JobKindName::RegenerateSection,
+            },
+            base_version: match &job.kind {
+                JobKind::RegenerateSection { base_version, .. } => Some(*base_version),
+                JobKind::Generate => None,
+            },
+            section_id: match job.kind {
+                JobKind::RegenerateSection { section_id, .. } => Some(section_id),
+                JobKind::Generate => None,
+            },
             input: job.input,
             status,
             stage: job.stage,
@@ -362,7 +413,7 @@ async fn accept(
 
 /// Generate a new page for a project. Answers at once with the job to follow.
 #[utoipa::path(
-    post, path = "/v1/projects/{id}/generate", tag = "generation",
+    post, path = "/v1/projects/{id}/generate", operation_id = "generatePage", tag = "generation",
     params(
         ("id" = Uuid, Path, description = "Project id"),
         ("Idempotency-Key" = String, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "A unique key per generation (1 to 255 visible ASCII characters, e.g. a UUID); a retry with the same key returns the same job"),
@@ -406,7 +457,7 @@ async fn generate(
 
 /// Rewrite one section of a version; the rest of the page is kept. Answers with the job.
 #[utoipa::path(
-    post, path = "/v1/projects/{id}/sections/{section_id}/regenerate", tag = "generation",
+    post, path = "/v1/projects/{id}/sections/{section_id}/regenerate", operation_id = "regenerateSection", tag = "generation",
     params(
         ("id" = Uuid, Path, description = "Project id"),
         ("section_id" = String, Path, description = "The section's id in the page"),
@@ -487,7 +538,7 @@ async fn regenerate_section(
 
 /// Follow a job: status, stage, progress, and the version it produced.
 #[utoipa::path(
-    get, path = "/v1/jobs/{id}", tag = "generation",
+    get, path = "/v1/jobs/{id}", operation_id = "getJob", tag = "generation",
     params(("id" = Uuid, Path, description = "Job id")),
     responses(
         (status = 200, description = "The job", body = JobView),
@@ -517,7 +568,7 @@ async fn get_job(
 
 /// A project's versions, newest first.
 #[utoipa::path(
-    get, path = "/v1/projects/{id}/versions", tag = "generation",
+    get, path = "/v1/projects/{id}/versions", operation_id = "listVersions", tag = "generation",
     params(("id" = Uuid, Path, description = "Project id"), ListParams),
     responses(
         (status = 200, description = "One page of versions", body = VersionList),
@@ -563,7 +614,7 @@ async fn list_versions(
 
 /// One version: the page JSON and where its HTML is served.
 #[utoipa::path(
-    get, path = "/v1/projects/{id}/versions/{number}", tag = "generation",
+    get, path = "/v1/projects/{id}/versions/{number}", operation_id = "getVersion", tag = "generation",
     params(("id" = Uuid, Path, description = "Project id"), ("number" = u64, Path, description = "Version number, from 1")),
     responses(
         (status = 200, description = "The version", body = VersionView),

@@ -74,7 +74,7 @@ fn with_etag(status: StatusCode, project: Project) -> Response {
 
 /// Create a project.
 #[utoipa::path(
-    post, path = "/v1/projects", tag = "projects",
+    post, path = "/v1/projects", operation_id = "createProject", tag = "projects",
     request_body = NewProject,
     responses(
         (status = 201, description = "Created", body = Project,
@@ -105,7 +105,7 @@ async fn create_project(
 
 /// List your projects, newest first.
 #[utoipa::path(
-    get, path = "/v1/projects", tag = "projects",
+    get, path = "/v1/projects", operation_id = "listProjects", tag = "projects",
     params(ListParams),
     responses(
         (status = 200, description = "One page of projects", body = ProjectList),
@@ -129,7 +129,7 @@ async fn list_projects(
 
 /// Read one project.
 #[utoipa::path(
-    get, path = "/v1/projects/{id}", tag = "projects",
+    get, path = "/v1/projects/{id}", operation_id = "getProject", tag = "projects",
     params(("id" = Uuid, Path, description = "Project id")),
     responses(
         (status = 200, description = "The project", body = Project, headers(("ETag" = String))),
@@ -152,7 +152,7 @@ async fn get_project(
 
 /// Update a project. `If-Match` must carry the `ETag` you last read.
 #[utoipa::path(
-    patch, path = "/v1/projects/{id}", tag = "projects",
+    patch, path = "/v1/projects/{id}", operation_id = "updateProject", tag = "projects",
     params(
         ("id" = Uuid, Path, description = "Project id"),
         ("If-Match" = String, Header, min_length = 1, description = "The ETag of the version being changed"),
@@ -195,7 +195,7 @@ async fn update_project(
 
 /// Delete a project. An `If-Match`, when sent, must match.
 #[utoipa::path(
-    delete, path = "/v1/projects/{id}", tag = "projects",
+    delete, path = "/v1/projects/{id}", operation_id = "deleteProject", tag = "projects",
     params(
         ("id" = Uuid, Path, description = "Project id"),
         ("If-Match" = Option<String>, Header, min_length = 1, description = "Delete only this version"),

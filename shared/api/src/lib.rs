@@ -106,13 +106,14 @@ async fn no_store(request: axum::extract::Request, next: axum::middleware::Next)
 const OPENAPI_PATH: &str = "/v1/openapi.json";
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"status": "ok", "version": "0.1.0"}))]
 struct Health {
     status: &'static str,
     version: &'static str,
 }
 
 /// Liveness: answers without authentication.
-#[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, body = Health)))]
+#[utoipa::path(get, path = "/healthz", operation_id = "getHealth", tag = "system", responses((status = 200, description = "The service is up", body = Health)))]
 async fn healthz() -> Json<Health> {
     Json(Health {
         status: "ok",
@@ -121,7 +122,7 @@ async fn healthz() -> Json<Health> {
 }
 
 /// This API's OpenAPI 3.1 description.
-#[utoipa::path(get, path = "/v1/openapi.json", tag = "system", responses((status = 200, description = "OpenAPI document", content_type = "application/json")))]
+#[utoipa::path(get, path = "/v1/openapi.json", operation_id = "getOpenApi", tag = "system", responses((status = 200, description = "OpenAPI document", content_type = "application/json", example = json!({"openapi": "3.1.0", "info": {"title": "Visions AI API", "version": "0.1.0"}, "paths": {}}))))]
 async fn openapi_json() -> Response {
     ([(CONTENT_TYPE, "application/json")], OPENAPI_JSON).into_response()
 }

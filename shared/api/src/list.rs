@@ -124,6 +124,8 @@ pub struct Paginated<T> {
 /// An item type with a list: names the list's schema.
 pub trait Listed: ToSchema {
     const LIST_NAME: &'static str;
+    /// One item, for the list's example.
+    fn example() -> serde_json::Value;
 }
 
 impl<T: Listed> PartialSchema for Paginated<T> {
@@ -134,6 +136,10 @@ impl<T: Listed> PartialSchema for Paginated<T> {
                 ArrayBuilder::new().items(Ref::from_schema_name(T::name())),
             )
             .required("items")
+            .examples([serde_json::json!({
+                "items": [T::example()],
+                "next_cursor": "MDE5MGM1YTAtM2YxZQ.Xr2kP0f8c1ZyQm3nV7tW9a",
+            })])
             .property(
                 "next_cursor",
                 ObjectBuilder::new()
@@ -159,4 +165,15 @@ impl<T: Listed> ToSchema for Paginated<T> {
 
 impl Listed for visions_domain::project::Project {
     const LIST_NAME: &'static str = "ProjectList";
+    fn example() -> serde_json::Value {
+        example_of::<Self>()
+    }
+}
+
+/// The example a derived schema declares (`#[schema(example = …)]`), or `null`.
+pub fn example_of<T: ToSchema>() -> serde_json::Value {
+    match T::schema() {
+        RefOr::T(Schema::Object(object)) => object.examples.first().cloned().unwrap_or_default(),
+        _ => serde_json::Value::Null,
+    }
 }

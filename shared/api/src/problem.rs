@@ -177,6 +177,63 @@ impl IntoResponse for Problem {
     }
 }
 
+/// Gives every problem+json response of `document` an example: the problem its status
+/// stands for (with a field error for a 422), so each error response shows its real shape.
+pub fn add_problem_examples(document: &mut utoipa::openapi::OpenApi) {
+    for item in document.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let has_body = operation.request_body.is_some();
+            for (status, response) in operation.responses.responses.iter_mut() {
+                let utoipa::openapi::RefOr::T(response) = response else {
+                    continue;
+                };
+                let Some(utoipa::openapi::RefOr::T(content)) =
+                    response.content.get_mut(CONTENT_TYPE)
+                else {
+                    continue;
+                };
+                if content.example.is_none() {
+                    content.example = problem_example(status, has_body);
+                }
+            }
+        }
+    }
+}
+
+fn problem_example(status: &str, has_body: bool) -> Option<serde_json::Value> {
+    let problem = match status {
+        "400" if has_body => Problem::new(ProblemKind::MalformedJson)
+            .detail("expected `,` or `}` at line 1 column 18"),
+        "400" => Problem::new(ProblemKind::InvalidQuery)
+            .detail("limit must be a whole number from 1 to 9223372036854775807"),
+        "401" => {
+            Problem::new(ProblemKind::Unauthorized).detail("send `Authorization: Bearer <token>`")
+        }
+        "404" => Problem::not_found(),
+        "412" => Problem::new(ProblemKind::PreconditionFailed)
+            .detail("the project is now at ETag \"3\"; fetch it again before changing it"),
+        "413" => Problem::new(ProblemKind::PayloadTooLarge),
+        "415" => Problem::new(ProblemKind::UnsupportedMediaType),
+        "422" => Problem::field_errors(vec![FieldError::new(
+            "name",
+            "must be 1 to 120 characters, not only spaces",
+        )]),
+        "428" => Problem::new(ProblemKind::PreconditionRequired)
+            .detail("send If-Match with the project's ETag so concurrent edits are not lost"),
+        _ => return None,
+    };
+    serde_json::to_value(problem).ok()
+}
+
 /// A store's answer as the API gives it. Handlers that can tell a conflict apart (a stale
 /// `If-Match`) map it themselves first.
 impl From<visions_domain::ports::StoreError> for Problem {

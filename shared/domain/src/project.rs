@@ -14,6 +14,15 @@ pub const MAX_FONT_CHARS: usize = 64;
 
 /// A stored project. `version` counts every change and is the `ETag`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0190c5a0-3f1e-7c2a-9b1d-5e8f0a7c4d21",
+    "name": "Acme Coffee",
+    "description": "Small-batch roastery in Portland",
+    "brand": {"colors": {"primary": "#6B3E26", "accent": "#E8A33D"}, "fonts": {"heading": "Fraunces", "body": "Inter"}, "tone": "warm, plain-spoken"},
+    "created_at": "2026-12-01T09:30:00Z",
+    "updated_at": "2026-12-01T09:30:00Z",
+    "version": 1
+}))]
 pub struct Project {
     pub id: Uuid,
     pub name: String,
@@ -89,6 +98,7 @@ pub struct BrandFonts {
 /// Body of `POST /v1/projects`. Unknown fields (an `owner`, a `version`…) are refused.
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Acme Coffee", "description": "Small-batch roastery in Portland", "brand": {"colors": {"primary": "#6B3E26"}, "tone": "warm"}}))]
 pub struct NewProject {
     /// 1 to 120 characters, not only spaces, on one line.
     #[schema(
@@ -109,6 +119,7 @@ pub struct NewProject {
 /// Body of `PATCH /v1/projects/{id}`: each field given replaces the stored one.
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Acme Coffee Roasters", "brand": {"colors": {"primary": "#5A3320"}}}))]
 pub struct ProjectPatch {
     #[schema(
         min_length = 1,
