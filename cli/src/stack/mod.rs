@@ -112,6 +112,7 @@ impl Stack {
             }
             (Backend::Aws(_), None) => anyhow::bail!("the AWS backend needs an SDK configuration"),
         };
+        let models = ModelSettings::from_lookup(&lookup)?;
         let worker = visions_worker::worker(
             visions_worker::Ports {
                 projects: adapters.projects.clone(),
@@ -120,6 +121,7 @@ impl Stack {
                 blobs: adapters.blobs.clone(),
                 secrets: adapters.secrets.clone(),
             },
+            models.clone(),
             &lookup,
         )?;
         Ok(Self {
@@ -127,7 +129,7 @@ impl Stack {
                 config.jwt.clone(),
                 adapters.secrets.clone(),
             )),
-            models: Arc::new(ModelSettings::from_lookup(&lookup)?),
+            models: Arc::new(models),
             worker: Arc::new(worker),
             adapters,
             queue,

@@ -232,6 +232,17 @@ impl JobView {
     /// `lease_until` (ms): a running job whose lease has expired has no live worker; its
     /// message will bring it back to one, so it is shown as waiting, not running.
     pub fn new(job: Job, lease_until: Option<i64>) -> Self {
+        let (kind, base_version, section_id) = match job.kind {
+            JobKind::Generate => (JobKindName::Generate, None, None),
+            JobKind::RegenerateSection {
+                base_version,
+                section_id,
+            } => (
+                JobKindName::RegenerateSection,
+                Some(base_version),
+                Some(section_id),
+            ),
+        };
         let mut status = job.status;
         if status == JobStatus::Running && lease_until.is_none_or(|until| until <= now_millis()) {
             status = JobStatus::Queued;
@@ -239,18 +250,9 @@ impl JobView {
         Self {
             id: job.id,
             project_id: job.project_id,
-            kind: match job.kind {
-                JobKind::Generate => JobKindName::Generate,
-                JobKind::RegenerateSection { .. } => JobKindName::RegenerateSection,
-            },
-            base_version: match &job.kind {
-                JobKind::RegenerateSection { base_version, .. } => Some(*base_version),
-                JobKind::Generate => None,
-            },
-            section_id: match job.kind {
-                JobKind::RegenerateSection { section_id, .. } => Some(section_id),
-                JobKind::Generate => None,
-            },
+            kind,
+            base_version,
+            section_id,
             input: job.input,
             status,
             stage: job.stage,

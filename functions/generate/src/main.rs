@@ -3,17 +3,14 @@
 use std::sync::Arc;
 
 use visions_api::auth::{JwtSettings, JwtVerifier};
-use visions_aws::{Aws, AwsSettings, telemetry};
+use visions_aws::{Aws, telemetry};
 use visions_domain::config::env_lookup;
 use visions_model_config::ModelSettings;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     telemetry::init();
-    let aws = Aws::new(
-        visions_aws::sdk_config().await,
-        AwsSettings::from_lookup(env_lookup)?,
-    );
+    let aws = Aws::from_env().await?;
     let secrets = aws.secrets();
     let ports = visions_generate::Ports {
         projects: aws.projects(),

@@ -23,10 +23,13 @@ pub struct Ports {
     pub secrets: Arc<dyn SecretStore>,
 }
 
-/// The worker as the Lambda (and the local server) runs it: the model settings and the
-/// per-tier model chains are read through `lookup` (the environment, or a test's map).
-pub fn worker(ports: Ports, lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Worker> {
-    let settings = ModelSettings::from_lookup(&lookup)?;
+/// The worker as the Lambda (and the local server) runs it, over the models `settings` offers;
+/// the per-tier model chains are read through `lookup` (the environment, or a test's map).
+pub fn worker(
+    ports: Ports,
+    settings: ModelSettings,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> anyhow::Result<Worker> {
     let routing = ModelRouting::from_lookup(&lookup).map_err(anyhow::Error::msg)?;
     let registry = Arc::new(ModelRegistry::new(
         settings,

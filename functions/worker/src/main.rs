@@ -4,17 +4,15 @@ use std::sync::Arc;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::{LambdaEvent, service_fn};
-use visions_aws::{Aws, AwsSettings, telemetry};
+use visions_aws::{Aws, telemetry};
 use visions_domain::config::env_lookup;
 use visions_domain::ports::Redelivery;
+use visions_model_config::ModelSettings;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     telemetry::init();
-    let aws = Aws::new(
-        visions_aws::sdk_config().await,
-        AwsSettings::from_lookup(env_lookup)?,
-    );
+    let aws = Aws::from_env().await?;
     let ports = visions_worker::Ports {
         projects: aws.projects(),
         jobs: aws.jobs(),
@@ -22,7 +20,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         blobs: aws.blobs(),
         secrets: aws.secrets(),
     };
-    let worker = Arc::new(visions_worker::worker(ports, env_lookup)?);
+    let settings = ModelSettings::from_lookup(env_lookup)?;
+    let worker = Arc::new(visions_worker::worker(ports, settings, env_lookup)?);
     let redelivery: Arc<dyn Redelivery> = aws.queue();
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
         let (worker, redelivery) = (worker.clone(), redelivery.clone());

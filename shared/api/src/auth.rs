@@ -138,10 +138,6 @@ impl JwtVerifier {
         Self { settings, secrets }
     }
 
-    pub fn settings(&self) -> &JwtSettings {
-        &self.settings
-    }
-
     pub async fn verify(&self, token: &str) -> Result<Principal, AuthError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(AuthError::Invalid("token too long".into()));

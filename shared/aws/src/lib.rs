@@ -29,6 +29,13 @@ pub struct Aws {
 }
 
 impl Aws {
+    /// What every Lambda's `main` starts with: the SDK configuration and the resources the
+    /// template names in the environment.
+    pub async fn from_env() -> Result<Self, visions_domain::config::ConfigError> {
+        let settings = AwsSettings::from_lookup(visions_domain::config::env_lookup)?;
+        Ok(Self::new(sdk_config().await, settings))
+    }
+
     pub fn new(sdk: aws_config::SdkConfig, settings: AwsSettings) -> Self {
         Self {
             sdk,

@@ -50,14 +50,14 @@ impl AwsSecrets {
 #[async_trait::async_trait]
 impl SecretStore for AwsSecrets {
     async fn get(&self, name: SecretName) -> Result<Arc<str>, SecretError> {
-        let arn = match name {
-            SecretName::JwtKey => self.jwt_key_arn.as_deref(),
-            SecretName::CursorKey => self.cursor_key_arn.as_deref(),
+        let (label, arn) = match name {
+            SecretName::JwtKey => ("JwtKey", self.jwt_key_arn.as_deref()),
+            SecretName::CursorKey => ("CursorKey", self.cursor_key_arn.as_deref()),
         };
-        let label = format!("{name:?}");
-        let arn =
-            arn.ok_or_else(|| SecretError::Unavailable(label.clone(), "no ARN configured".into()))?;
-        self.by_arn(&label, arn).await
+        let arn = arn.ok_or_else(|| {
+            SecretError::Unavailable(label.to_owned(), "no ARN configured".into())
+        })?;
+        self.by_arn(label, arn).await
     }
 
     async fn get_by_reference(&self, reference: &str) -> Result<Arc<str>, SecretError> {

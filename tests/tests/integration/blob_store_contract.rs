@@ -79,44 +79,54 @@ macro_rules! contract {
 
             #[tokio::test]
             async fn round_trips_bytes_and_overwrites() {
-                super::round_trips_bytes_and_overwrites($store).await;
+                let (_folder, store) = $store;
+                super::round_trips_bytes_and_overwrites(store).await;
             }
             #[tokio::test]
             async fn a_missing_blob_is_none_and_deleting_it_is_not_an_error() {
-                super::a_missing_blob_is_none_and_deleting_it_is_not_an_error($store).await;
+                let (_folder, store) = $store;
+                super::a_missing_blob_is_none_and_deleting_it_is_not_an_error(store).await;
             }
             #[tokio::test]
             async fn deletes_what_it_stored() {
-                super::deletes_what_it_stored($store).await;
+                let (_folder, store) = $store;
+                super::deletes_what_it_stored(store).await;
             }
             #[tokio::test]
             async fn a_prefix_is_no_blob() {
-                super::a_prefix_is_no_blob($store).await;
+                let (_folder, store) = $store;
+                super::a_prefix_is_no_blob(store).await;
             }
             #[tokio::test]
             async fn refuses_keys_that_escape() {
-                super::refuses_keys_that_escape($store).await;
+                let (_folder, store) = $store;
+                super::refuses_keys_that_escape(store).await;
             }
             #[tokio::test]
             async fn serves_each_key_at_its_own_url() {
-                super::serves_each_key_at_its_own_url($store).await;
+                let (_folder, store) = $store;
+                super::serves_each_key_at_its_own_url(store).await;
             }
         }
     };
 }
 
-/// A store over a fresh folder; the folder lives as long as the test process.
-fn files() -> FileBlobStore {
-    let dir = tempfile::tempdir().unwrap().keep();
-    FileBlobStore::new(dir, "/assets")
+/// A store over a fresh folder, removed when the test drops the guard.
+fn files() -> (tempfile::TempDir, FileBlobStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileBlobStore::new(dir.path().to_owned(), "/assets");
+    (dir, store)
 }
 
-async fn s3() -> S3BlobStore {
+async fn s3() -> ((), S3BlobStore) {
     let sdk = moto::sdk_config().await;
     let client = visions_aws::s3_client(&sdk);
     let bucket = moto::unique("blobs");
     client.create_bucket().bucket(&bucket).send().await.unwrap();
-    S3BlobStore::new(client, &bucket, "https://cdn.example.com")
+    (
+        (),
+        S3BlobStore::new(client, &bucket, "https://cdn.example.com"),
+    )
 }
 
 contract!(files, files());

@@ -18,8 +18,11 @@ async fn service_secrets_are_stable_distinct_and_strong(store: impl SecretStore)
     }
 }
 
-async fn local() -> LocalSecrets {
-    LocalSecrets::new(&tempfile::tempdir().unwrap().keep())
+/// Secrets in a fresh data folder, removed when the test drops the guard.
+fn local() -> (tempfile::TempDir, LocalSecrets) {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = LocalSecrets::new(dir.path());
+    (dir, secrets)
 }
 
 async fn aws() -> AwsSecrets {
@@ -45,7 +48,8 @@ async fn aws() -> AwsSecrets {
 
 #[tokio::test]
 async fn local_service_secrets_are_stable_distinct_and_strong() {
-    service_secrets_are_stable_distinct_and_strong(local().await).await;
+    let (_folder, secrets) = local();
+    service_secrets_are_stable_distinct_and_strong(secrets).await;
 }
 
 #[tokio::test]
@@ -70,7 +74,8 @@ async fn a_secret_by_reference_is_read_on_aws_and_refused_locally() {
         &*store.get_by_reference(&arn).await.unwrap(),
         "sk-provider-key"
     );
-    let error = local().await.get_by_reference(&arn).await.unwrap_err();
+    let (_folder, secrets) = local();
+    let error = secrets.get_by_reference(&arn).await.unwrap_err();
     assert!(error.to_string().contains("VISIONS_BACKEND=aws"), "{error}");
 }
 
