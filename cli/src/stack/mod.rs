@@ -12,6 +12,7 @@ use axum::Router;
 use axum::routing::get;
 use utoipa_axum::router::OpenApiRouter;
 use visions_api::auth::JwtVerifier;
+use visions_api::cors::Cors;
 use visions_aws::Aws;
 use visions_domain::ports::{
     BlobStore, JobQueue, JobStore, ProjectStore, SecretStore, VersionStore,
@@ -59,6 +60,8 @@ pub struct Stack {
     pub models: Arc<ModelSettings>,
     pub worker: Arc<Worker>,
     pub queue: Queue,
+    /// Which browser origins may call the API (`VISIONS_CORS_ORIGINS`).
+    pub cors: Cors,
 }
 
 impl Stack {
@@ -131,6 +134,7 @@ impl Stack {
             )),
             models: Arc::new(models),
             worker: Arc::new(worker),
+            cors: Cors::from_lookup(&lookup)?,
             adapters,
             queue,
         })
@@ -173,6 +177,7 @@ impl Stack {
                 .with_state(self.projects_ports())
                 .merge(visions_generate::routes().with_state(self.generate_ports()))
                 .merge(assets),
+            &self.cors,
         )
     }
 }

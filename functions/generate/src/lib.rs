@@ -19,6 +19,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use visions_api::auth::{JwtVerifier, Principal};
+use visions_api::cors::Cors;
 use visions_api::json::JsonBody;
 use visions_api::list::{ListParams, Listed, Listing, Paginated};
 use visions_api::problem::{FieldError, Problem, ProblemKind};
@@ -62,8 +63,8 @@ pub const MAX_PROMPT_CHARS: usize = 4000;
 pub const IDEMPOTENCY_TTL: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 /// The function's app, as its Lambda serves it.
-pub fn app(ports: Ports) -> Router {
-    visions_api::finish(routes().with_state(ports))
+pub fn app(ports: Ports, cors: &Cors) -> Router {
+    visions_api::finish(routes().with_state(ports), cors)
 }
 
 /// The routes, with their OpenAPI description.

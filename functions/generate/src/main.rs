@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use visions_api::auth::{JwtSettings, JwtVerifier};
+use visions_api::cors::Cors;
 use visions_aws::{Aws, telemetry};
 use visions_domain::config::env_lookup;
 use visions_model_config::ModelSettings;
@@ -25,5 +26,6 @@ async fn main() -> Result<(), lambda_http::Error> {
         secrets,
         models: Arc::new(ModelSettings::from_lookup(env_lookup)?),
     };
-    lambda_http::run(visions_generate::app(ports)).await
+    let cors = Cors::from_lookup(env_lookup)?;
+    lambda_http::run(visions_generate::app(ports, &cors)).await
 }

@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use visions_api::auth::{JwtVerifier, Principal};
+use visions_api::cors::Cors;
 use visions_api::json::JsonBody;
 use visions_api::list::{ListParams, Listing, Paginated};
 use visions_api::problem::{Problem, ProblemKind};
@@ -60,8 +61,8 @@ pub fn routes() -> OpenApiRouter<Ports> {
 }
 
 /// The function's app, as its Lambda serves it.
-pub fn app(ports: Ports) -> Router {
-    visions_api::finish(routes().with_state(ports))
+pub fn app(ports: Ports, cors: &Cors) -> Router {
+    visions_api::finish(routes().with_state(ports), cors)
 }
 
 /// A page of projects.

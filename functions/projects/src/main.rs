@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use visions_api::auth::{JwtSettings, JwtVerifier};
+use visions_api::cors::Cors;
 use visions_aws::{Aws, telemetry};
 use visions_domain::config::env_lookup;
 
@@ -22,5 +23,6 @@ async fn main() -> Result<(), lambda_http::Error> {
         )),
         secrets,
     };
-    lambda_http::run(visions_projects::app(ports)).await
+    let cors = Cors::from_lookup(env_lookup)?;
+    lambda_http::run(visions_projects::app(ports, &cors)).await
 }

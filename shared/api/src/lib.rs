@@ -3,6 +3,7 @@
 //! system routes every function's router is finished with.
 
 pub mod auth;
+pub mod cors;
 pub mod cursor;
 pub mod json;
 pub mod list;
@@ -70,17 +71,23 @@ pub fn system_routes() -> OpenApiRouter {
 }
 
 /// A function's routes, finished as every function serves them: the system routes, problem+json
-/// fallbacks, a contained panic, `no-store` and the request context.
-pub fn finish(routes: OpenApiRouter) -> Router {
+/// fallbacks, a contained panic, `no-store`, the request context and CORS for `cors`' origins.
+pub fn finish(routes: OpenApiRouter, cors: &cors::Cors) -> Router {
     let (router, _) = system_routes().merge(routes).split_for_parts();
-    router
+    let router = router
         .fallback(|| async { Problem::not_found().detail("no such route") })
         .method_not_allowed_fallback(|| async { Problem::new(ProblemKind::MethodNotAllowed) })
         .layer(CatchPanicLayer::custom(|_| {
             Problem::internal("handler panicked").into_response()
         }))
         .layer(axum::middleware::from_fn(no_store))
-        .layer(axum::middleware::from_fn(request_context::request_context))
+        .layer(axum::middleware::from_fn(request_context::request_context));
+    // Outermost, so that preflights are answered before anything else and every answer,
+    // errors included, carries the headers a browser needs to read it.
+    match cors.layer() {
+        Some(layer) => router.layer(layer),
+        None => router,
+    }
 }
 
 /// Ids that are not UUIDs cannot name anything: they are simply not found.

@@ -57,8 +57,8 @@ fn body(response: &Value) -> Value {
 
 async fn every_route_through_lambda(test: TestApp) {
     let token = test.token("alice");
-    let app = visions_projects::app(test.stack.projects_ports());
-    let generate = visions_generate::app(test.stack.generate_ports());
+    let app = visions_projects::app(test.stack.projects_ports(), &test.stack.cors);
+    let generate = visions_generate::app(test.stack.generate_ports(), &test.stack.cors);
 
     let health = invoke(&app, event("healthz", "", PLACEHOLDER_ID), "lambda-req-1").await;
     assert_eq!(status(&health), 200, "{health}");
@@ -163,6 +163,26 @@ async fn every_route_through_lambda(test: TestApp) {
 #[tokio::test]
 async fn every_route_through_lambda_on_sqlite() {
     every_route_through_lambda(TestApp::sqlite().await).await;
+}
+
+/// API Gateway routes a browser's preflight (OPTIONS) to the function, which answers it for the
+/// configured origins with the same layer as the local server.
+#[tokio::test]
+async fn preflight_through_lambda() {
+    let test = TestApp::local(
+        &[("VISIONS_CORS_ORIGINS", "https://app.example.com")],
+        |_| {},
+    )
+    .await;
+    let app = visions_projects::app(test.stack.projects_ports(), &test.stack.cors);
+    let answer = invoke(&app, event("projects-preflight", "", PLACEHOLDER_ID), "p1").await;
+    assert_eq!(status(&answer), 200, "{answer}");
+    assert_eq!(
+        header(&answer, "access-control-allow-origin"),
+        "https://app.example.com"
+    );
+    assert!(header(&answer, "access-control-allow-headers").contains("authorization"));
+    assert_eq!(header(&answer, "access-control-allow-credentials"), "");
 }
 
 #[tokio::test]

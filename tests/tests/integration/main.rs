@@ -3,6 +3,7 @@
 //! local fake servers, Chromium for Lighthouse.
 
 mod blob_store_contract;
+mod cors;
 mod forged_tokens;
 mod generation_http;
 mod generation_models;
