@@ -158,7 +158,7 @@ pub struct VersionView {
     pub models: Vec<String>,
     /// The page JSON (schema-versioned); only on `GET …/versions/{n}`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<std::collections::HashMap<String, serde_json::Value>>)]
     pub page: Option<serde_json::Value>,
 }
 
