@@ -1,4 +1,5 @@
-//! Brief facts extraction over any text, in each language the composer reads.
+//! Reading a brief's facts over any text (visions-facts), and the composer's reading of them in
+//! each language it writes.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -11,15 +12,12 @@ fuzz_target!(|data: &[u8]| {
     };
     let prompt = String::from_utf8_lossy(rest).into_owned();
     let locale = ["en", "fr", "de", "es", "fr-CA", "zz"][usize::from(selector) % 6];
-    let brief = Brief {
-        prompt: prompt.clone(),
-        locale: locale.into(),
-        project_name: prompt.chars().take(40).collect(),
-        project_description: String::new(),
-        brand: Default::default(),
-    };
+    let name: String = prompt.chars().take(40).collect();
+    let brief = Brief::new(&prompt, locale, &name, "", Default::default());
+    let _ = brief.facts.actions();
+    let _ = brief.facts.allowed_hrefs();
     let designs = visions_designs::builtin();
     let design = designs.top(&prompt, 1).into_iter().next().map(|m| m.design);
     let _ = facts::extract(&brief, design);
-    let _ = facts::fold_case(&prompt);
+    let _ = visions_facts::prose::fold_case(&prompt);
 });

@@ -20,7 +20,7 @@ use visions_domain::ports::SecretName;
 use visions_pipeline::worker::Outcome;
 
 /// The text a reader of a page sees: every string of its sections and metadata, without ids,
-/// links, variants or image briefs.
+/// links, form addresses, variants or image briefs.
 pub fn page_text(page: &serde_json::Value) -> String {
     fn walk(value: &serde_json::Value, out: &mut String) {
         match value {
@@ -31,7 +31,9 @@ pub fn page_text(page: &serde_json::Value) -> String {
             serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
             serde_json::Value::Object(map) => map
                 .iter()
-                .filter(|(k, _)| !["brief", "href", "id", "variant", "type"].contains(&k.as_str()))
+                .filter(|(k, _)| {
+                    !["brief", "href", "id", "variant", "type", "action"].contains(&k.as_str())
+                })
                 .for_each(|(_, v)| walk(v, out)),
             _ => {}
         }

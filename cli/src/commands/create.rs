@@ -4,11 +4,9 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use time::OffsetDateTime;
-use visions_agents::task::Brief;
-use visions_composer::facts;
 use visions_domain::job::{Job, JobKind, JobMessage, JobStatus};
 use visions_domain::ports::{Created, Idempotency};
-use visions_domain::project::{BrandKit, NewProject, Project};
+use visions_domain::project::{NewProject, Project};
 use visions_domain::tier::Tier;
 use visions_generate::GenerateRequest;
 use visions_pipeline::worker::{JOB_LEASE, Outcome, Worker};
@@ -68,14 +66,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         }
     })?;
     let name = args.name.clone().unwrap_or_else(|| {
-        let brief = Brief {
-            prompt: args.prompt.clone(),
-            locale: input.locale.clone(),
-            project_name: "Untitled page".into(),
-            project_description: String::new(),
-            brand: BrandKit::default(),
-        };
-        facts::extract(&brief, None).business
+        visions_facts::extract(&args.prompt, visions_facts::Context::default())
+            .business_name
+            .unwrap_or_else(|| "Untitled page".into())
     });
     let new: NewProject = serde_json::from_value(serde_json::json!({"name": name}))?;
     let project = Project::create(new, OffsetDateTime::now_utc())

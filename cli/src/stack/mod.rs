@@ -15,11 +15,11 @@ use visions_api::auth::JwtVerifier;
 use visions_api::cors::Cors;
 use visions_aws::Aws;
 use visions_domain::ports::{
-    BlobStore, JobQueue, JobStore, ProjectStore, SecretStore, VersionStore,
+    BlobStore, JobQueue, JobStore, ProjectStore, SecretStore, SubmissionStore, VersionStore,
 };
 use visions_local::{
     FileBlobStore, LocalSecrets, SqliteDb, SqliteJobQueue, SqliteJobStore, SqliteProjectStore,
-    SqliteVersionStore,
+    SqliteSubmissionStore, SqliteVersionStore,
 };
 use visions_model_config::ModelSettings;
 use visions_pipeline::worker::Worker;
@@ -50,6 +50,7 @@ pub struct Adapters {
     pub jobs: Arc<dyn JobStore>,
     pub versions: Arc<dyn VersionStore>,
     pub blobs: Arc<dyn BlobStore>,
+    pub submissions: Arc<dyn SubmissionStore>,
     pub queue: Arc<dyn JobQueue>,
     pub secrets: Arc<dyn SecretStore>,
 }
@@ -87,7 +88,8 @@ impl Stack {
                 let adapters = Adapters {
                     projects: Arc::new(SqliteProjectStore::new(db.clone())),
                     jobs: Arc::new(SqliteJobStore::new(db.clone())),
-                    versions: Arc::new(SqliteVersionStore::new(db)),
+                    versions: Arc::new(SqliteVersionStore::new(db.clone())),
+                    submissions: Arc::new(SqliteSubmissionStore::new(db)),
                     blobs: Arc::new(FileBlobStore::new(
                         data_dir.join("blobs"),
                         LOCAL_ASSETS_PREFIX,
@@ -103,6 +105,7 @@ impl Stack {
                     projects: aws.projects(),
                     jobs: aws.jobs(),
                     versions: aws.versions(),
+                    submissions: aws.submissions(),
                     blobs: aws.blobs(),
                     queue: aws.queue(),
                     secrets: aws.secrets(),
@@ -147,6 +150,7 @@ impl Stack {
             jobs: a.jobs.clone(),
             versions: a.versions.clone(),
             blobs: a.blobs.clone(),
+            submissions: a.submissions.clone(),
             secrets: a.secrets.clone(),
             verifier: self.verifier.clone(),
         }

@@ -102,7 +102,8 @@ pub struct GenerateRequest {
     /// Overrides the project's brand kit for this page.
     #[serde(default, deserialize_with = "optional_json_object")]
     pub brand: Option<BrandKit>,
-    /// BCP 47 language of the page; `en` when absent.
+    /// BCP 47 language of the page; when absent, the prompt's language (en, fr, de, es, it, pt
+    /// or nl), else `en`.
     #[serde(default)]
     #[schema(
         max_length = 35,
@@ -353,8 +354,13 @@ pub fn job_input(
     if let Some(brand) = &request.brand {
         errors.extend(brand.problems());
     }
+    // Unless the request names one, the page is in the brief's language.
     let locale = match request.locale.as_deref() {
-        None => Some("en".to_owned()),
+        None => Some(
+            visions_facts::detect_language(&request.prompt)
+                .map_or("en", |language| language.code())
+                .to_owned(),
+        ),
         Some(raw) => canonical_tag(raw),
     };
     if locale.is_none() {

@@ -1,5 +1,6 @@
 //! The projects function: `/v1/projects` — create, list, read, update (with `If-Match`) and
-//! delete a user's projects. A deleted project takes its jobs, versions and pages with it.
+//! delete a user's projects. A deleted project takes its jobs, versions, pages and form messages
+//! with it. `forms`: the contact forms of published pages.
 
 use std::sync::Arc;
 
@@ -20,8 +21,10 @@ use visions_api::list::{ListParams, Listing, Paginated};
 use visions_api::problem::{Problem, ProblemKind};
 use visions_api::uuid_or_404;
 use visions_domain::ports::{
-    BlobStore, JobStore, ProjectStore, SecretStore, StoreError, VersionStore,
+    BlobStore, JobStore, ProjectStore, SecretStore, StoreError, SubmissionStore, VersionStore,
 };
+
+pub mod forms;
 use visions_domain::project::{NewProject, Project, ProjectPatch};
 
 /// The ports this function uses; each handler takes only the ones it needs.
@@ -32,7 +35,9 @@ pub struct Ports {
     pub jobs: Arc<dyn JobStore>,
     pub versions: Arc<dyn VersionStore>,
     pub blobs: Arc<dyn BlobStore>,
-    /// The cursor key.
+    /// Messages sent through the project's published contact forms.
+    pub submissions: Arc<dyn SubmissionStore>,
+    /// The cursor key (it also signs form addresses).
     pub secrets: Arc<dyn SecretStore>,
     pub verifier: Arc<JwtVerifier>,
 }
@@ -50,6 +55,7 @@ port!(projects: Arc<dyn ProjectStore>);
 port!(jobs: Arc<dyn JobStore>);
 port!(versions: Arc<dyn VersionStore>);
 port!(blobs: Arc<dyn BlobStore>);
+port!(submissions: Arc<dyn SubmissionStore>);
 port!(secrets: Arc<dyn SecretStore>);
 port!(verifier: Arc<JwtVerifier>);
 
@@ -58,6 +64,8 @@ pub fn routes() -> OpenApiRouter<Ports> {
     OpenApiRouter::new()
         .routes(routes!(create_project, list_projects))
         .routes(routes!(get_project, update_project, delete_project))
+        .routes(routes!(forms::submit_form))
+        .routes(routes!(forms::list_submissions))
 }
 
 /// The function's app, as its Lambda serves it.
@@ -248,6 +256,7 @@ async fn delete_contents(ports: &Ports, owner: &str, id: Uuid) -> Result<(), Pro
         ports.blobs.delete(&key).await?;
     }
     ports.jobs.delete_project(owner, id).await?;
+    ports.submissions.delete_project(id).await?;
     Ok(())
 }
 

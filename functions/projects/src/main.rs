@@ -17,6 +17,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         jobs: aws.jobs(),
         versions: aws.versions(),
         blobs: aws.blobs(),
+        submissions: aws.submissions(),
         verifier: Arc::new(JwtVerifier::new(
             JwtSettings::from_lookup(env_lookup)?,
             secrets.clone(),

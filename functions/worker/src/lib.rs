@@ -19,7 +19,7 @@ pub struct Ports {
     pub jobs: Arc<dyn JobStore>,
     pub versions: Arc<dyn VersionStore>,
     pub blobs: Arc<dyn BlobStore>,
-    /// Model providers' API keys named by ARN.
+    /// Model providers' API keys named by ARN, and the key that signs form addresses.
     pub secrets: Arc<dyn SecretStore>,
 }
 
@@ -33,7 +33,7 @@ pub fn worker(
     let routing = ModelRouting::from_lookup(&lookup).map_err(anyhow::Error::msg)?;
     let registry = Arc::new(ModelRegistry::new(
         settings,
-        ports.secrets,
+        ports.secrets.clone(),
         Arc::new(Composer::default()),
     ));
     let pipeline = Arc::new(Pipeline {
@@ -45,6 +45,9 @@ pub fn worker(
         designs: visions_designs::builtin(),
         copy_concurrency: COPY_CONCURRENCY,
         budget: JOB_BUDGET,
+        secrets: ports.secrets,
+        // Where published pages' contact forms post; empty when the API serves the pages too.
+        public_api_url: lookup("VISIONS_PUBLIC_API_URL").unwrap_or_default(),
     });
     Ok(Worker::new(ports.jobs, pipeline, JOB_LEASE))
 }

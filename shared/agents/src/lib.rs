@@ -1,7 +1,9 @@
 //! The agents: layout, copywriting and image prompts. Each is a structured call to a chain of
 //! models, validated against the page schema, with one repair round-trip on failure.
 
+pub mod claims;
 mod prompts;
+pub mod rules;
 pub mod task;
 pub mod validate;
 
@@ -169,24 +171,66 @@ impl Agents {
         .await
     }
 
+    /// One section's copy, checked against the page schema and against the brief's facts
+    /// (nothing invented); `page_sections` are the ids in-page links may name.
     pub async fn copy(
         &self,
         brief: &Brief,
         business_name: &str,
         section: &PlannedSection,
+        page_sections: &[String],
         designs: &[Design],
     ) -> Result<Answer<SectionContent>, AgentError> {
         let task = AgentTask::Copy {
             brief: brief.clone(),
             business_name: business_name.to_owned(),
             section: section.clone(),
+            page_sections: page_sections.to_vec(),
             designs: designs.to_vec(),
         };
-        let request = prompts::copy(brief, business_name, section, designs, task);
+        let request = prompts::copy(brief, business_name, section, page_sections, designs, task);
         let section_type = section.section_type;
+        let sources = claims::Sources::of(brief);
         self.structured(
             Agent::Copy,
             &self.copy,
+            request,
+            move |props: serde_json::Value| {
+                let content = validate::section_content(section_type, props)?;
+                let problems = claims::check(&content, &sources);
+                if problems.is_empty() {
+                    Ok(content)
+                } else {
+                    Err(problems)
+                }
+            },
+        )
+        .await
+    }
+
+    /// The offline composer's copy for a section (always configured), checked like a model's:
+    /// what a section gets when its model still breaks the rules after the repair.
+    pub async fn composed_copy(
+        &self,
+        brief: &Brief,
+        business_name: &str,
+        section: &PlannedSection,
+        page_sections: &[String],
+    ) -> Result<Answer<SectionContent>, AgentError> {
+        let composer = ModelName::parse(ModelName::COMPOSER).map_err(ModelError::NotConfigured)?;
+        let chain = self.registry.chain(&[composer])?;
+        let task = AgentTask::Copy {
+            brief: brief.clone(),
+            business_name: business_name.to_owned(),
+            section: section.clone(),
+            page_sections: page_sections.to_vec(),
+            designs: Vec::new(),
+        };
+        let request = prompts::copy(brief, business_name, section, page_sections, &[], task);
+        let section_type = section.section_type;
+        self.structured(
+            Agent::Copy,
+            &chain,
             request,
             move |props: serde_json::Value| validate::section_content(section_type, props),
         )

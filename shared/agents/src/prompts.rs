@@ -4,6 +4,7 @@
 use schemars::schema_for;
 use serde_json::{Value, json};
 
+use super::rules;
 use super::task::{AgentTask, Brief, ImageBriefs, LayoutPlan, PlannedSection, SlotRequest};
 use visions_designs::Design;
 use visions_domain::page::*;
@@ -13,21 +14,36 @@ fn schema_value(schema: schemars::Schema) -> Value {
     serde_json::to_value(schema).expect("schemas serialize")
 }
 
+/// A type's schema with every subschema inlined, so each rule can be put where it applies.
+fn inline_schema<T: schemars::JsonSchema>() -> Value {
+    let generator = schemars::generate::SchemaSettings::draft2020_12()
+        .with(|settings| settings.inline_subschemas = true)
+        .into_generator();
+    schema_value(generator.into_root_schema_for::<T>())
+}
+
+/// The props schema of a section type, with the rules table's limits in it.
 pub fn props_schema(section_type: SectionType) -> Value {
-    schema_value(match section_type {
-        SectionType::Hero => schema_for!(HeroProps),
-        SectionType::Logos => schema_for!(LogosProps),
-        SectionType::Features => schema_for!(FeaturesProps),
-        SectionType::Benefits => schema_for!(BenefitsProps),
-        SectionType::HowItWorks => schema_for!(HowItWorksProps),
-        SectionType::Testimonials => schema_for!(TestimonialsProps),
-        SectionType::Pricing => schema_for!(PricingProps),
-        SectionType::Faq => schema_for!(FaqProps),
-        SectionType::Stats => schema_for!(StatsProps),
-        SectionType::Gallery => schema_for!(GalleryProps),
-        SectionType::Cta => schema_for!(CtaProps),
-        SectionType::Footer => schema_for!(FooterProps),
-    })
+    let schema = match section_type {
+        SectionType::Hero => inline_schema::<HeroProps>(),
+        SectionType::Logos => inline_schema::<LogosProps>(),
+        SectionType::Features => inline_schema::<FeaturesProps>(),
+        SectionType::Benefits => inline_schema::<BenefitsProps>(),
+        SectionType::HowItWorks => inline_schema::<HowItWorksProps>(),
+        SectionType::Testimonials => inline_schema::<TestimonialsProps>(),
+        SectionType::Pricing => inline_schema::<PricingProps>(),
+        SectionType::Faq => inline_schema::<FaqProps>(),
+        SectionType::Stats => inline_schema::<StatsProps>(),
+        SectionType::Gallery => inline_schema::<GalleryProps>(),
+        SectionType::Cta => inline_schema::<CtaProps>(),
+        SectionType::Contact => inline_schema::<ContactProps>(),
+        SectionType::Footer => inline_schema::<FooterProps>(),
+    };
+    rules::constrain(
+        schema,
+        rules::text_rules(section_type),
+        rules::count_rules(section_type),
+    )
 }
 
 /// The designs as the system prompt shows them: structure and principles, compact.
@@ -55,10 +71,11 @@ fn catalogue() -> String {
 
 fn brief_message(brief: &Brief) -> Message {
     let brand = serde_json::to_string(&brief.brand).unwrap_or_default();
+    let facts = serde_json::to_string_pretty(&brief.facts).unwrap_or_default();
     Message {
         role: Role::User,
         content: format!(
-            "Brief:\n{}\n\nProject: {}\n{}\nBrand kit: {brand}\nWrite in the language of locale `{}`.",
+            "Brief:\n{}\n\nProject: {}\n{}\nBrand kit: {brand}\n\nFacts read from the brief (the only prices, figures, ratings, quotes, names, links, phone numbers and emails the page may state):\n{facts}\n\nWrite in the language of locale `{}`.",
             brief.prompt, brief.project_name, brief.project_description, brief.locale
         ),
     }
@@ -66,25 +83,35 @@ fn brief_message(brief: &Brief) -> Message {
 
 const RULES: &str = "Write like a senior conversion copywriter: specific to this business (its name, offer, audience, place, \
 tone), concrete benefits, short sentences, no clichés (revolutionize, unlock, seamless, cutting-edge, elevate), no placeholder \
-text, no lorem ipsum, no invented awards or certifications. Button and link labels describe their action (never \"Learn more\", \
-\"Click here\", \"Read more\"). Links are `#section-id`, `https://…`, `mailto:` or `tel:` only. Plain text only: no HTML, no Markdown. \
-Answer with JSON that matches the schema exactly, nothing else.";
+text, no lorem ipsum. State only facts the brief gives: every price, number, statistic, rating, quote, person's or \
+organisation's name, award, guarantee, policy and link must come from the brief or its facts, word for word; where the brief gives \
+none, say nothing of the kind (no invented testimonials, client logos, prices, figures or promises such as response times or \
+refunds). Button and link labels describe their action (never \"Learn more\", \"Click here\", \"Read more\"). Links are \
+`#section-id` of a section on this page, or the brief's own `https://…` links, `mailto:` its emails and `tel:` its phone numbers. \
+Plain text only: no HTML, no Markdown. Answer with JSON that matches the schema exactly, nothing else.";
 
 pub fn layout(brief: &Brief, designs: &[Design], task: AgentTask) -> CompletionRequest {
     let system = format!(
         "You are the layout agent of Visions AI. You plan a high-converting landing page: which sections, in which order, which \
 variant, and what each must achieve, plus the page's SEO title (at most 60 characters) and meta description (120 to 160 characters).\n\n\
-Start with `hero` and end with `footer`; include exactly one `cta` near the end; 6 to 10 sections; ids are lower-case slugs, unique. \
-Use only this catalogue:\n{}\n\nThe three designs from our index of high-converting pages closest to this brief — borrow their \
-structure and principles where they fit this business:\n{}\n\n{RULES}",
+Start with `hero` and end with `footer`; include exactly one `cta` near the end and one `contact` right before the footer; 6 to 10 \
+sections; ids are lower-case slugs, unique. Plan sections only for facts the brief gives: `testimonials` only with its quotes, \
+`pricing` only with its prices, `stats` only with two or more of its figures (ratings, customer counts), `logos` only with clients \
+it names, `faq` only with questions its facts answer. Use only this catalogue:\n{}\n\nThe three designs from our index of high-converting pages closest to this brief — borrow their \
+structure and principles where they fit this business:\n{}\n\nEvery field's limits:\n{}\n\n{RULES}",
         catalogue(),
-        designs_block(designs)
+        designs_block(designs),
+        rules::describe(rules::LAYOUT_TEXT, rules::LAYOUT_COUNTS),
     );
     CompletionRequest {
         system,
         messages: vec![brief_message(brief)],
         schema_name: "layout_plan".into(),
-        schema: schema_value(schema_for!(LayoutPlan)),
+        schema: rules::constrain(
+            inline_schema::<LayoutPlan>(),
+            rules::LAYOUT_TEXT,
+            rules::LAYOUT_COUNTS,
+        ),
         max_output_tokens: 2000,
         temperature: 0.4,
         task: serde_json::to_value(task).expect("tasks serialize"),
@@ -95,9 +122,17 @@ pub fn copy(
     brief: &Brief,
     business_name: &str,
     section: &PlannedSection,
+    page_sections: &[String],
     designs: &[Design],
     task: AgentTask,
 ) -> CompletionRequest {
+    let targets = brief
+        .facts
+        .actions()
+        .iter()
+        .map(|a| format!("{} ({})", a.href, a.kind.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
     let principles: Vec<&String> = designs
         .iter()
         .flat_map(|d| d.principles.iter())
@@ -107,7 +142,9 @@ pub fn copy(
         "You are the copywriting agent of Visions AI. Write the content of one section of the landing page for {business_name}.\n\
 Section: `{}` (variant `{}`), id `{}`. Its job: {}\n\nPrinciples from the closest high-converting designs:\n{}\n\n\
 {}\n\
-Calls to action point at `#contact` unless the brief gives a URL.\n{RULES}",
+The sections on this page, in order: {}. In-page links may name only these, and a section's button never points at its own \
+section. Calls to action go, best first, to: {targets}; say in the copy what happens after the click.\n\
+Every field's limits:\n{}\n{RULES}",
         section.section_type.as_str(),
         section.variant,
         section.id,
@@ -118,6 +155,11 @@ Calls to action point at `#contact` unless the brief gives a URL.\n{RULES}",
             .collect::<Vec<_>>()
             .join("\n"),
         image_instructions(section),
+        page_sections.join(", "),
+        rules::describe(
+            rules::text_rules(section.section_type),
+            rules::count_rules(section.section_type)
+        ),
     );
     CompletionRequest {
         system,

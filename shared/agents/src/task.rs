@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use visions_designs::Design;
 use visions_domain::page::{SectionType, Seo};
 use visions_domain::project::BrandKit;
+use visions_facts::BriefFacts;
 
 /// The brief every agent works from.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -17,6 +18,49 @@ pub struct Brief {
     pub project_name: String,
     pub project_description: String,
     pub brand: BrandKit,
+    /// What the brief states, read once: the only facts a page may state.
+    pub facts: BriefFacts,
+}
+
+impl Brief {
+    /// A brief with its facts read from the prompt, the project and the brand kit.
+    pub fn new(
+        prompt: &str,
+        locale: &str,
+        project_name: &str,
+        project_description: &str,
+        brand: BrandKit,
+    ) -> Self {
+        let facts = visions_facts::extract(
+            prompt,
+            visions_facts::Context {
+                project_name,
+                project_description,
+                brand_tone: brand.tone.as_deref(),
+            },
+        );
+        Self {
+            prompt: prompt.to_owned(),
+            locale: locale.to_owned(),
+            project_name: project_name.to_owned(),
+            project_description: project_description.to_owned(),
+            brand,
+            facts,
+        }
+    }
+
+    /// Reads the facts from `text` instead of the prompt (a regeneration's prompt is an
+    /// instruction; its facts are the original brief's).
+    pub fn read_facts(&mut self, text: &str) {
+        self.facts = visions_facts::extract(
+            text,
+            visions_facts::Context {
+                project_name: &self.project_name,
+                project_description: &self.project_description,
+                brand_tone: self.brand.tone.as_deref(),
+            },
+        );
+    }
 }
 
 /// The layout agent's answer: which sections, in which order, and the page's metadata.
@@ -94,6 +138,8 @@ pub enum AgentTask {
         brief: Brief,
         business_name: String,
         section: PlannedSection,
+        /// The ids of every section on the page, in order: in-page links may name only these.
+        page_sections: Vec<String>,
         designs: Vec<Design>,
     },
     ImagePrompts {

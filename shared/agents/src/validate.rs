@@ -3,12 +3,12 @@
 
 use std::collections::HashSet;
 
+use serde_json::Value;
+
+use super::rules::{self, CountRule, TextRule};
 use super::task::{ImageBriefs, LayoutPlan};
 use visions_domain::page::*;
 use visions_page::{self as render, is_descriptive_link_text};
-
-const MAX_LINE: usize = 160;
-const MAX_PARAGRAPH: usize = 700;
 
 struct Checker {
     problems: Vec<String>,
@@ -28,6 +28,13 @@ impl Checker {
         }
     }
 
+    /// A text that may be empty, within `max` characters.
+    fn optional(&mut self, field: &str, value: &str, max: usize) {
+        if !value.trim().is_empty() {
+            self.text(field, value, max);
+        }
+    }
+
     fn count(&mut self, field: &str, len: usize, range: std::ops::RangeInclusive<usize>) {
         if !range.contains(&len) {
             self.problems.push(format!(
@@ -38,8 +45,26 @@ impl Checker {
         }
     }
 
+    /// Every length and count rule of the table, over the answer as JSON.
+    fn rules(&mut self, value: &Value, texts: &[TextRule], counts: &[CountRule]) {
+        for rule in texts {
+            for (at, found) in rules::find(value, rule.path) {
+                let text = found.as_str().unwrap_or_default();
+                if rule.required {
+                    self.text(&at, text, rule.max);
+                } else {
+                    self.optional(&at, text, rule.max);
+                }
+            }
+        }
+        for rule in counts {
+            for (at, list) in rules::find_lists(value, rule.path) {
+                self.count(&at, list.len(), rule.min..=rule.max);
+            }
+        }
+    }
+
     fn cta(&mut self, field: &str, cta: &Cta) {
-        self.text(&format!("{field}.label"), &cta.label, 40);
         if !is_descriptive_link_text(&cta.label) {
             self.problems.push(format!(
                 "`{field}.label` ({:?}) does not say what the link does",
@@ -57,15 +82,6 @@ impl Checker {
         if !is_slug(&image.id) || !ids.insert(image.id.clone()) {
             self.problems
                 .push(format!("`{field}.id` must be a unique lower-case slug"));
-        }
-        self.text(&format!("{field}.alt"), &image.alt, 200);
-    }
-
-    fn items(&mut self, field: &str, items: &[Item], range: std::ops::RangeInclusive<usize>) {
-        self.count(field, items.len(), range);
-        for (i, item) in items.iter().enumerate() {
-            self.text(&format!("{field}[{i}].title"), &item.title, 90);
-            self.text(&format!("{field}[{i}].body"), &item.body, MAX_PARAGRAPH);
         }
     }
 
@@ -95,12 +111,8 @@ pub fn layout(plan: LayoutPlan) -> Result<LayoutPlan, Vec<String>> {
     let mut check = Checker {
         problems: Vec::new(),
     };
-    check.text("business_name", &plan.business_name, 80);
-    check.text("seo.title", &plan.seo.title, 70);
-    check.text("seo.description", &plan.seo.description, 200);
-    check.text("seo.og_title", &plan.seo.og_title, 90);
-    check.text("seo.og_description", &plan.seo.og_description, 200);
-    check.count("sections", plan.sections.len(), 4..=12);
+    let value = serde_json::to_value(&plan).unwrap_or(Value::Null);
+    check.rules(&value, rules::LAYOUT_TEXT, rules::LAYOUT_COUNTS);
     if plan.sections.first().map(|s| s.section_type) != Some(SectionType::Hero) {
         check
             .problems
@@ -131,7 +143,6 @@ pub fn layout(plan: LayoutPlan) -> Result<LayoutPlan, Vec<String>> {
                 section.section_type.as_str()
             ));
         }
-        check.text(&format!("sections[{i}].purpose"), &section.purpose, 400);
     }
     for single in [SectionType::Hero, SectionType::Footer] {
         if plan
@@ -149,7 +160,8 @@ pub fn layout(plan: LayoutPlan) -> Result<LayoutPlan, Vec<String>> {
     check.done(plan)
 }
 
-/// Props of one section, typed by the section's type and checked.
+/// Props of one section, typed by the section's type and checked against the rules table
+/// (`rules`) and the rules lengths cannot say.
 pub fn section_content(
     section_type: SectionType,
     props: serde_json::Value,
@@ -164,12 +176,19 @@ pub fn section_content(
     let mut c = Checker {
         problems: Vec::new(),
     };
+    let value = serde_json::to_value(&content)
+        .ok()
+        .and_then(|v| v.get("props").cloned())
+        .unwrap_or(Value::Null);
+    c.rules(
+        &value,
+        rules::text_rules(section_type),
+        rules::count_rules(section_type),
+    );
+    // What lengths cannot say: links that work and say what they do, unique image ids.
     let mut images = HashSet::new();
     match &content {
         SectionContent::Hero(p) => {
-            c.text("eyebrow", &p.eyebrow, 80);
-            c.text("headline", &p.headline, 120);
-            c.text("subheadline", &p.subheadline, 320);
             c.cta("primary_cta", &p.primary_cta);
             if let Some(secondary) = &p.secondary_cta {
                 c.cta("secondary_cta", secondary);
@@ -178,49 +197,13 @@ pub fn section_content(
                 c.image("image", image, &mut images);
             }
         }
-        SectionContent::Logos(p) => {
-            c.text("heading", &p.heading, MAX_LINE);
-            c.count("names", p.names.len(), 3..=8);
-            for (i, name) in p.names.iter().enumerate() {
-                c.text(&format!("names[{i}]"), name, 40);
-            }
-        }
-        SectionContent::Features(p) => {
-            c.text("heading", &p.heading, MAX_LINE);
-            c.text("intro", &p.intro, MAX_PARAGRAPH);
-            c.items("items", &p.items, 2..=6);
-        }
         SectionContent::Benefits(p) => {
-            c.text("heading", &p.heading, MAX_LINE);
-            c.items("items", &p.items, 2..=6);
             if let Some(image) = &p.image {
                 c.image("image", image, &mut images);
             }
         }
-        SectionContent::HowItWorks(p) => {
-            c.text("heading", &p.heading, MAX_LINE);
-            c.items("steps", &p.steps, 2..=5);
-        }
-        SectionContent::Testimonials(p) => {
-            c.text("heading", &p.heading, MAX_LINE);
-            c.count("items", p.items.len(), 1..=4);
-            for (i, t) in p.items.iter().enumerate() {
-                c.text(&format!("items[{i}].quote"), &t.quote, 400);
-                c.text(&format!("items[{i}].name"), &t.name, 60);
-                c.text(&format!("items[{i}].role"), &t.role, 80);
-            }
-        }
         SectionContent::Pricing(p) => {
-            c.text("heading", &p.heading, MAX_LINE);
-            c.text("intro", &p.intro, MAX_PARAGRAPH);
-            c.count("plans", p.plans.len(), 1..=4);
             for (i, plan) in p.plans.iter().enumerate() {
-                c.text(&format!("plans[{i}].name"), &plan.name, 40);
-                c.text(&format!("plans[{i}].price"), &plan.price, 24);
-                c.count(&format!("plans[{i}].features"), plan.features.len(), 1..=8);
-                for (k, feature) in plan.features.iter().enumerate() {
-                    c.text(&format!("plans[{i}].features[{k}]"), feature, 120);
-                }
                 c.cta(&format!("plans[{i}].cta"), &plan.cta);
             }
             if p.plans.iter().filter(|plan| plan.highlighted).count() > 1 {
@@ -228,41 +211,26 @@ pub fn section_content(
                     .push("at most one plan may be `highlighted`".into());
             }
         }
-        SectionContent::Faq(p) => {
-            c.text("heading", &p.heading, MAX_LINE);
-            c.count("items", p.items.len(), 3..=8);
-            for (i, q) in p.items.iter().enumerate() {
-                c.text(&format!("items[{i}].question"), &q.question, 200);
-                c.text(&format!("items[{i}].answer"), &q.answer, MAX_PARAGRAPH);
-            }
-        }
-        SectionContent::Stats(p) => {
-            c.text("heading", &p.heading, MAX_LINE);
-            c.count("items", p.items.len(), 2..=4);
-            for (i, s) in p.items.iter().enumerate() {
-                c.text(&format!("items[{i}].value"), &s.value, 16);
-                c.text(&format!("items[{i}].label"), &s.label, 90);
-            }
-        }
         SectionContent::Gallery(p) => {
-            c.text("heading", &p.heading, MAX_LINE);
-            c.count("images", p.images.len(), 2..=6);
             for (i, image) in p.images.iter().enumerate() {
                 c.image(&format!("images[{i}]"), image, &mut images);
             }
         }
-        SectionContent::Cta(p) => {
-            c.text("heading", &p.heading, MAX_LINE);
-            c.text("body", &p.body, MAX_PARAGRAPH);
-            c.cta("cta", &p.cta);
+        SectionContent::Cta(p) => c.cta("cta", &p.cta),
+        SectionContent::Contact(p) => {
+            if p.form.is_none()
+                && [&p.phone, &p.email, &p.address]
+                    .iter()
+                    .all(|v| v.trim().is_empty())
+            {
+                c.problems.push(
+                    "a contact section needs the brief's phone, email or address, or a `form`"
+                        .into(),
+                );
+            }
         }
         SectionContent::Footer(p) => {
-            c.text("business_name", &p.business_name, 80);
-            c.text("tagline", &p.tagline, MAX_LINE);
-            c.text("legal", &p.legal, 200);
-            c.count("links", p.links.len(), 0..=8);
             for (i, link) in p.links.iter().enumerate() {
-                c.text(&format!("links[{i}].label"), &link.label, 40);
                 if !safe_href(&link.href) {
                     c.problems.push(format!(
                         "`links[{i}].href` must be #section-id, https://…, mailto: or tel:"
@@ -270,6 +238,12 @@ pub fn section_content(
                 }
             }
         }
+        SectionContent::Logos(_)
+        | SectionContent::Features(_)
+        | SectionContent::HowItWorks(_)
+        | SectionContent::Testimonials(_)
+        | SectionContent::Faq(_)
+        | SectionContent::Stats(_) => {}
     }
     c.done(content)
 }

@@ -40,6 +40,7 @@ pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
     tags(
         (name = "projects", description = "Your landing-page projects"),
         (name = "generation", description = "Generate pages, follow jobs, read versions"),
+        (name = "forms", description = "Messages visitors send through published pages"),
         (name = "system", description = "Health and API description"),
     ),
 )]

@@ -170,6 +170,13 @@ impl Listed for visions_domain::project::Project {
     }
 }
 
+impl Listed for visions_domain::form::Submission {
+    const LIST_NAME: &'static str = "SubmissionList";
+    fn example() -> serde_json::Value {
+        example_of::<Self>()
+    }
+}
+
 /// The example a derived schema declares (`#[schema(example = …)]`), or `null`.
 pub fn example_of<T: ToSchema>() -> serde_json::Value {
     match T::schema() {

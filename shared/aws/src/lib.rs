@@ -12,7 +12,9 @@ pub mod telemetry;
 
 use std::sync::{Arc, OnceLock};
 
-pub use dynamo::{DynamoJobStore, DynamoProjectStore, DynamoVersionStore, create_table};
+pub use dynamo::{
+    DynamoJobStore, DynamoProjectStore, DynamoSubmissionStore, DynamoVersionStore, create_table,
+};
 pub use s3::S3BlobStore;
 pub use sdk::{s3_client, sdk_config};
 pub use secrets::AwsSecrets;
@@ -60,6 +62,13 @@ impl Aws {
 
     pub fn versions(&self) -> Arc<DynamoVersionStore> {
         Arc::new(DynamoVersionStore::new(self.dynamo(), &self.settings.table))
+    }
+
+    pub fn submissions(&self) -> Arc<DynamoSubmissionStore> {
+        Arc::new(DynamoSubmissionStore::new(
+            self.dynamo(),
+            &self.settings.table,
+        ))
     }
 
     pub fn blobs(&self) -> Arc<S3BlobStore> {

@@ -1,7 +1,7 @@
-//! Reading a brief the way a copywriter would: who the business is, what it offers, to whom,
-//! where, what the visitor should do, in which tone, and the concrete things worth naming.
-//! Heuristics over the prompt in English, French, German and Spanish; each fact falls back to
-//! the project or the matched design when the prompt does not say.
+//! What the composer writes from: the brief's typed facts (`visions_facts`, read once per job),
+//! plus what only a copywriter needs — the visitor's action as a verb phrase, the concrete
+//! things worth naming, and fallbacks from the project or the matched design for what the
+//! brief leaves out. Fallbacks are wording (an offer, an audience), never facts.
 
 use std::sync::LazyLock;
 use visions_domain::locale::Language;
@@ -10,8 +10,12 @@ use regex::Regex;
 
 use visions_agents::task::Brief;
 use visions_designs::Design;
+use visions_facts::BriefFacts;
+use visions_facts::prose::{
+    cut_at_any, fold_case, lowercase_first, normalize, strip_determiners, tone_word,
+};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Facts {
     pub business: String,
     pub offer: String,
@@ -24,6 +28,20 @@ pub struct Facts {
     pub tone: Option<String>,
     /// Primary language subtag the phrasebook knows: `en`, `fr`, `de` or `es`.
     pub lang: &'static str,
+    /// Everything the brief states, typed: prices, contact, links, proof.
+    pub stated: BriefFacts,
+    /// The numbers the brief, project and brand kit give: the only ones the page may state.
+    pub numbers: Vec<String>,
+}
+
+impl Facts {
+    /// `phrase` when every number in it is one the brief gives; a span cut inside a figure
+    /// ("4" of "4,9") would state a new one.
+    pub fn states_only_given_numbers(&self, phrase: &str) -> bool {
+        visions_agents::claims::numbers(phrase)
+            .iter()
+            .all(|n| self.numbers.contains(n))
+    }
 }
 
 impl Facts {
@@ -46,24 +64,34 @@ pub fn language(locale: &str) -> &'static str {
 
 pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {
     let lang = language(&brief.locale);
+    let stated = &brief.facts;
     let prompt = normalize(&brief.prompt);
-    let business = business_name(&prompt).unwrap_or_else(|| brief.project_name.trim().to_owned());
-    let city = city(&prompt, &business);
-    let offer = offer(&prompt, &business, lang)
-        .or_else(|| {
-            (!brief.project_description.trim().is_empty())
-                .then(|| first_clause(&brief.project_description))
-        })
+    let numbers = visions_agents::claims::Sources::of(brief)
+        .numbers()
+        .to_vec();
+    let business = stated
+        .business_name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| brief.project_name.trim().to_owned());
+    let city = stated.city.clone();
+    // The brief's own phrase is used only when it is written in the page's language.
+    let same_language = stated.language.as_deref().is_none_or(|l| l == lang);
+    let offer = stated
+        .offer
+        .clone()
+        .filter(|_| same_language)
         .or_else(|| design.and_then(|d| d.industries.first().filter(|_| lang == "en").cloned()))
         .unwrap_or_else(|| generic(lang, Generic::Offer).to_owned());
-    let audience = audience(&prompt, lang)
-        .or_else(|| people_word(&prompt))
+    let audience = stated
+        .audience
+        .clone()
+        .filter(|_| same_language)
         .unwrap_or_else(|| generic(lang, Generic::Audience).to_owned());
     let goal = goal(&prompt, lang).unwrap_or_else(|| {
         default_goal(design.map(|d| d.goal.as_str()).unwrap_or(""), lang).to_owned()
     });
-    let tone = brief
-        .brand
+    let tone = stated
         .tone
         .as_deref()
         .and_then(|t| {
@@ -71,7 +99,6 @@ pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {
                 .find(|w| w.len() > 2)
                 .map(str::to_lowercase)
         })
-        .or_else(|| tone_word(&prompt))
         .or_else(|| {
             design.and_then(|d| {
                 d.tone
@@ -80,7 +107,23 @@ pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {
                     .map(str::to_lowercase)
             })
         });
-    let mut keywords = keywords(&prompt, &business, city.as_deref(), &offer, lang);
+    // Only phrases of the page's language, and never a price, link or email: those are facts
+    // with their own place on the page.
+    let mut keywords: Vec<String> = if same_language {
+        keywords(&prompt, &business, city.as_deref(), &offer, lang)
+            .into_iter()
+            .filter(|k| !k.contains(['@', '/', '$', '€', '£']) && !k.contains("http"))
+            // A figure cut out of a longer one ("4" of "4,7/5") would be a new claim.
+            .filter(|k| {
+                visions_agents::claims::numbers(k)
+                    .iter()
+                    .all(|n| numbers.contains(n))
+            })
+            .filter_map(|k| noun_phrase(&k))
+            .collect()
+    } else {
+        Vec::new()
+    };
     if keywords.len() < 3 {
         if let Some(design) = design.filter(|_| lang == "en") {
             keywords.extend(design.keywords.iter().take(3 - keywords.len()).cloned());
@@ -98,23 +141,39 @@ pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {
         keywords,
         tone,
         lang,
+        stated: stated.clone(),
+        numbers,
     }
 }
 
-fn normalize(text: &str) -> String {
-    text.replace(['\u{2019}', '\u{2018}'], "'")
-        .replace(['\u{201C}', '\u{201D}', '«', '»'], "\"")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn first_clause(text: &str) -> String {
-    text.split(['.', ';', ':'])
-        .next()
-        .unwrap_or(text)
-        .trim()
-        .to_lowercase()
+/// A keyword as a noun phrase, fit for "Including {keyword}": without a leading verb ("syncs
+/// NetSuite" → "NetSuite") or a dangling function word ("plant owners when" → "plant owners").
+fn noun_phrase(phrase: &str) -> Option<String> {
+    const VERBS: &[&str] = &[
+        "reminds", "syncs", "helps", "makes", "offers", "sells", "lets", "gives", "turns", "keeps",
+        "brings", "shows", "tracks", "runs", "builds", "handles", "provides", "connects", "bakes",
+        "serves", "teaches", "delivers", "creates", "plans", "finds", "sends", "books",
+    ];
+    const DANGLING: &[&str] = &[
+        "when", "that", "to", "for", "and", "or", "with", "of", "the", "a", "an", "who", "which",
+        "de", "des", "du", "la", "le", "les", "et", "ou", "und", "oder", "mit", "für", "y", "o",
+        "con", "para", "el", "los", "las", "que", "qui", "die", "der", "das", "en", "in", "à",
+    ];
+    let mut words: Vec<&str> = phrase.split_whitespace().collect();
+    while words
+        .first()
+        .is_some_and(|w| VERBS.contains(&w.to_lowercase().as_str()))
+    {
+        words.remove(0);
+    }
+    while words
+        .last()
+        .is_some_and(|w| DANGLING.contains(&w.to_lowercase().as_str()))
+    {
+        words.pop();
+    }
+    let phrase = words.join(" ");
+    (phrase.chars().count() >= 3).then_some(phrase)
 }
 
 #[derive(Clone, Copy)]
@@ -134,513 +193,6 @@ fn generic(lang: &str, what: Generic) -> &'static str {
         (_, Generic::Offer) => "our services",
         (_, Generic::Audience) => "our customers",
     }
-}
-
-/// Words that open a sentence but never a business name.
-const NOT_A_NAME: &[&str] = &[
-    "We",
-    "We're",
-    "I",
-    "I'm",
-    "Our",
-    "My",
-    "Need",
-    "Landing",
-    "Launching",
-    "Create",
-    "Build",
-    "Make",
-    "Please",
-    "Page",
-    "Playful",
-    "Warm",
-    "Friendly",
-    "Premium",
-    "Fun",
-    "Bright",
-    "Technical",
-    "Professional",
-    "Cute",
-    "Laid-back",
-    "Wir",
-    "Der",
-    "Die",
-    "Das",
-    "Ich",
-    "Je",
-    "Nous",
-    "On",
-    "Ton",
-    "Queremos",
-    "Somos",
-    "Soy",
-    "Hi",
-    "Hello",
-    "The",
-    "Le",
-    "La",
-    "Les",
-    "El",
-    "Los",
-    "Las",
-    "A",
-    "An",
-    "Un",
-    "Une",
-    "Ein",
-    "Eine",
-    "It",
-    "This",
-    "Make",
-    "Keep",
-];
-/// Never the start of a name, wherever they stand.
-const PRONOUNS: &[&str] = &[
-    "We", "We're", "I", "I'm", "Our", "My", "Wir", "Ich", "Je", "Nous", "On", "Somos", "Soy", "It",
-    "This",
-];
-const CONNECTORS: &[&str] = &[
-    "&", "and", "of", "the", "to", "de", "du", "des", "la", "le", "del", "y", "von", "der", "und",
-    "on",
-];
-const ARTICLES: &[&str] = &[
-    "The", "Le", "La", "Les", "El", "Los", "Las", "Die", "Der", "Das",
-];
-
-fn is_capitalized(word: &str) -> bool {
-    word.chars().next().is_some_and(|c| c.is_uppercase())
-}
-
-fn clean_word(word: &str) -> &str {
-    word.trim_matches(|c: char| !c.is_alphanumeric() && c != '&' && c != '\'' && c != '-')
-}
-
-struct Candidate {
-    text: String,
-    start: usize,
-    words: usize,
-    before: String,
-    after: String,
-}
-
-/// Sequences of capitalized words (with connectors like `&`, `of`, `de`), in order.
-fn capitalized_runs(prompt: &str) -> Vec<Candidate> {
-    let words: Vec<&str> = prompt.split(' ').collect();
-    let mut runs = Vec::new();
-    let mut i = 0;
-    while let Some(word_i) = words.get(i) {
-        let first = clean_word(word_i);
-        let article_start = ARTICLES.contains(&first)
-            && words
-                .get(i + 1)
-                .is_some_and(|w| is_capitalized(clean_word(w)));
-        let sentence_start = i
-            .checked_sub(1)
-            .and_then(|before| words.get(before))
-            .is_none_or(|w| w.ends_with(['.', '!', '?', ':']));
-        let blocked = PRONOUNS.contains(&first) || (sentence_start && NOT_A_NAME.contains(&first));
-        if !is_capitalized(first) || (blocked && !article_start) {
-            i += 1;
-            continue;
-        }
-        let mut end = i;
-        let mut j = i;
-        // Extend while words are capitalized or connectors followed by a capitalized word.
-        while let Some(&word) = words.get(j) {
-            let cleaned = clean_word(word);
-            let cap = is_capitalized(cleaned)
-                || cleaned.chars().next().is_some_and(|c| c.is_ascii_digit());
-            let connector = CONNECTORS.contains(&cleaned)
-                && words
-                    .get(j + 1)
-                    .is_some_and(|w| is_capitalized(clean_word(w)));
-            if j > i && !(cap || connector) {
-                break;
-            }
-            end = j;
-            // A word ending in punctuation closes the run.
-            if word.ends_with([',', '.', ':', ';', '!', '?', ')']) {
-                break;
-            }
-            j += 1;
-        }
-        let run = words.get(i..=end).unwrap_or_default();
-        let text: Vec<&str> = run.iter().map(|w| clean_word(w)).collect();
-        runs.push(Candidate {
-            text: text.join(" ").trim_end_matches("'s").to_owned(),
-            start: i,
-            words: end - i + 1,
-            before: words
-                .get(i.saturating_sub(3)..i)
-                .unwrap_or_default()
-                .join(" "),
-            after: words
-                .get(end + 1)
-                .map(|w| w.to_lowercase())
-                .unwrap_or_default(),
-        });
-        i = end + 1;
-    }
-    runs
-}
-
-static CALLED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:called|named|s'appelle|heißt|se llama|nommée?|llamad[oa])\s+")
-        .expect("valid regex")
-});
-
-fn business_name(prompt: &str) -> Option<String> {
-    if let Some(quoted) = prompt
-        .split('"')
-        .nth(1)
-        .filter(|q| (2..=60).contains(&q.len()))
-    {
-        return Some(quoted.trim().to_owned());
-    }
-    let called_at = CALLED.find(prompt).map(|m| m.end());
-    let runs = capitalized_runs(prompt);
-    let mut best: Option<(f64, &Candidate)> = None;
-    let mut offset = 0;
-    for run in &runs {
-        let position = prompt
-            .split(' ')
-            .take(run.start)
-            .map(|w| w.len() + 1)
-            .sum::<usize>();
-        offset = offset.max(position);
-        let before = run.before.to_lowercase();
-        let mut score = run.words.min(3) as f64 - run.start as f64 * 0.02;
-        if called_at.is_some_and(|at| at == position) {
-            score += 6.0;
-        }
-        let intro = [
-            "for", "run", "we're", "we are", "sind die", "sind", "at", "from", "meet", "with",
-            "about",
-        ];
-        if intro.iter().any(|p| before.ends_with(p)) {
-            score += 2.0;
-        }
-        if [
-            "is", "sells", "est", "ist", "es", "builds", "handles", "makes", "offers", "helps",
-            "bietet", "propose",
-        ]
-        .contains(&run.after.trim_matches(|c: char| !c.is_alphanumeric()))
-        {
-            score += 2.5;
-        }
-        if run.text.contains('\'') || run.words >= 2 {
-            score += 1.0;
-        }
-        // "I'm Maya Chen" introduces a person; "in Portland" is a place.
-        if ["i'm", "i am", "je suis", "ich bin", "soy", "my name is"]
-            .iter()
-            .any(|p| before.ends_with(p))
-        {
-            score -= 4.0;
-        }
-        if ["in", "à", "en", "covering", "near", "from", "dans"]
-            .iter()
-            .any(|p| before.ends_with(p))
-        {
-            score -= 3.0;
-        }
-        if best.as_ref().is_none_or(|(s, _)| score > *s) {
-            best = Some((score, run));
-        }
-    }
-    best.filter(|(score, _)| *score > 0.5)
-        .map(|(_, run)| run.text.clone())
-}
-
-static CITY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:in|à|en|covering|near|dans|bei)\s+((?:San |Santa |Los |Las |New |Saint |St\. |Le |La |El )?[A-ZÀ-Ý][\p{L}'-]+(?:\s[A-ZÀ-Ý][\p{L}-]+)?)")
-        .expect("valid regex")
-});
-
-fn city(prompt: &str, business: &str) -> Option<String> {
-    const NOT_PLACES: &[&str] = &[
-        "March", "April", "May", "June", "English", "Spanish", "French", "German", "Gironde",
-    ];
-    CITY.captures_iter(prompt)
-        .filter_map(|c| c.get(1).map(|m| m.as_str().to_owned()))
-        .map(|place| {
-            // "North Carolina" after "Asheville," is a second run; keep the first word group only.
-            let mut kept = Vec::new();
-            for word in place.split(' ') {
-                kept.push(word.trim_end_matches(','));
-                if word.ends_with(',') {
-                    break;
-                }
-            }
-            kept.join(" ")
-        })
-        // "Seattle's Ballard" names a district of a city.
-        .map(|place| match place.split_once("'s ") {
-            Some((city, district)) => format!("{district}, {city}"),
-            None => place.trim_end_matches("'s").to_owned(),
-        })
-        .find(|place| {
-            !place.is_empty()
-                && !business.contains(place.as_str())
-                && !NOT_PLACES.contains(&place.as_str())
-        })
-}
-
-fn cut_at_any<'a>(text: &'a str, stops: &[&str]) -> &'a str {
-    let lower = fold_case(text);
-    let end = stops
-        .iter()
-        .filter_map(|s| lower.find(s))
-        .min()
-        .unwrap_or(text.len());
-    text.get(..end).unwrap_or(text).trim()
-}
-
-/// Lower case with the same byte length as `text`, so an offset found in the result is a char
-/// boundary of `text` too. `str::to_lowercase` does not keep lengths (`İ` is 2 bytes, its lower
-/// case 3), so offsets taken from it must never slice the original; a character whose lower
-/// case has another length is kept as it is.
-pub fn fold_case(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            let mut lower = c.to_lowercase();
-            match (lower.next(), lower.next()) {
-                (Some(l), None) if l.len_utf8() == c.len_utf8() => l,
-                _ => c,
-            }
-        })
-        .collect()
-}
-
-/// Leading articles and determiners, dropped from noun phrases.
-const DETERMINERS: &[&str] = &[
-    "a", "an", "the", "our", "one", "un", "une", "le", "la", "les", "des", "ein", "eine", "einen",
-    "der", "die", "das", "un", "una", "el", "los", "las", "unos", "unas", "nos", "notre", "unsere",
-    "nuestra", "nuestro",
-];
-
-fn strip_determiners(phrase: &str) -> String {
-    let mut words: Vec<&str> = phrase.split_whitespace().collect();
-    while words
-        .first()
-        .is_some_and(|w| DETERMINERS.contains(&w.to_lowercase().as_str()))
-    {
-        words.remove(0);
-    }
-    words
-        .join(" ")
-        .trim_matches(|c: char| c == ',' || c == '.' || c == ':' || c == ';')
-        .to_owned()
-}
-
-/// Lower-cases a sentence-initial capital, but keeps names and acronyms ("SaaS dashboard",
-/// "Barrier Repair Serum", "UX designers").
-fn lowercase_first(phrase: &str) -> String {
-    let mut words = phrase.split_whitespace();
-    let first = words.next().unwrap_or("");
-    let proper = first.chars().skip(1).any(char::is_uppercase) || words.any(is_capitalized);
-    let mut chars = first.chars();
-    match chars.next() {
-        Some(c) if c.is_uppercase() && !proper => {
-            // `first` came from `split_whitespace`: the rest follows it in the trimmed phrase.
-            let rest = phrase.trim_start().strip_prefix(first).unwrap_or_default();
-            format!("{}{}{rest}", c.to_lowercase(), chars.as_str())
-        }
-        _ => phrase.to_owned(),
-    }
-}
-
-/// The first word naming people the brief mentions, as a fallback audience.
-fn people_word(prompt: &str) -> Option<String> {
-    const PEOPLE: &[&str] = &[
-        "patients",
-        "parents",
-        "families",
-        "neighbours",
-        "neighbors",
-        "commuters",
-        "students",
-        "founders",
-        "owners",
-        "couples",
-        "travellers",
-        "travelers",
-        "homeowners",
-        "buyers",
-        "sellers",
-        "donors",
-        "teams",
-        "clients",
-        "customers",
-        "members",
-        "designers",
-        "developers",
-        "freelancers",
-        "beginners",
-        "runners",
-        "locals",
-        "guests",
-        "visitors",
-        "familles",
-        "clients",
-        "couples",
-        "étudiants",
-        "patients",
-        "kunden",
-        "familien",
-        "patienten",
-        "arbeitnehmer",
-        "mandanten",
-        "alumnos",
-        "clientes",
-        "familias",
-        "pacientes",
-        "extranjeros",
-    ];
-    prompt
-        .split(|c: char| !c.is_alphanumeric() && c != '-')
-        .map(str::to_lowercase)
-        .find(|w| PEOPLE.contains(&w.as_str()))
-}
-
-fn offer(prompt: &str, business: &str, lang: &str) -> Option<String> {
-    let stops: &[&str] = match lang {
-        "fr" => &[
-            " à ", " qui ", " que ", " pour ", " dans ", ",", ".", ";", ":", " avec ",
-        ],
-        "de" => &[" in ", " die ", " der ", " mit ", ",", ".", ";", ":"],
-        "es" => &[" en ", " para ", " que ", ",", ".", ";", ":", " con "],
-        _ => &[
-            " that ",
-            " which ",
-            " who ",
-            " for ",
-            " in ",
-            " with ",
-            " covering ",
-            " offering ",
-            " known ",
-            " accepting ",
-            " helping ",
-            ";",
-            ".",
-            ":",
-            ",",
-        ],
-    };
-    // Verb phrases may list things with commas ("vegan, fragrance-free skincare").
-    let verb_stops: Vec<&str> = stops.iter().copied().filter(|s| *s != ",").collect();
-    let after = prompt
-        .find(business)
-        .and_then(|at| prompt.get(at + business.len()..))
-        .unwrap_or("");
-    let patterns: &[(&str, bool)] = &[
-        (", a ", false),
-        (", an ", false),
-        (" is a ", false),
-        (" is an ", false),
-        (": ", false),
-        (" sells ", true),
-        (" handles ", true),
-        (" offers ", true),
-        (" makes ", true),
-        (" builds ", true),
-        (" provides ", true),
-        (" est un ", false),
-        (" est une ", false),
-        (", un ", false),
-        (", une ", false),
-        (" ist ein ", false),
-        (" ist eine ", false),
-        (", eine ", false),
-        (", ein ", false),
-        (" es una ", false),
-        (" es un ", false),
-        (", una ", false),
-        (", un ", false),
-    ];
-    for (pattern, is_verb) in patterns {
-        if let Some(rest) = after
-            .strip_prefix(pattern.trim_start_matches(' '))
-            .or_else(|| after.strip_prefix(pattern))
-        {
-            let phrase = if *is_verb {
-                cut_at_any(rest, &verb_stops)
-            } else {
-                cut_at_any(rest, stops)
-            };
-            let phrase = strip_determiners(phrase);
-            if (2..=80).contains(&phrase.len()) {
-                return Some(if lang == "de" {
-                    phrase
-                } else {
-                    lowercase_first(&phrase)
-                });
-            }
-        }
-    }
-    // "Je suis photographe de mariage à Bordeaux", "We are a family dentist".
-    static SELF: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(?:je suis|we are an?|we're an?|ich bin|soy|somos) ([^.,;:]+)")
-            .expect("valid regex")
-    });
-    SELF.captures(prompt)
-        .and_then(|c| c.get(1))
-        .map(|m| strip_determiners(cut_at_any(m.as_str(), stops)))
-        .filter(|p| (2..=80).contains(&p.len()) && !p.contains(business))
-        .map(|p| lowercase_first(&p))
-}
-
-fn audience(prompt: &str, lang: &str) -> Option<String> {
-    static HELPS: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(?:helps|helping|aimed at|teaches|serving|serves|for|pour les|pour|für|para)\s+([^.,;:!?]+)").expect("valid regex")
-    });
-    let stops = [
-        " who ",
-        " that ",
-        " which ",
-        " with ",
-        " in ",
-        " to ",
-        " qui ",
-        " que ",
-        " en ",
-        " à ",
-        " build ",
-        " and want",
-        " de ",
-        " bei ",
-    ];
-    for capture in HELPS.captures_iter(prompt) {
-        let Some(phrase) = capture.get(1) else {
-            continue;
-        };
-        if prompt
-            .get(..capture.get(0).map_or(0, |m| m.start()))
-            .unwrap_or_default()
-            .trim_end()
-            .to_lowercase()
-            .ends_with("known")
-        {
-            continue;
-        }
-        let phrase = strip_determiners(cut_at_any(phrase.as_str(), &stops));
-        let first = phrase.split_whitespace().next().unwrap_or("");
-        // People, not things: starts in lower case (not a name) and ends in a plural.
-        let last = phrase.split_whitespace().last().unwrap_or("");
-        let plural = last.ends_with('s')
-            || last.ends_with('x')
-            || ["people", "children", "men", "women", "staff"].contains(&last);
-        if !first.is_empty()
-            && !is_capitalized(first)
-            && plural
-            && phrase.split_whitespace().count() <= 6
-            && lang != "de"
-        {
-            return Some(phrase);
-        }
-    }
-    None
 }
 
 static GOAL: LazyLock<Regex> = LazyLock::new(|| {
@@ -788,12 +340,7 @@ fn default_goal(design_goal: &str, lang: &str) -> &'static str {
         7
     };
     let table: [[&str; 4]; 12] = [
-        [
-            "start a free trial",
-            "commencer l'essai gratuit",
-            "kostenlos testen",
-            "empezar la prueba gratis",
-        ],
+        ["get started", "commencer", "loslegen", "empezar"],
         [
             "book an appointment",
             "prendre rendez-vous",
@@ -806,18 +353,13 @@ fn default_goal(design_goal: &str, lang: &str) -> &'static str {
             "online bestellen",
             "pedir en línea",
         ],
-        ["donate today", "faire un don", "jetzt spenden", "donar hoy"],
+        ["make a donation", "faire un don", "spenden", "donar"],
+        ["join us", "nous rejoindre", "mitmachen", "unirse"],
         [
-            "join today",
-            "nous rejoindre",
-            "jetzt mitmachen",
-            "unirse hoy",
-        ],
-        [
-            "request a free quote",
-            "demander un devis gratuit",
-            "kostenloses Angebot anfordern",
-            "pedir un presupuesto gratis",
+            "request a quote",
+            "demander un devis",
+            "Angebot anfordern",
+            "pedir un presupuesto",
         ],
         [
             "call us now",
@@ -844,10 +386,10 @@ fn default_goal(design_goal: &str, lang: &str) -> &'static str {
             "descargar la app",
         ],
         [
-            "claim the intro offer",
-            "profiter de l'offre",
-            "Angebot sichern",
-            "aprovechar la oferta",
+            "see the offer",
+            "découvrir l'offre",
+            "Angebot ansehen",
+            "ver la oferta",
         ],
         [
             "reserve a table",
@@ -867,45 +409,6 @@ fn default_goal(design_goal: &str, lang: &str) -> &'static str {
         .and_then(|row| row.get(column))
         .copied()
         .unwrap_or_default()
-}
-
-fn tone_word(prompt: &str) -> Option<String> {
-    const TONES: &[&str] = &[
-        "warm",
-        "friendly",
-        "playful",
-        "calm",
-        "premium",
-        "urgent",
-        "technical",
-        "confident",
-        "heartfelt",
-        "elegant",
-        "professional",
-        "reassuring",
-        "fun",
-        "punchy",
-        "laid-back",
-        "funny",
-        "minimal",
-        "serious",
-        "bright",
-        "cute",
-        "chaleureux",
-        "élégant",
-        "convivial",
-        "gourmand",
-        "seriös",
-        "klar",
-        "vertrauenswürdig",
-        "cálido",
-        "cercano",
-    ];
-    let lower = prompt.to_lowercase();
-    lower
-        .split(|c: char| !c.is_alphanumeric() && c != '-')
-        .find(|w| TONES.contains(w))
-        .map(str::to_owned)
 }
 
 /// Concrete nouns the brief lists: split on list separators and function words, keep short
@@ -1151,13 +654,7 @@ mod tests {
     use visions_domain::project::BrandKit;
 
     fn facts(prompt: &str, locale: &str) -> Facts {
-        let brief = Brief {
-            prompt: prompt.into(),
-            locale: locale.into(),
-            project_name: "Project".into(),
-            project_description: String::new(),
-            brand: BrandKit::default(),
-        };
+        let brief = Brief::new(prompt, locale, "Project", "", BrandKit::default());
         extract(&brief, None)
     }
 
@@ -1175,8 +672,11 @@ mod tests {
                 assert!(!f.business.is_empty(), "{prompt}");
             }
         }
-        assert_eq!(fold_case("İstanbul ÉTÉ"), "İstanbul été");
-        assert_eq!(fold_case("Ⱥ").len(), "Ⱥ".len());
+        assert_eq!(
+            visions_facts::prose::fold_case("İstanbul ÉTÉ"),
+            "İstanbul été"
+        );
+        assert_eq!(visions_facts::prose::fold_case("Ⱥ").len(), "Ⱥ".len());
     }
 
     #[test]

@@ -33,11 +33,12 @@ impl Composer {
             AgentTask::Copy {
                 brief,
                 section,
+                page_sections,
                 designs,
                 ..
             } => {
                 let facts = facts::extract(brief, designs.first());
-                write::section(&brief.prompt, &facts, section)
+                write::section(&brief.prompt, &facts, section, page_sections)
             }
             AgentTask::ImagePrompts { brief, slots, .. } => {
                 let facts = facts::extract(brief, None);

@@ -27,6 +27,15 @@ impl Vars {
         self
     }
 
+    /// Keeps only the values `keep` accepts.
+    pub fn retain(&mut self, keep: impl Fn(&str, &str) -> bool) {
+        self.values.retain(|name, value| keep(name, value));
+    }
+
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.values.get(name).cloned()
+    }
+
     pub fn with(&self, name: &'static str, value: impl Into<String>) -> Self {
         let mut vars = self.clone();
         vars.set(name, value);
@@ -120,7 +129,13 @@ pub fn shuffled_pairs(
     pairs
 }
 
+/// Upper-cases the first letter, unless the first word is a name written with an inner capital
+/// ("iPhone", "eBay"), which keeps its spelling.
 pub fn capitalize(text: &str) -> String {
+    let first_word = text.split_whitespace().next().unwrap_or("");
+    if first_word.chars().skip(1).any(char::is_uppercase) {
+        return text.to_owned();
+    }
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

@@ -5,11 +5,16 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use serde_json::{Value, json};
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use super::facts::Facts;
 use super::phrasebook::{Vars, all, capitalize, pick, pick_using, shuffled_pairs, variants};
 use visions_agents::task::{ImageBrief, ImageBriefs, LayoutPlan, PlannedSection, SlotRequest};
 use visions_designs::Design;
 use visions_domain::page::*;
+use visions_facts::{Action, ActionKind, BriefFacts, Price, ProofKind};
 
 pub fn rng(seed: &str, salt: &str) -> fastrand::Rng {
     let mut hasher = DefaultHasher::new();
@@ -26,11 +31,200 @@ fn vars(facts: &Facts) -> Vars {
         .set("city", facts.city.clone().unwrap_or_default())
         .set("goal", &facts.goal)
         .set("keyword", facts.keyword(0))
-        .set("keyword2", facts.keyword(1))
-        .set("keyword3", facts.keyword(2))
         .set("tone", facts.tone.clone().unwrap_or_default())
         .set("year", time::OffsetDateTime::now_utc().year().to_string());
+    // A second and third thing only when the brief names that many: "X, including X and X"
+    // reads as a machine wrote it.
+    let mut distinct: Vec<&str> = Vec::new();
+    for keyword in &facts.keywords {
+        if !distinct.iter().any(|k| k.eq_ignore_ascii_case(keyword)) {
+            distinct.push(keyword);
+        }
+    }
+    for (name, keyword) in ["keyword2", "keyword3"]
+        .into_iter()
+        .zip(distinct.iter().skip(1))
+    {
+        vars.set(name, *keyword);
+    }
+    let stated = &facts.stated;
+    let first = |list: &[String]| list.first().cloned().unwrap_or_default();
+    vars.set("phone", first(&stated.phones))
+        .set("email", first(&stated.emails))
+        .set("address", stated.address.clone().unwrap_or_default())
+        .set("hours", stated.hours.clone().unwrap_or_default())
+        .set("promo", stated.offer_promo.clone().unwrap_or_default())
+        .set("price_list", price_list(facts.lang, stated))
+        .set(
+            "contact",
+            [first(&stated.phones), first(&stated.emails)]
+                .into_iter()
+                .filter(|c| !c.is_empty())
+                .collect::<Vec<_>>()
+                .join(" · "),
+        );
+    // No phrase may carry a number the brief does not give (the year of the copyright line
+    // is the one exception, and the validator knows it).
+    vars.retain(|name, value| name == "year" || facts.states_only_given_numbers(value));
     vars
+}
+
+/// What a section the composer adds is for (the layout plan states every section's job).
+fn purpose(section_type: SectionType) -> &'static str {
+    match section_type {
+        SectionType::Hero => "Say who the business is, what it offers and what to do next",
+        SectionType::Features => "Name the concrete things the brief offers",
+        SectionType::HowItWorks => "Show the steps from first visit to getting the offer",
+        SectionType::Faq => "Answer the questions the brief's facts answer",
+        SectionType::Stats => "Show the figures the brief gives",
+        SectionType::Pricing => "Show the prices the brief states, as it states them",
+        SectionType::Testimonials => "Show the quotes the brief gives, word for word",
+        SectionType::Cta => "Ask for the action and say what happens after the click",
+        SectionType::Contact => "Give the brief's contact details and a message form",
+        SectionType::Footer => "Close the page with the business name and how to reach it",
+        _ => "Support the page's main action",
+    }
+}
+
+/// The brief's prices as it writes them: "Solo $19/month, Studio $499/month".
+fn price_list(lang: &str, stated: &BriefFacts) -> String {
+    stated
+        .prices
+        .iter()
+        .map(|p| match &p.label {
+            Some(label) => format!("{label} {}", price_text(lang, p)),
+            None => price_text(lang, p),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A price as the brief states it, "from" included when it is a starting price.
+fn price_text(lang: &str, price: &Price) -> String {
+    if !price.from {
+        return price.text.clone();
+    }
+    let from = match lang {
+        "fr" => "À partir de",
+        "de" => "Ab",
+        "es" => "Desde",
+        _ => "From",
+    };
+    format!("{from} {}", price.text)
+}
+
+/// Where the page's buttons go, best first: the brief's links, phone and email, then the
+/// contact form when the page has one.
+fn actions(facts: &Facts, page_sections: &[String]) -> Vec<Action> {
+    let has_contact = page_sections.iter().any(|id| id == "contact");
+    facts
+        .stated
+        .actions()
+        .into_iter()
+        .filter(|a| a.kind != ActionKind::Form || has_contact)
+        .collect()
+}
+
+/// A button for `action`: a label of at most 40 characters saying what the click does.
+fn action_cta(lang: &str, action: &Action, rng: &mut fastrand::Rng, vars: &Vars) -> Cta {
+    let phone = action
+        .href
+        .strip_prefix("tel:")
+        .and_then(|_| vars.get("phone"))
+        .unwrap_or_default();
+    let vars = vars.with("phone", phone);
+    let labels: Vec<String> = all(lang, &format!("cta.label.{}", action.kind.as_str()), &vars)
+        .into_iter()
+        .filter(|l| l.chars().count() <= 40)
+        .collect();
+    Cta {
+        label: rng
+            .choice(&labels)
+            .map(|l| capitalize(l))
+            .unwrap_or_default(),
+        href: action.href.clone(),
+    }
+}
+
+/// A variant of `key` that fits in `max` characters once filled (a long business name can push
+/// a label past its limit).
+fn pick_within(lang: &str, key: &str, max: usize, rng: &mut fastrand::Rng, vars: &Vars) -> String {
+    let fitting: Vec<String> = all(lang, key, vars)
+        .into_iter()
+        .filter(|l| l.chars().count() <= max)
+        .collect();
+    rng.choice(&fitting)
+        .map(|l| capitalize(l))
+        .unwrap_or_default()
+}
+
+/// The sentence that tells the visitor what happens after the click.
+fn after_click(lang: &str, action: &Action, rng: &mut fastrand::Rng, vars: &Vars) -> String {
+    pick(
+        lang,
+        &format!("cta.after.{}", action.kind.as_str()),
+        rng,
+        vars,
+    )
+}
+
+/// Figures the brief gives (ratings, counts of customers), split into value and label:
+/// "rated 4.8/5 on Capterra" → ("4.8/5", "Rated on Capterra").
+fn stat_items(stated: &BriefFacts) -> Vec<Stat> {
+    static VALUE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\d[\d.,\u{a0} ]*\d(?:\s?/\s?\d+)?\+?|\d(?:\s?/\s?\d+)?\+?")
+            .expect("valid regex")
+    });
+    stated
+        .proof
+        .iter()
+        .filter(|p| matches!(p.kind, ProofKind::Rating | ProofKind::CustomerCount))
+        .filter_map(|p| {
+            let m = VALUE.find(&p.text)?;
+            let value = m.as_str().trim().to_owned();
+            let label = format!(
+                "{} {}",
+                p.text.get(..m.start()).unwrap_or(""),
+                p.text.get(m.end()..).unwrap_or("")
+            );
+            let label = label.split_whitespace().collect::<Vec<_>>().join(" ");
+            (value.chars().count() <= 16 && !label.is_empty()).then(|| Stat {
+                value,
+                label: capitalize(&truncate_words(&label, 90)),
+            })
+        })
+        .take(4)
+        .collect()
+}
+
+/// Questions the brief's facts answer, each with its answer, in a useful order.
+fn faq_items(lang: &str, facts: &Facts, rng: &mut fastrand::Rng, vars: &Vars) -> Vec<Question> {
+    let stated = &facts.stated;
+    let place = if stated.address.is_some() {
+        "where"
+    } else {
+        "city"
+    };
+    let mut topics = vec!["what"];
+    if stated.audience.is_some() {
+        topics.push("audience");
+    }
+    topics.extend([place, "hours", "price", "offer", "contact"]);
+    topics
+        .into_iter()
+        .filter_map(|topic| {
+            shuffled_pairs(
+                lang,
+                (&format!("faq.{topic}.q"), &format!("faq.{topic}.a")),
+                rng,
+                vars,
+            )
+            .into_iter()
+            .next()
+        })
+        .map(|(question, answer)| Question { question, answer })
+        .take(6)
+        .collect()
 }
 
 fn truncate_words(text: &str, max_chars: usize) -> String {
@@ -47,20 +241,17 @@ fn truncate_words(text: &str, max_chars: usize) -> String {
         }
         out.push_str(word);
     }
-    out.trim_end_matches([',', ';', ':', '—', '-'])
-        .trim()
-        .to_owned()
-}
-
-/// The `i`-th of a shuffle seeded by `seed`: calls with the same seed share one order, so
-/// the items of one list never repeat a variant.
-fn distinct(lang: &str, key: &str, seed: u64, vars: &Vars, i: usize) -> String {
-    let mut filled = all(lang, key, vars);
-    fastrand::Rng::with_seed(seed).shuffle(&mut filled);
-    filled
-        .get(i % filled.len().max(1))
-        .map(|s| capitalize(s))
-        .unwrap_or_default()
+    let out = out.trim_end_matches([',', ';', ':', '—', '-']).trim();
+    if out.is_empty() {
+        // One word longer than the limit: cut it, on a character boundary.
+        return text
+            .chars()
+            .take(max_chars)
+            .collect::<String>()
+            .trim()
+            .to_owned();
+    }
+    out.to_owned()
 }
 
 /// "Including a, b and c." — every concrete thing the brief named, in one line.
@@ -91,7 +282,6 @@ fn including(lang: &str, keywords: &[String]) -> String {
     format!("{lead} {list}.")
 }
 
-/// A call-to-action label from the goal: a few words, starting with the verb.
 /// A section type's first variant, its default.
 fn default_variant(section_type: SectionType) -> String {
     section_type
@@ -102,24 +292,13 @@ fn default_variant(section_type: SectionType) -> String {
         .to_owned()
 }
 
-fn goal_label(facts: &Facts) -> String {
-    let words: Vec<&str> = facts.goal.split_whitespace().collect();
-    let cut = words
-        .iter()
-        .position(|w| ["and", "et", "und", "y"].contains(w))
-        .unwrap_or(words.len());
-    let kept = words
-        .get(..cut.clamp(1, 5).min(words.len()))
-        .unwrap_or_default();
-    capitalize(&kept.join(" "))
-}
-
 pub fn layout(seed: &str, facts: &Facts, designs: &[Design]) -> LayoutPlan {
     let mut rng = rng(seed, "layout");
     let vars = vars(facts);
     let lang = facts.lang;
     let design = designs.first();
-    let planned: Vec<(SectionType, String, String)> = match design {
+    let stated = &facts.stated;
+    let mut planned: Vec<(SectionType, String, String)> = match design {
         Some(design) => design
             .sections
             .iter()
@@ -129,18 +308,36 @@ pub fn layout(seed: &str, facts: &Facts, designs: &[Design]) -> LayoutPlan {
             SectionType::Hero,
             SectionType::Features,
             SectionType::HowItWorks,
-            SectionType::Testimonials,
             SectionType::Faq,
             SectionType::Cta,
-            SectionType::Footer,
         ]
         .into_iter()
-        .map(|t| (t, default_variant(t), String::new()))
+        .map(|t| (t, default_variant(t), purpose(t).to_owned()))
         .collect(),
     };
+    // Sections that state facts exist only when the brief gives those facts; the contact
+    // section and the footer close every page.
+    let quotes = stated.proof.iter().any(|p| p.kind == ProofKind::Quote);
+    let figures = stat_items(stated).len() >= 2;
+    let faq = faq_items(lang, facts, &mut rng.clone(), &vars).len() >= 3;
+    planned.retain(|(t, _, _)| match t {
+        SectionType::Logos | SectionType::Contact | SectionType::Footer => false,
+        SectionType::Testimonials => quotes,
+        SectionType::Stats => figures,
+        SectionType::Pricing => !stated.prices.is_empty(),
+        SectionType::Faq => faq,
+        _ => true,
+    });
+    let has =
+        |planned: &[(SectionType, String, String)], t| planned.iter().any(|(p, _, _)| *p == t);
+    let before_end = |planned: &[(SectionType, String, String)]| {
+        planned
+            .iter()
+            .position(|(t, _, _)| matches!(t, SectionType::Faq | SectionType::Cta))
+            .unwrap_or(planned.len())
+    };
     // Every composed page lists what the brief named, in a features section.
-    let mut planned = planned;
-    if !planned.iter().any(|(t, _, _)| *t == SectionType::Features) {
+    if !has(&planned, SectionType::Features) {
         let purpose = "Name every concrete thing the brief offers, each with the benefit it brings"
             .to_owned();
         planned.insert(
@@ -148,6 +345,55 @@ pub fn layout(seed: &str, facts: &Facts, designs: &[Design]) -> LayoutPlan {
             (SectionType::Features, "grid".into(), purpose),
         );
     }
+    if figures && !has(&planned, SectionType::Stats) {
+        planned.insert(
+            2.min(planned.len()),
+            (
+                SectionType::Stats,
+                "band".into(),
+                purpose(SectionType::Stats).to_owned(),
+            ),
+        );
+    }
+    if !stated.prices.is_empty() && !has(&planned, SectionType::Pricing) {
+        let at = before_end(&planned);
+        planned.insert(
+            at,
+            (
+                SectionType::Pricing,
+                "tiers".into(),
+                purpose(SectionType::Pricing).to_owned(),
+            ),
+        );
+    }
+    if quotes && !has(&planned, SectionType::Testimonials) {
+        let at = before_end(&planned);
+        planned.insert(
+            at,
+            (
+                SectionType::Testimonials,
+                "cards".into(),
+                purpose(SectionType::Testimonials).to_owned(),
+            ),
+        );
+    }
+    if !has(&planned, SectionType::Cta) {
+        planned.push((
+            SectionType::Cta,
+            "band".into(),
+            purpose(SectionType::Cta).to_owned(),
+        ));
+    }
+    planned.push((
+        SectionType::Contact,
+        "split".into(),
+        purpose(SectionType::Contact).to_owned(),
+    ));
+    planned.push((
+        SectionType::Footer,
+        "simple".into(),
+        purpose(SectionType::Footer).to_owned(),
+    ));
     let mut seen = std::collections::HashMap::new();
     let sections = planned
         .into_iter()
@@ -241,26 +487,45 @@ fn items(
         .collect()
 }
 
-/// The props of one section, as JSON in the shape the copy schema asks for.
-pub fn section(seed: &str, facts: &Facts, section: &PlannedSection) -> Value {
+/// The props of one section, as JSON in the shape the copy schema asks for. `page_sections`
+/// are the ids of the page's sections: in-page links name only these.
+pub fn section(
+    seed: &str,
+    facts: &Facts,
+    section: &PlannedSection,
+    page_sections: &[String],
+) -> Value {
     let mut rng = rng(seed, &section.id);
     let vars = vars(facts);
     let lang = facts.lang;
-    let label = goal_label(facts);
-    let cta = |label: String| Cta {
-        label,
-        href: "#contact".into(),
-    };
+    let actions = actions(facts, page_sections);
+    let primary = actions.first().cloned().unwrap_or(Action {
+        kind: ActionKind::Form,
+        href: visions_facts::CONTACT_ANCHOR.into(),
+    });
+    let primary_cta = action_cta(lang, &primary, &mut rng, &vars);
     let content = match section.section_type {
         SectionType::Hero => SectionContent::Hero(HeroProps {
             eyebrow: pick_using(lang, "hero.eyebrow", "city", &mut rng, &vars),
             headline: pick(lang, "hero.headline", &mut rng, &vars),
             subheadline: pick(lang, "hero.subheadline", &mut rng, &vars),
-            primary_cta: cta(label),
-            secondary_cta: Some(Cta {
-                label: pick(lang, "hero.secondary_cta", &mut rng, &vars),
-                href: "#how-it-works".into(),
-            }),
+            primary_cta: primary_cta.clone(),
+            // A second way to act when the brief gives one, else the section that shows the offer.
+            secondary_cta: actions
+                .iter()
+                .skip(1)
+                .find(|a| a.kind != primary.kind && a.kind != ActionKind::Form)
+                .map(|a| action_cta(lang, a, &mut rng, &vars))
+                .or_else(|| {
+                    ["features", "benefits", "how-it-works"]
+                        .into_iter()
+                        .find(|id| page_sections.iter().any(|s| s == id))
+                        .map(|id| Cta {
+                            label: pick_within(lang, "hero.secondary.section", 40, &mut rng, &vars),
+                            href: format!("#{id}"),
+                        })
+                })
+                .filter(|c| !c.label.is_empty()),
             image: (section.variant == "split")
                 .then(|| image("hero-image", pick(lang, "hero.image_alt", &mut rng, &vars))),
         }),
@@ -311,102 +576,60 @@ pub fn section(seed: &str, facts: &Facts, section: &PlannedSection) -> Value {
                 .map(|(title, body)| Item { title, body })
                 .collect(),
         }),
-        SectionType::Testimonials => {
-            let mut first = all(lang, "testimonials.first_names", &vars);
-            let initials = all(lang, "testimonials.last_initials", &vars);
-            rng.shuffle(&mut first);
-            let (quote_seed, role_seed) = (rng.u64(..), rng.u64(..));
-            SectionContent::Testimonials(TestimonialsProps {
-                heading: pick(lang, "testimonials.heading", &mut rng, &vars),
-                items: (0..3)
-                    .map(|i| {
-                        let v = vars.with("keyword", facts.keyword(i + 1).to_owned());
-                        let initial = initials
-                            .get(rng.usize(..initials.len().max(1)))
-                            .cloned()
-                            .unwrap_or_default();
-                        Testimonial {
-                            quote: distinct(lang, "testimonials.quote", quote_seed, &v, i),
-                            name: format!(
-                                "{} {initial}",
-                                first.get(i).cloned().unwrap_or_default()
-                            )
-                            .trim()
-                            .to_owned(),
-                            role: distinct(lang, "testimonials.role", role_seed, &v, i),
-                        }
-                    })
-                    .collect(),
-            })
-        }
-        SectionType::Pricing => {
-            let names_line = pick(lang, "pricing.plan_names", &mut rng, &vars);
-            let names: Vec<&str> = names_line.split('|').map(str::trim).collect();
-            let base = 19 + rng.u32(0..4) * 10;
-            let period = pick(lang, "pricing.period", &mut rng, &vars).to_lowercase();
-            SectionContent::Pricing(PricingProps {
-                heading: pick(lang, "pricing.heading", &mut rng, &vars),
-                intro: pick(lang, "pricing.intro", &mut rng, &vars),
-                plans: names
-                    .iter()
-                    .enumerate()
-                    .map(|(i, name)| Plan {
-                        name: capitalize(name),
-                        price: format!("${}", base * (i as u32 * 2 + 1)),
-                        period: period.clone(),
-                        features: (0..=i + 1)
-                            .map(|k| {
-                                pick(
-                                    lang,
-                                    "pricing.feature",
-                                    &mut rng,
-                                    &vars.with("keyword", facts.keyword(k).to_owned()),
-                                )
-                            })
-                            .collect(),
-                        cta: cta(pick(
-                            lang,
-                            "pricing.cta",
-                            &mut rng,
-                            &vars.with("plan", capitalize(name)),
-                        )),
-                        highlighted: i == 1,
-                    })
-                    .collect(),
-            })
-        }
-        SectionType::Faq => SectionContent::Faq(FaqProps {
-            heading: pick(lang, "faq.heading", &mut rng, &vars),
-            items: (1..=6)
-                .filter_map(|n| {
-                    shuffled_pairs(
-                        lang,
-                        (&format!("faq.q{n}"), &format!("faq.a{n}")),
-                        &mut rng,
-                        &vars,
-                    )
-                    .into_iter()
-                    .next()
+        SectionType::Testimonials => SectionContent::Testimonials(TestimonialsProps {
+            heading: pick(lang, "testimonials.heading", &mut rng, &vars),
+            // The brief's own quotes, word for word, with who said them when it says.
+            items: facts
+                .stated
+                .proof
+                .iter()
+                .filter(|p| p.kind == ProofKind::Quote && p.text.chars().count() <= 400)
+                .take(4)
+                .map(|p| Testimonial {
+                    quote: p.text.clone(),
+                    name: p
+                        .attribution
+                        .clone()
+                        .filter(|a| a.chars().count() <= 60)
+                        .unwrap_or_default(),
+                    role: String::new(),
                 })
-                .map(|(question, answer)| Question { question, answer })
                 .collect(),
         }),
-        SectionType::Stats => {
-            let mut pairs = all(lang, "stats.items", &vars);
-            rng.shuffle(&mut pairs);
-            SectionContent::Stats(StatsProps {
-                heading: pick(lang, "stats.heading", &mut rng, &vars),
-                items: pairs
-                    .iter()
-                    .filter_map(|p| p.split_once('|'))
-                    .take(3)
-                    .map(|(value, label)| Stat {
-                        value: value.trim().into(),
-                        label: capitalize(label.trim()),
-                    })
-                    .collect(),
-            })
-        }
+        SectionType::Pricing => SectionContent::Pricing(PricingProps {
+            heading: pick(lang, "pricing.heading", &mut rng, &vars),
+            intro: pick(lang, "pricing.intro", &mut rng, &vars),
+            // The brief's prices as it states them; no plan, tier or feature is added.
+            plans: facts
+                .stated
+                .prices
+                .iter()
+                .take(4)
+                .map(|price| Plan {
+                    name: capitalize(&truncate_words(
+                        price
+                            .label
+                            .as_deref()
+                            .filter(|l| facts.states_only_given_numbers(l))
+                            .unwrap_or(&facts.offer),
+                        40,
+                    )),
+                    price: price_text(lang, price),
+                    period: String::new(),
+                    features: Vec::new(),
+                    cta: primary_cta.clone(),
+                    highlighted: false,
+                })
+                .collect(),
+        }),
+        SectionType::Faq => SectionContent::Faq(FaqProps {
+            heading: pick(lang, "faq.heading", &mut rng, &vars),
+            items: faq_items(lang, facts, &mut rng, &vars),
+        }),
+        SectionType::Stats => SectionContent::Stats(StatsProps {
+            heading: pick(lang, "stats.heading", &mut rng, &vars),
+            items: stat_items(&facts.stated),
+        }),
         SectionType::Gallery => {
             let alts = all(lang, "gallery.image_alt", &vars);
             SectionContent::Gallery(GalleryProps {
@@ -426,36 +649,100 @@ pub fn section(seed: &str, facts: &Facts, section: &PlannedSection) -> Value {
         }
         SectionType::Cta => SectionContent::Cta(CtaProps {
             heading: pick(lang, "cta.heading", &mut rng, &vars),
-            body: pick(lang, "cta.body", &mut rng, &vars),
-            cta: cta(label),
+            body: match &facts.stated.offer_promo {
+                Some(promo) => format!(
+                    "{}. {}",
+                    capitalize(promo.trim_end_matches('.')),
+                    after_click(lang, &primary, &mut rng, &vars)
+                ),
+                None => after_click(lang, &primary, &mut rng, &vars),
+            },
+            cta: primary_cta.clone(),
         }),
-        SectionType::Footer => {
-            let links = pick(lang, "footer.links", &mut rng, &vars);
-            SectionContent::Footer(FooterProps {
-                business_name: facts.business.clone(),
-                tagline: pick(lang, "footer.tagline", &mut rng, &vars),
-                links: links
-                    .split('|')
-                    .map(|label| Cta {
-                        label: capitalize(label.trim()),
-                        href: format!("#{}", slug(label)),
-                    })
-                    .collect(),
-                legal: pick(lang, "footer.legal", &mut rng, &vars),
+        SectionType::Contact => {
+            let stated = &facts.stated;
+            // Only details that fit their field; a longer one stays in the brief.
+            let fit = |value: Option<&String>| {
+                value
+                    .filter(|v| v.chars().count() <= 200 && facts.states_only_given_numbers(v))
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            let first = |list: &[String]| fit(list.first());
+            SectionContent::Contact(ContactProps {
+                heading: pick(lang, "contact.heading", &mut rng, &vars),
+                intro: pick(lang, "contact.intro", &mut rng, &vars),
+                phone: first(&stated.phones),
+                email: first(&stated.emails),
+                address: fit(stated.address.as_ref()),
+                hours: fit(stated.hours.as_ref()),
+                form: Some(ContactForm {
+                    action: String::new(),
+                    intro: pick(lang, "contact.form_intro", &mut rng, &vars),
+                    name_label: pick(lang, "contact.name_label", &mut rng, &vars),
+                    email_label: pick(lang, "contact.email_label", &mut rng, &vars),
+                    message_label: pick(lang, "contact.message_label", &mut rng, &vars),
+                    submit_label: pick(lang, "contact.submit", &mut rng, &vars),
+                }),
             })
         }
+        SectionType::Footer => SectionContent::Footer(FooterProps {
+            business_name: facts.business.clone(),
+            tagline: pick(lang, "footer.tagline", &mut rng, &vars),
+            // How to reach the business, as the brief gives it; no page that does not exist.
+            links: actions
+                .iter()
+                .filter(|a| {
+                    matches!(
+                        a.kind,
+                        ActionKind::Website | ActionKind::Phone | ActionKind::Email
+                    )
+                })
+                .map(|a| action_cta(lang, a, &mut rng, &vars))
+                .filter(|c| !c.label.is_empty())
+                .take(4)
+                .collect(),
+            legal: pick(lang, "footer.legal", &mut rng, &vars),
+        }),
     };
-    props_json(&content)
+    fit(props_json(&content), section.section_type)
 }
 
-fn slug(text: &str) -> String {
-    let slug: String = text
-        .trim()
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    slug.trim_matches('-').to_owned()
+/// Every text within its limit in the rules table: a long business name or offer can push a
+/// filled template past it, and the composer's answer must pass the validator like any model's.
+fn fit(mut props: Value, section_type: SectionType) -> Value {
+    for rule in visions_agents::rules::text_rules(section_type) {
+        let paths: Vec<String> = visions_agents::rules::find(&props, rule.path)
+            .into_iter()
+            .filter(|(_, v)| v.as_str().is_some_and(|t| t.chars().count() > rule.max))
+            .map(|(at, _)| at)
+            .collect();
+        for at in paths {
+            if let Some(Value::String(text)) = pointer_mut(&mut props, &at) {
+                *text = truncate_words(text, rule.max);
+            }
+        }
+    }
+    props
+}
+
+/// The value at a concrete path such as `items[1].title`.
+fn pointer_mut<'a>(value: &'a mut Value, path: &str) -> Option<&'a mut Value> {
+    let mut pointer = String::new();
+    for part in path.split('.') {
+        let (name, indices) = part
+            .split_once('[')
+            .map_or((part, ""), |(n, rest)| (n, rest));
+        if !name.is_empty() {
+            pointer.push('/');
+            pointer.push_str(name);
+        }
+        for index in indices.split('[').filter(|i| !i.is_empty()) {
+            pointer.push('/');
+            pointer.push_str(index.trim_end_matches(']'));
+        }
+    }
+    value.pointer_mut(&pointer)
 }
 
 /// Just the `props` of a section, as a model would answer.

@@ -4,6 +4,7 @@
 
 pub mod clock;
 pub mod config;
+pub mod form;
 pub mod job;
 pub mod locale;
 pub mod models;

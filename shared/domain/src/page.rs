@@ -85,6 +85,7 @@ pub enum SectionContent {
     Stats(StatsProps),
     Gallery(GalleryProps),
     Cta(CtaProps),
+    Contact(ContactProps),
     Footer(FooterProps),
 }
 
@@ -103,11 +104,12 @@ pub enum SectionType {
     Stats,
     Gallery,
     Cta,
+    Contact,
     Footer,
 }
 
 impl SectionType {
-    pub const ALL: [SectionType; 12] = [
+    pub const ALL: [SectionType; 13] = [
         Self::Hero,
         Self::Logos,
         Self::Features,
@@ -119,6 +121,7 @@ impl SectionType {
         Self::Stats,
         Self::Gallery,
         Self::Cta,
+        Self::Contact,
         Self::Footer,
     ];
 
@@ -135,6 +138,7 @@ impl SectionType {
             Self::Stats => "stats",
             Self::Gallery => "gallery",
             Self::Cta => "cta",
+            Self::Contact => "contact",
             Self::Footer => "footer",
         }
     }
@@ -153,6 +157,7 @@ impl SectionType {
             Self::Stats => &["band"],
             Self::Gallery => &["grid"],
             Self::Cta => &["band", "card"],
+            Self::Contact => &["split"],
             Self::Footer => &["simple"],
         }
     }
@@ -172,6 +177,7 @@ impl SectionContent {
             Self::Stats(_) => SectionType::Stats,
             Self::Gallery(_) => SectionType::Gallery,
             Self::Cta(_) => SectionType::Cta,
+            Self::Contact(_) => SectionType::Contact,
             Self::Footer(_) => SectionType::Footer,
         }
     }
@@ -330,6 +336,40 @@ pub struct CtaProps {
     pub heading: String,
     pub body: String,
     pub cta: Cta,
+}
+
+/// How to reach the business: the details the brief gives, and a message form the platform
+/// delivers to the project's owner.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactProps {
+    pub heading: String,
+    pub intro: String,
+    /// As the brief gives it; empty when it gives none.
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub address: String,
+    /// Opening hours as the brief gives them.
+    #[serde(default)]
+    pub hours: String,
+    pub form: Option<ContactForm>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactForm {
+    /// Where the form posts: set by the platform when the page is stored, never by a model.
+    #[serde(default)]
+    #[schemars(skip)]
+    pub action: String,
+    pub intro: String,
+    pub name_label: String,
+    pub email_label: String,
+    pub message_label: String,
+    pub submit_label: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -165,6 +165,22 @@ pub trait VersionStore: Send + Sync + 'static {
     ) -> Result<Vec<String>, StoreError>;
 }
 
+/// Messages sent through published pages' contact forms, by project. Projects are owned, so
+/// only the owner's request lists them (after checking the project is theirs).
+#[async_trait::async_trait]
+pub trait SubmissionStore: Send + Sync + 'static {
+    async fn add(&self, submission: &crate::form::Submission) -> Result<(), StoreError>;
+    /// Up to `limit` messages older than the one with id `before` (newest first).
+    async fn list(
+        &self,
+        project_id: Uuid,
+        limit: usize,
+        before: Option<Uuid>,
+    ) -> Result<Vec<crate::form::Submission>, StoreError>;
+    /// Removes every message of a deleted project.
+    async fn delete_project(&self, project_id: Uuid) -> Result<(), StoreError>;
+}
+
 #[async_trait::async_trait]
 pub trait JobQueue: Send + Sync + 'static {
     async fn enqueue(&self, message: &JobMessage) -> Result<(), StoreError>;

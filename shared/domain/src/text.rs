@@ -29,6 +29,17 @@ pub fn has_control_chars(value: &str, multiline: bool) -> bool {
         .any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t')))
 }
 
+/// A dialable `tel:` URI from a phone number as written: its digits, with a leading `+` kept.
+pub fn tel_uri(phone: &str) -> String {
+    let plus = if phone.trim_start().starts_with('+') {
+        "+"
+    } else {
+        ""
+    };
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    format!("tel:{plus}{digits}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,5 +9,6 @@ mod sqlite;
 pub use files::FileBlobStore;
 pub use secrets::{LocalSecrets, random_secret};
 pub use sqlite::{
-    Delivery, SqliteDb, SqliteJobQueue, SqliteJobStore, SqliteProjectStore, SqliteVersionStore,
+    Delivery, SqliteDb, SqliteJobQueue, SqliteJobStore, SqliteProjectStore, SqliteSubmissionStore,
+    SqliteVersionStore,
 };

@@ -198,6 +198,7 @@ pub(crate) fn stylesheet(tokens: &Tokens, types: &[SectionType]) -> String {
             SectionType::Stats => STATS_CSS,
             SectionType::Gallery => GALLERY_CSS,
             SectionType::Cta => CTA_CSS,
+            SectionType::Contact => CONTACT_CSS,
             SectionType::Footer => "",
         });
     }
@@ -373,6 +374,20 @@ pub(crate) const CTA_CSS: &str = concat!(
     ".cta .actions{justify-content:center}",
     ".band .btn{background:var(--op);color:var(--p);border-color:var(--op)}",
     ".box{max-width:56rem;margin-inline:auto;padding:clamp(2rem,1.25rem + 3.5vw,4rem);border-radius:calc(var(--r) + 10px);background:var(--cb);border:1px solid var(--ln);border-top:4px solid var(--p);box-shadow:0 32px 64px -44px var(--sh)}",
+);
+
+pub(crate) const CONTACT_CSS: &str = concat!(
+    ".contact .cols{display:grid;gap:2rem;align-items:start}",
+    "@media(min-width:56rem){.contact .cols{grid-template-columns:1fr 1.4fr}}",
+    ".details{margin:0;display:grid;gap:.25rem 1rem;grid-template-columns:auto 1fr}",
+    ".details dt{font-weight:700}",
+    ".details dd{margin:0;overflow-wrap:anywhere}",
+    ".contact .form{display:grid;gap:.5rem;padding:clamp(1.5rem,1rem + 2vw,2.5rem);border-radius:calc(var(--r) + 6px);background:var(--cb);border:1px solid var(--ln)}",
+    ".contact label{font-weight:600}",
+    ".contact input,.contact textarea{font:inherit;color:var(--tx);background:var(--bg);border:1px solid var(--mt);border-radius:var(--r);padding:.7rem .85rem;width:100%}",
+    ".contact .btn{justify-self:start;margin-top:.5rem}",
+    ".hp{position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden}",
+    ".sent{display:none;font-weight:700;color:var(--lk)}.sent:target{display:block}",
 );
 
 pub(crate) const MOTION_CSS: &str = "@media(prefers-reduced-motion:reduce){html{scroll-behavior:auto}*,::before,::after{transition:none!important;animation:none!important}.btn:hover{transform:none}}";

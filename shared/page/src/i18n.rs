@@ -9,6 +9,13 @@ pub(crate) struct Strings {
     pub(crate) popular: &'static str,
     pub(crate) footer_nav: &'static str,
     pub(crate) untitled: &'static str,
+    pub(crate) phone: &'static str,
+    pub(crate) email: &'static str,
+    pub(crate) address: &'static str,
+    pub(crate) hours: &'static str,
+    /// Shown when the contact form was sent (the form endpoint sends the visitor back to
+    /// `#message-sent`).
+    pub(crate) sent: &'static str,
 }
 
 pub(crate) const EN: Strings = Strings {
@@ -16,42 +23,77 @@ pub(crate) const EN: Strings = Strings {
     popular: "Most popular",
     footer_nav: "Footer",
     untitled: "Home",
+    phone: "Phone",
+    email: "Email",
+    address: "Address",
+    hours: "Opening hours",
+    sent: "Thank you. Your message has been sent.",
 };
 pub(crate) const FR: Strings = Strings {
     skip: "Aller au contenu",
     popular: "Le plus choisi",
     footer_nav: "Pied de page",
     untitled: "Accueil",
+    phone: "Téléphone",
+    email: "E-mail",
+    address: "Adresse",
+    hours: "Horaires",
+    sent: "Merci. Votre message a bien été envoyé.",
 };
 pub(crate) const DE: Strings = Strings {
     skip: "Zum Inhalt springen",
     popular: "Am beliebtesten",
     footer_nav: "Fußzeile",
     untitled: "Startseite",
+    phone: "Telefon",
+    email: "E-Mail",
+    address: "Adresse",
+    hours: "Öffnungszeiten",
+    sent: "Danke. Ihre Nachricht wurde gesendet.",
 };
 pub(crate) const ES: Strings = Strings {
     skip: "Saltar al contenido",
     popular: "Más popular",
     footer_nav: "Pie de página",
     untitled: "Inicio",
+    phone: "Teléfono",
+    email: "Correo",
+    address: "Dirección",
+    hours: "Horario",
+    sent: "Gracias. Tu mensaje se ha enviado.",
 };
 pub(crate) const IT: Strings = Strings {
     skip: "Vai al contenuto",
     popular: "Il più scelto",
     footer_nav: "Piè di pagina",
     untitled: "Home",
+    phone: "Telefono",
+    email: "E-mail",
+    address: "Indirizzo",
+    hours: "Orari",
+    sent: "Grazie. Il tuo messaggio è stato inviato.",
 };
 pub(crate) const PT: Strings = Strings {
     skip: "Ir para o conteúdo",
     popular: "Mais popular",
     footer_nav: "Rodapé",
     untitled: "Início",
+    phone: "Telefone",
+    email: "E-mail",
+    address: "Morada",
+    hours: "Horário",
+    sent: "Obrigado. A sua mensagem foi enviada.",
 };
 pub(crate) const NL: Strings = Strings {
     skip: "Naar de inhoud",
     popular: "Meest gekozen",
     footer_nav: "Voettekst",
     untitled: "Home",
+    phone: "Telefoon",
+    email: "E-mail",
+    address: "Adres",
+    hours: "Openingstijden",
+    sent: "Bedankt. Je bericht is verzonden.",
 };
 
 pub(crate) fn strings_for(lang: &str) -> &'static Strings {

@@ -1,11 +1,11 @@
 //! One renderer per section type, and the pieces they share (headings, images, icons).
 
 use crate::document::Ctx;
-use crate::links::{is_descriptive_link_text, safe_image_src};
+use crate::links::{is_descriptive_link_text, safe_href, safe_image_src};
 use maud::{Markup, html};
 use visions_domain::page::{
-    BenefitsProps, Cta, CtaProps, FaqProps, FeaturesProps, FooterProps, GalleryProps, HeroProps,
-    HowItWorksProps, ImageSlot, Item, LogosProps, PricingProps, Section, SectionContent,
+    BenefitsProps, ContactProps, Cta, CtaProps, FaqProps, FeaturesProps, FooterProps, GalleryProps,
+    HeroProps, HowItWorksProps, ImageSlot, Item, LogosProps, PricingProps, Section, SectionContent,
     SectionType, StatsProps, Testimonial, TestimonialsProps,
 };
 
@@ -131,6 +131,7 @@ pub(crate) fn render_section(
         SectionContent::Stats(p) => stats(p, &h),
         SectionContent::Gallery(p) => gallery(p, &h),
         SectionContent::Cta(p) => cta(ctx, p, variant, &h),
+        SectionContent::Contact(p) => contact(ctx, p, &title_id, &h),
         SectionContent::Footer(_) => html! {},
     };
     html! {
@@ -153,6 +154,7 @@ pub(crate) fn css_class(kind: SectionType) -> &'static str {
         SectionType::Stats => "stats",
         SectionType::Gallery => "gallery",
         SectionType::Cta => "cta",
+        SectionType::Contact => "contact",
         SectionType::Footer => "foot",
     }
 }
@@ -175,6 +177,7 @@ pub(crate) fn heading_text(text: &str, kind: SectionType) -> String {
         SectionType::Stats => "In numbers",
         SectionType::Gallery => "Gallery",
         SectionType::Cta => "Get in touch",
+        SectionType::Contact => "Contact",
         SectionType::Footer => "",
     }
     .into()
@@ -469,6 +472,82 @@ pub(crate) fn cta(ctx: &Ctx, p: &CtaProps, variant: &str, h: &HeadingFn) -> Mark
         html! { div.box { (content) } }
     } else {
         content
+    }
+}
+
+/// Where a contact form may post: the platform's forms endpoint, on this origin or over HTTPS.
+pub(crate) fn form_action(raw: &str) -> Option<String> {
+    let action = raw.trim();
+    let path_ok = |path: &str| {
+        path.starts_with("/v1/forms/")
+            && path
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.' | '~'))
+    };
+    if path_ok(action) {
+        return Some(action.to_owned());
+    }
+    let rest = action.strip_prefix("https://")?;
+    let (host, path) = rest.split_once('/')?;
+    let host_ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
+    (host_ok && path_ok(&format!("/{path}"))).then(|| action.to_owned())
+}
+
+pub(crate) fn contact(ctx: &Ctx, p: &ContactProps, title_id: &str, h: &HeadingFn) -> Markup {
+    let title = heading_text(&p.heading, SectionType::Contact);
+    let strings = ctx.strings;
+    let phone = clean(&p.phone);
+    let email = clean(&p.email);
+    let address = clean(&p.address);
+    let hours = clean(&p.hours);
+    let phone_href =
+        safe_href(&visions_domain::text::tel_uri(&phone)).filter(|_| !phone.is_empty());
+    let email_href = safe_href(&format!("mailto:{email}")).filter(|_| !email.is_empty());
+    let form = p
+        .form
+        .as_ref()
+        .and_then(|f| form_action(&f.action).map(|action| (f, action)));
+    let field = |name: &str| format!("{title_id}-{name}");
+    html! {
+        (section_head(&title, &p.intro, h))
+        div.cols {
+            @if !(phone.is_empty() && email.is_empty() && address.is_empty() && hours.is_empty()) {
+                dl.details {
+                    @if !phone.is_empty() {
+                        dt { (strings.phone) }
+                        dd { @if let Some(href) = &phone_href { a href=(href) { (phone) } } @else { (phone) } }
+                    }
+                    @if !email.is_empty() {
+                        dt { (strings.email) }
+                        dd { @if let Some(href) = &email_href { a href=(href) { (email) } } @else { (email) } }
+                    }
+                    @if !address.is_empty() { dt { (strings.address) } dd { (address) } }
+                    @if !hours.is_empty() { dt { (strings.hours) } dd { (hours) } }
+                }
+            }
+            @if let Some((form, action)) = &form {
+                form.box.form method="post" action=(action) {
+                    p.sent id="message-sent" role="status" { (strings.sent) }
+                    @let intro = clean(&form.intro);
+                    @if !intro.is_empty() { p { (intro) } }
+                    label for=(field("name")) { (clean(&form.name_label)) }
+                    input id=(field("name")) name="name" type="text" autocomplete="name" required maxlength="100";
+                    label for=(field("email")) { (clean(&form.email_label)) }
+                    input id=(field("email")) name="email" type="email" autocomplete="email" required maxlength="254";
+                    label for=(field("message")) { (clean(&form.message_label)) }
+                    textarea id=(field("message")) name="message" rows="5" required maxlength="4000" {}
+                    // A field people never see: bots fill it, and the endpoint drops what they send.
+                    div.hp aria-hidden="true" {
+                        label for=(field("website")) { "Website" }
+                        input id=(field("website")) name="website" type="text" tabindex="-1" autocomplete="off";
+                    }
+                    button.btn type="submit" { (clean(&form.submit_label)) }
+                }
+            }
+        }
     }
 }
 

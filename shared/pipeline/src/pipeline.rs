@@ -11,11 +11,15 @@ use uuid::Uuid;
 use visions_agents::task::{Brief, ImageBriefs, LayoutPlan, PlannedSection, SlotRequest};
 use visions_agents::{AgentError, Agents, Answer, ModelRouting};
 use visions_designs::{Design, DesignIndex};
+use visions_domain::form::form_address;
 use visions_domain::job::{CallUsage, Job, JobKind, Stage};
 use visions_domain::page::{
     Cta, ImageSlot, Page, Provenance, SCHEMA_VERSION, Section, SectionContent, SectionType,
 };
-use visions_domain::ports::{BlobStore, PageVersion, ProjectStore, StoreError, VersionStore};
+use visions_domain::ports::{
+    BlobStore, PageVersion, ProjectStore, SecretName, SecretStore, StoreError, VersionStore,
+};
+use visions_facts::{ActionKind, BriefFacts};
 use visions_llm::registry::ModelRegistry;
 use visions_page::render_page;
 use visions_page::theme::{Palette, build_theme};
@@ -39,6 +43,10 @@ pub struct Pipeline {
     pub copy_concurrency: usize,
     /// The longest one run may take; model calls are cut off to finish inside it.
     pub budget: std::time::Duration,
+    /// The key that signs contact-form addresses (the cursor key).
+    pub secrets: Arc<dyn SecretStore>,
+    /// The API's public URL, where published pages' forms post (empty: the pages' own origin).
+    pub public_api_url: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +61,8 @@ pub enum PipelineError {
     SectionGone(String),
     #[error("storage: {0}")]
     Store(#[from] StoreError),
+    #[error("secrets: {0}")]
+    Secret(#[from] visions_domain::ports::SecretError),
 }
 
 impl PipelineError {
@@ -60,7 +70,7 @@ impl PipelineError {
     pub fn is_transient(&self) -> bool {
         match self {
             Self::Agent(err) => err.is_transient(),
-            Self::Store(_) => true,
+            Self::Store(_) | Self::Secret(_) => true,
             Self::ProjectGone | Self::VersionGone(_) | Self::SectionGone(_) => false,
         }
     }
@@ -68,6 +78,8 @@ impl PipelineError {
 
 /// A section's copy with its position in the plan.
 type Written = (usize, Answer<SectionContent>);
+/// A copy call's outcome with its position in the plan.
+type CopyCall = (usize, Result<Answer<SectionContent>, AgentError>);
 
 /// Receives stage and progress as the pipeline moves.
 #[async_trait::async_trait]
@@ -106,13 +118,13 @@ impl Pipeline {
             .get(owner, job.project_id)
             .await?
             .ok_or(PipelineError::ProjectGone)?;
-        let brief = Brief {
-            prompt: job.input.prompt.clone(),
-            locale: job.input.locale.clone(),
-            project_name: project.name.clone(),
-            project_description: project.description.clone(),
-            brand: job.input.brand.clone().unwrap_or(project.brand.clone()),
-        };
+        let mut brief = Brief::new(
+            &job.input.prompt,
+            &job.input.locale,
+            &project.name,
+            &project.description,
+            job.input.brand.clone().unwrap_or(project.brand.clone()),
+        );
         let deadline = tokio::time::Instant::now() + self.budget;
         let agents = Agents::for_job(
             self.registry.clone(),
@@ -133,10 +145,22 @@ impl Pipeline {
                     .get(owner, job.project_id, *base_version)
                     .await?
                     .ok_or(PipelineError::VersionGone(*base_version))?;
+                // A regeneration's prompt is an instruction; the facts are the page's brief's,
+                // plus whatever the instruction adds.
+                brief.read_facts(&format!(
+                    "{}\n{}",
+                    base.page.provenance.prompt, job.input.prompt
+                ));
                 self.regenerate(&brief, base.page, section_id, &agents, &usages, progress)
                     .await?
             }
         };
+        let key = self.secrets.get(SecretName::CursorKey).await?;
+        let mut page = page;
+        set_form_actions(
+            &mut page,
+            &form_address(&self.public_api_url, key.as_bytes(), job.project_id),
+        );
         progress.report(Stage::Rendering, 90).await?;
         let html = render_page(&page);
         progress.report(Stage::Storing, 95).await?;
@@ -196,7 +220,8 @@ impl Pipeline {
         let plan = agents.layout(brief, &designs).await?;
         usages.record("layout", &plan);
         let mut models = vec![format!("layout={}", plan.model)];
-        let plan = plan.value;
+        let mut plan = plan.value;
+        keep_stated_sections(&mut plan, &brief.facts);
 
         // Copy for every section and briefs for every planned image slot, all at once: the
         // image briefs work from the plan, so they need not wait for the copy.
@@ -253,7 +278,7 @@ impl Pipeline {
                 models,
             },
         };
-        resolve_anchors(&mut page);
+        resolve_anchors(&mut page, &brief.facts);
         if let Some(answer) = image_briefs {
             usages.record("image_prompts", &answer);
             page.provenance
@@ -275,27 +300,50 @@ impl Pipeline {
         progress: &dyn Progress,
     ) -> Result<Vec<Written>, PipelineError> {
         let total = plan.sections.len();
+        let ids: Vec<String> = plan.sections.iter().map(|s| s.id.clone()).collect();
         // Boxed so the stream's type names no closure lifetimes (the worker future must be Send).
-        let copies: Vec<BoxFuture<'_, Result<Written, AgentError>>> = plan
+        let copies: Vec<BoxFuture<'_, CopyCall>> = plan
             .sections
             .iter()
             .enumerate()
             .map(|(i, section)| {
                 agents
-                    .copy(brief, &plan.business_name, section, designs)
-                    .map(move |r| r.map(|a| (i, a)))
+                    .copy(brief, &plan.business_name, section, &ids, designs)
+                    .map(move |r| (i, r))
                     .boxed()
             })
             .collect();
         let mut calls =
             futures::stream::iter(copies).buffer_unordered(self.copy_concurrency.max(1));
         let mut written = Vec::with_capacity(total);
-        while let Some(result) = calls.next().await {
-            let (i, answer) = result?;
-            usages.record("copy", &answer);
-            written.push((i, answer));
+        let mut done = 0;
+        while let Some((i, result)) = calls.next().await {
+            done += 1;
+            let answer = match result {
+                Ok(answer) => Some(answer),
+                // A model that still invents (or breaks the schema) after its repair loses the
+                // section: facts it would state are dropped, and other copy is the composer's.
+                Err(AgentError::Invalid {
+                    problems, model, ..
+                }) => {
+                    tracing::warn!(%model, %problems, "copy dropped after its repair");
+                    match plan.sections.get(i) {
+                        Some(section) => Some(
+                            agents
+                                .composed_copy(brief, &plan.business_name, section, &ids)
+                                .await?,
+                        ),
+                        None => None,
+                    }
+                }
+                Err(error) => return Err(error.into()),
+            };
+            if let Some(answer) = answer {
+                usages.record("copy", &answer);
+                written.push((i, answer));
+            }
             progress
-                .report(Stage::Copywriting, (30 + 55 * written.len() / total) as u8)
+                .report(Stage::Copywriting, (30 + 55 * done / total) as u8)
                 .await?;
         }
         written.sort_by_key(|(i, _)| *i);
@@ -330,7 +378,21 @@ impl Pipeline {
         };
         let business = business_name(&page).unwrap_or_else(|| brief.project_name.clone());
         progress.report(Stage::Copywriting, 30).await?;
-        let answer = agents.copy(brief, &business, &planned, &designs).await?;
+        let ids: Vec<String> = page.sections.iter().map(|s| s.id.clone()).collect();
+        let answer = match agents
+            .copy(brief, &business, &planned, &ids, &designs)
+            .await
+        {
+            Err(AgentError::Invalid {
+                problems, model, ..
+            }) => {
+                tracing::warn!(%model, %problems, "section regeneration fell back to the composer");
+                agents
+                    .composed_copy(brief, &business, &planned, &ids)
+                    .await?
+            }
+            other => other?,
+        };
         usages.record("copy", &answer);
         page.provenance
             .models
@@ -341,7 +403,7 @@ impl Pipeline {
             .ok_or_else(|| PipelineError::SectionGone(section_id.to_owned()))?;
         section.content = answer.value;
         normalize_image_ids(&mut section.content);
-        resolve_anchors(&mut page);
+        resolve_anchors(&mut page, &brief.facts);
         self.brief_images(brief, &business, &mut page, index, agents, usages, progress)
             .await?;
         Ok(page)
@@ -389,25 +451,96 @@ impl Pipeline {
     }
 }
 
-/// In-page links must land somewhere: an anchor naming no section (models write `#contact`,
-/// `#pricing`…) goes to the call-to-action section, else to the footer.
-fn resolve_anchors(page: &mut Page) {
+/// Every button goes somewhere real: an in-page link names a section of the page other than
+/// its own, an outside link is one the brief gives. Anything else goes to the brief's best
+/// target (its booking, demo or shop link, phone, email), or to the contact form.
+fn resolve_anchors(page: &mut Page, facts: &BriefFacts) {
     let ids: Vec<String> = page.sections.iter().map(|s| s.id.clone()).collect();
-    let fallback = page
+    let has_contact = page
         .sections
         .iter()
-        .find(|s| s.content.section_type() == SectionType::Cta)
-        .or_else(|| page.sections.last())
-        .map(|s| format!("#{}", s.id))
-        .unwrap_or_else(|| "#main".into());
+        .any(|s| s.content.section_type() == SectionType::Contact);
+    let contact_href = page
+        .sections
+        .iter()
+        .find(|s| s.content.section_type() == SectionType::Contact)
+        .map(|s| format!("#{}", s.id));
+    let allowed = facts.allowed_hrefs();
+    let best = facts
+        .actions()
+        .into_iter()
+        .find(|a| a.kind != ActionKind::Form)
+        .map(|a| a.href)
+        .or(contact_href.filter(|_| has_contact));
     for section in &mut page.sections {
+        let own = section.id.clone();
         for cta in ctas_mut(&mut section.content) {
-            if let Some(anchor) = cta.href.strip_prefix('#') {
-                if !ids.iter().any(|id| id == anchor) {
-                    cta.href = fallback.clone();
+            let fine = match cta.href.strip_prefix('#') {
+                Some(anchor) => anchor != own && ids.iter().any(|id| id == anchor),
+                None => allowed.iter().any(|h| h == &cta.href),
+            };
+            if !fine {
+                if let Some(best) = &best {
+                    cta.href = best.clone();
                 }
             }
         }
+    }
+}
+
+/// Points every contact form of the page at the project's form address.
+fn set_form_actions(page: &mut Page, address: &str) {
+    for section in &mut page.sections {
+        if let SectionContent::Contact(contact) = &mut section.content {
+            if let Some(form) = &mut contact.form {
+                form.action = address.to_owned();
+            }
+        }
+    }
+}
+
+/// Drops planned sections whose facts the brief does not give (testimonials without quotes,
+/// pricing without prices, figures without figures, client logos), and makes sure the page
+/// ends with a contact section before its footer.
+fn keep_stated_sections(plan: &mut LayoutPlan, facts: &BriefFacts) {
+    use visions_facts::ProofKind;
+    let quotes = facts.proof.iter().any(|p| p.kind == ProofKind::Quote);
+    let figures = facts
+        .proof
+        .iter()
+        .filter(|p| matches!(p.kind, ProofKind::Rating | ProofKind::CustomerCount))
+        .count()
+        >= 2;
+    plan.sections.retain(|s| match s.section_type {
+        SectionType::Testimonials => quotes,
+        SectionType::Pricing => !facts.prices.is_empty(),
+        SectionType::Stats => figures,
+        SectionType::Logos => false,
+        _ => true,
+    });
+    if !plan
+        .sections
+        .iter()
+        .any(|s| s.section_type == SectionType::Contact)
+    {
+        let at = plan
+            .sections
+            .iter()
+            .position(|s| s.section_type == SectionType::Footer)
+            .unwrap_or(plan.sections.len());
+        let mut id = "contact".to_owned();
+        while plan.sections.iter().any(|s| s.id == id) {
+            id.push_str("-1");
+        }
+        plan.sections.insert(
+            at,
+            PlannedSection {
+                id,
+                section_type: SectionType::Contact,
+                variant: "split".into(),
+                purpose: "How to reach the business: the brief's details and a message form".into(),
+            },
+        );
     }
 }
 

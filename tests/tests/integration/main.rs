@@ -5,10 +5,12 @@
 mod blob_store_contract;
 mod cors;
 mod forged_tokens;
+mod forms_http;
 mod generation_http;
 mod generation_models;
 mod job_store_contract;
 mod jobs_worker;
+mod labelled_briefs;
 mod lambda_events;
 mod lighthouse;
 mod llm_providers;

@@ -5,7 +5,11 @@ use std::collections::BTreeSet;
 use axum::http::{Method, StatusCode};
 use visions_tests::TestApp;
 
-const PUBLIC: &[(&str, &str)] = &[("GET", "/healthz"), ("GET", "/v1/openapi.json")];
+const PUBLIC: &[(&str, &str)] = &[
+    ("GET", "/healthz"),
+    ("GET", "/v1/openapi.json"),
+    ("POST", "/v1/forms/{token}"),
+];
 
 fn spec_routes() -> BTreeSet<(String, String)> {
     let spec = serde_json::to_value(visions_ai::stack::openapi()).unwrap();

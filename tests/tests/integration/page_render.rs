@@ -560,7 +560,7 @@ fn hostile_urls_are_neutralised() {
         let mut json = sample_json();
         json["sections"][0]["props"]["primary_cta"]["href"] = (*href).into();
         json["sections"][10]["props"]["cta"]["href"] = (*href).into();
-        json["sections"][11]["props"]["links"][0]["href"] = (*href).into();
+        json["sections"][12]["props"]["links"][0]["href"] = (*href).into();
         json["sections"][0]["props"]["image"]["src"] = (*href).into();
         json["sections"][7]["props"]["images"][i % 5]["src"] = "data:image/png;base64,AAAA".into();
         let html = render_page(&page_from(json));

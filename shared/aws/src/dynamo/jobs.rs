@@ -325,7 +325,7 @@ impl JobStore for DynamoJobStore {
             super::delete_all(
                 &self.client,
                 &self.table,
-                owner,
+                super::user_pk(owner),
                 prefix,
                 Some(("project_id", &project)),
             )

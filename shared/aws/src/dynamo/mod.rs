@@ -13,13 +13,16 @@
 //! | job         | `USER#{sub}` | `JOB#{id}`                      |
 //! | idempotency | `USER#{sub}` | `IDEMPOTENCY#{key}`             |
 //! | version     | `USER#{sub}` | `VERSION#{project}#{n:010}`     |
+//! | submission  | `FORM#{project}` | `SUBMISSION#{id}` (UUIDv7)  |
 
 mod jobs;
 mod projects;
+mod submissions;
 mod versions;
 
 pub use jobs::DynamoJobStore;
 pub use projects::DynamoProjectStore;
+pub use submissions::DynamoSubmissionStore;
 pub use versions::DynamoVersionStore;
 
 use std::collections::HashMap;
@@ -87,13 +90,13 @@ conditional_check!(
     aws_sdk_dynamodb::operation::delete_item::DeleteItemError
 );
 
-/// Deletes every item of `owner` whose sort key starts with `sk_prefix` and, when given, whose
-/// attribute `name` equals `value`; returns the deleted items. Batches of 25, retrying what
-/// DynamoDB leaves unprocessed.
+/// Deletes every item of partition `pk` whose sort key starts with `sk_prefix` and, when given,
+/// whose attribute `name` equals `value`; returns the deleted items. Batches of 25, retrying
+/// what DynamoDB leaves unprocessed.
 pub(crate) async fn delete_all(
     client: &Client,
     table: &str,
-    owner: &str,
+    pk: AttributeValue,
     sk_prefix: &str,
     attribute: Option<(&str, &str)>,
 ) -> Result<Vec<std::collections::HashMap<String, AttributeValue>>, StoreError> {
@@ -102,7 +105,7 @@ pub(crate) async fn delete_all(
         .query()
         .table_name(table)
         .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-        .expression_attribute_values(":pk", user_pk(owner))
+        .expression_attribute_values(":pk", pk)
         .expression_attribute_values(":prefix", s(sk_prefix))
         .consistent_read(true);
     if let Some((name, value)) = attribute {

@@ -129,7 +129,8 @@ impl VersionStore for DynamoVersionStore {
         project_id: Uuid,
     ) -> Result<Vec<String>, StoreError> {
         let prefix = format!("VERSION#{project_id}#");
-        let deleted = super::delete_all(&self.client, &self.table, owner, &prefix, None).await?;
+        let deleted =
+            super::delete_all(&self.client, &self.table, user_pk(owner), &prefix, None).await?;
         Ok(deleted
             .iter()
             .filter_map(|item| decode(item).ok())

@@ -3,11 +3,13 @@
 mod jobs;
 mod projects;
 mod queue;
+mod submissions;
 mod versions;
 
 pub use jobs::SqliteJobStore;
 pub use projects::SqliteProjectStore;
 pub use queue::{Delivery, SqliteJobQueue};
+pub use submissions::SqliteSubmissionStore;
 pub use versions::SqliteVersionStore;
 
 use std::path::Path;
@@ -58,6 +60,13 @@ const MIGRATIONS: &[&str] = &[
         dead          INTEGER NOT NULL DEFAULT 0
     );
     CREATE INDEX queue_ready ON queue (dead, visible_at);",
+    // Ids are UUIDv7: their order is the order messages arrived in.
+    "CREATE TABLE submissions (
+        project_id TEXT NOT NULL,
+        id         TEXT NOT NULL,
+        doc        TEXT NOT NULL,
+        PRIMARY KEY (project_id, id)
+    ) WITHOUT ROWID;",
 ];
 
 /// One connection shared by every embedded store; SQLite serializes writers anyway.

@@ -1,0 +1,218 @@
+//! Opening hours or event times, and a current offer, as the brief writes them.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// A time of day, a time range, or round-the-clock.
+static TIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b\d{1,2}(?:[:.h]\d{2})?\s?(?:[-–]|to|à|bis|a)\s?\d{1,2}(?:[:.h]\d{2})?\s?(?:am|pm|h|uhr|hrs)?\b|\b\d{1,2}(?::\d{2})?\s?(?:am|pm)\b|\b\d{1,2}[:h]\d{2}\b|\b\d{1,2}\s?(?:uhr|h)\b|24/7|24\s?h/24|rund um die uhr|24 horas|jour et nuit",
+    )
+    .expect("valid regex")
+});
+
+/// Words that say when something is open or happens.
+const WHEN: &[&str] = &[
+    "open",
+    "hours",
+    "daily",
+    "every day",
+    "mon",
+    "tue",
+    "wed",
+    "thu",
+    "fri",
+    "sat",
+    "sun",
+    "weekday",
+    "weekend",
+    "horaires",
+    "ouvert",
+    "lun",
+    "mar",
+    "mer",
+    "jeu",
+    "ven",
+    "sam",
+    "dim",
+    "du lundi",
+    "tous les jours",
+    "öffnungszeiten",
+    "sprechzeiten",
+    "geöffnet",
+    "mo",
+    "di",
+    "mi",
+    "do",
+    "fr",
+    "sa",
+    "so",
+    "täglich",
+    "horario",
+    "abierto",
+    "lunes",
+    "martes",
+    "viernes",
+    "sábado",
+    "domingo",
+    "todos los días",
+    "de lunes",
+    "24/7",
+    "rund um die uhr",
+    "uhr",
+];
+
+pub fn hours(text: &str) -> Option<String> {
+    for clause in clauses(text) {
+        let lower = clause.to_lowercase();
+        let Some(time) = TIME.find(clause) else {
+            continue;
+        };
+        let says_when = WHEN.iter().any(|w| {
+            lower
+                .split(|c: char| !c.is_alphanumeric() && c != '/')
+                .any(|word| word == *w || word.starts_with(w) && w.len() >= 3)
+        }) || lower.contains("24/7");
+        if !says_when {
+            continue;
+        }
+        // Start after a label ("Sprechzeiten: …", "Open …"), keep the rest of the clause.
+        let start = clause
+            .find(": ")
+            .filter(|at| *at < time.start())
+            .map_or(0, |at| at + 2);
+        let span = clause
+            .get(start..)
+            .unwrap_or(clause)
+            .trim()
+            .trim_end_matches(['.', ',', ';']);
+        // A run-on clause is not a clean statement of hours.
+        if !span.is_empty() && span.chars().count() <= 160 {
+            return Some(span.to_owned());
+        }
+    }
+    None
+}
+
+/// Sentences, split where a sentence ends (not inside "4.8" or "Dr.").
+fn clauses(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes: Vec<(usize, char)> = text.char_indices().collect();
+    for (i, &(at, c)) in bytes.iter().enumerate() {
+        let next = bytes.get(i + 1).map(|&(_, n)| n);
+        if matches!(c, '.' | '!' | '?' | ';') && next.is_none_or(char::is_whitespace) {
+            let word_before = text
+                .get(start..at)
+                .unwrap_or("")
+                .split_whitespace()
+                .last()
+                .unwrap_or("");
+            // Abbreviations end in a period without ending the sentence.
+            if c == '.'
+                && (word_before.len() <= 2
+                    || [
+                        "Dr", "St", "Mr", "Mrs", "Ms", "Fr", "Sa", "So", "Mo", "Di", "Mi", "Do",
+                    ]
+                    .contains(&word_before))
+            {
+                continue;
+            }
+            out.push(text.get(start..at).unwrap_or("").trim());
+            start = at + c.len_utf8();
+        }
+    }
+    if let Some(rest) = text.get(start..) {
+        if !rest.trim().is_empty() {
+            out.push(rest.trim());
+        }
+    }
+    out
+}
+
+static PROMO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:\d{1,2}\s?%|free|gratis|gratuit[e]?|offert[e]?|kostenlos|discount|off\b|code\s+[A-Z0-9]+|promo|early[- ]bird|intro(?:ductory)?\s+offer|first\s+\w+\s+(?:is\s+)?free|until|through|ends|jusqu'(?:au|à)|réduction|remise|rabatt|bis\s+(?:zum|ende)|frühbucher|aktion|descuento|hasta\s+el|oferta|de regalo|two months free|months? free)\b",
+    )
+    .expect("valid regex")
+});
+
+/// A time-limited, introductory or code-based offer; ordinary prices and "free parking" alone
+/// are not offers, so a promo needs an offer word and either a limit or a value.
+pub fn promo(text: &str) -> Option<String> {
+    for clause in clauses(text) {
+        let lower = clause.to_lowercase();
+        let hits = PROMO.find_iter(clause).count();
+        let limited = [
+            "until",
+            "through",
+            "ends",
+            "first",
+            "new ",
+            "jusqu",
+            "premier",
+            "première",
+            "bis ",
+            "erste",
+            "neu",
+            "hasta",
+            "primer",
+            "primera",
+            "nuev",
+            "code",
+            "early",
+            "intro",
+            "frühbucher",
+            "this month",
+            "ce mois",
+            "diesen monat",
+            "este mes",
+            "offer",
+            "offre",
+            "angebot",
+            "oferta",
+            "%",
+        ]
+        .iter()
+        .any(|w| lower.contains(w));
+        if hits >= 1 && limited && !lower.starts_with("free ") || hits >= 2 {
+            // The offer itself, without a leading connector.
+            let span = clause
+                .trim_start_matches(|c: char| !c.is_alphanumeric())
+                .trim();
+            let span = ["and ", "et ", "und ", "y ", "plus "]
+                .iter()
+                .find_map(|p| span.strip_prefix(p))
+                .unwrap_or(span);
+            return Some(span.to_owned());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours_after_their_label() {
+        assert_eq!(
+            hours("Zahnarzt in Berlin. Sprechzeiten: Mo–Do 8–19 Uhr, Fr 8–14 Uhr. Termin online.")
+                .as_deref(),
+            Some("Mo–Do 8–19 Uhr, Fr 8–14 Uhr")
+        );
+        assert_eq!(
+            hours("Emergency plumbers, available 24/7 across Leeds.").as_deref(),
+            Some("Emergency plumbers, available 24/7 across Leeds")
+        );
+        assert_eq!(hours("We sell 3 kinds of bread."), None);
+    }
+
+    #[test]
+    fn promos_need_an_offer_and_a_limit() {
+        assert!(promo("First class is free for new students.").is_some());
+        assert!(promo("Annual billing gets two months free until the end of June.").is_some());
+        assert_eq!(promo("Free parking. Cuts from $65."), None);
+    }
+}

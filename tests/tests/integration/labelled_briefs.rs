@@ -1,0 +1,173 @@
+//! The labelled briefs (72, in en/fr/de/es, tests/fixtures/labelled-briefs.json) through the
+//! whole pipeline on the offline composer, without naming a locale: every page is in the
+//! brief's language, states no number the brief does not give, shows only the brief's own
+//! quotes and prices, and every button goes to the brief's links, phone or email, or to the
+//! page's contact form, never to its own section.
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use visions_tests::{TestApp, page_text};
+
+#[derive(serde::Deserialize)]
+struct Labelled {
+    id: String,
+    lang: String,
+    brief: String,
+}
+
+fn digits(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        if c.is_ascii_digit() {
+            current.push(*c);
+        } else if !current.is_empty() {
+            // 12,000 / 4.8 / 030 1234567 are one number.
+            let joins = matches!(c, '.' | ',' | ' ' | '\u{a0}' | '\u{202f}')
+                && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+            if !joins {
+                out.push(std::mem::take(&mut current));
+            }
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// Every `href` in the page JSON, with the id of the section it is in.
+fn hrefs(page: &Value) -> Vec<(String, String)> {
+    fn walk(value: &Value, section: &str, out: &mut Vec<(String, String)>) {
+        match value {
+            Value::Object(map) => {
+                for (key, item) in map {
+                    match (key.as_str(), item) {
+                        ("href", Value::String(href)) => {
+                            out.push((section.to_owned(), href.clone()))
+                        }
+                        _ => walk(item, section, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| walk(i, section, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for section in page["sections"].as_array().into_iter().flatten() {
+        walk(
+            &section["props"],
+            section["id"].as_str().unwrap_or(""),
+            &mut out,
+        );
+    }
+    out
+}
+
+#[tokio::test]
+async fn labelled_briefs_make_pages_that_state_only_their_facts() {
+    let set: Vec<Labelled> =
+        serde_json::from_str(include_str!("../../fixtures/labelled-briefs.json")).unwrap();
+    assert!(set.len() >= 60);
+    let app = TestApp::sqlite().await;
+    let year = time::OffsetDateTime::now_utc().year().to_string();
+    let mut failures = Vec::new();
+    for item in &set {
+        let project = app
+            .create_project("alice", &format!("Project {}", item.id))
+            .await;
+        let accepted = app
+            .start_generation("alice", &project, json!({"prompt": item.brief}), &item.id)
+            .await;
+        assert_eq!(accepted.status, StatusCode::ACCEPTED, "{}", accepted.body);
+        app.drain().await;
+        let version = app
+            .get("alice", &format!("/v1/projects/{project}/versions/1"))
+            .await;
+        if version.status != StatusCode::OK {
+            let job = app
+                .get(
+                    "alice",
+                    &format!("/v1/jobs/{}", accepted.body["id"].as_str().unwrap_or("")),
+                )
+                .await;
+            failures.push(format!("{}: no page: {}", item.id, job.body["error"]));
+            continue;
+        }
+        let page = &version.body["page"];
+        let id = &item.id;
+        let mut fail = |what: String| failures.push(format!("{id}: {what}"));
+
+        if page["locale"] != item.lang.as_str() {
+            fail(format!(
+                "locale {} for a brief in {}",
+                page["locale"], item.lang
+            ));
+        }
+        let brief_numbers = digits(&item.brief);
+        for section in page["sections"].as_array().into_iter().flatten() {
+            let kind = section["type"].as_str().unwrap_or("");
+            let text = page_text(&json!({"sections": [section]}));
+            for number in digits(&text) {
+                let legal_year = kind == "footer" && number == year;
+                if !brief_numbers.contains(&number) && !legal_year {
+                    fail(format!(
+                        "{kind} states {number}, which the brief does not give"
+                    ));
+                }
+            }
+            if kind == "testimonials" {
+                for t in section["props"]["items"].as_array().into_iter().flatten() {
+                    let quote = t["quote"].as_str().unwrap_or("");
+                    if !item.brief.contains(quote) {
+                        fail(format!("a testimonial the brief does not give: {quote:?}"));
+                    }
+                }
+            }
+            if kind == "logos" {
+                fail("client logos the brief does not name".into());
+            }
+        }
+        let facts = visions_facts::extract(&item.brief, Default::default());
+        let allowed = facts.allowed_hrefs();
+        let ids: Vec<&str> = page["sections"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s["id"].as_str())
+            .collect();
+        for (section, href) in hrefs(page) {
+            match href.strip_prefix('#') {
+                Some(anchor) if anchor == section => {
+                    fail(format!("a button of {section} points at itself"))
+                }
+                Some(anchor) if !ids.contains(&anchor) => fail(format!("{href} names no section")),
+                Some(_) => {}
+                None if !allowed.contains(&href) => fail(format!("{href} is not the brief's")),
+                None => {}
+            }
+        }
+        let hero_target = page["sections"][0]["props"]["primary_cta"]["href"]
+            .as_str()
+            .unwrap_or("");
+        let expected = facts
+            .actions()
+            .into_iter()
+            .next()
+            .map(|a| a.href)
+            .unwrap_or_default();
+        if hero_target != expected {
+            fail(format!(
+                "the main button goes to {hero_target}, not {expected}"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} problems:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
