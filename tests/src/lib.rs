@@ -19,6 +19,10 @@ use visions_domain::job::JobMessage;
 use visions_domain::ports::SecretName;
 use visions_pipeline::worker::Outcome;
 
+/// Held by tests that keep both cores busy (dozens of generations) and by Lighthouse audits,
+/// whose performance score measures the CPU it gets.
+pub static CPU_HEAVY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// The text a reader of a page sees: every string of its sections and metadata, without ids,
 /// links, form addresses, variants or image briefs.
 pub fn page_text(page: &serde_json::Value) -> String {

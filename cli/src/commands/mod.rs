@@ -1,5 +1,7 @@
 mod aws_bootstrap;
+mod check;
 mod create;
+mod facts;
 mod openapi;
 mod serve;
 mod token;
@@ -33,6 +35,11 @@ enum Command {
     AwsBootstrap(aws_bootstrap::Args),
     /// Print the whole API's OpenAPI document (every function's routes).
     Openapi,
+    /// Print the facts a brief states, as generation reads them; or, with --eval, score that
+    /// reading on a labelled set.
+    Facts(facts::Args),
+    /// Run the quality gate on a page.json or an HTML file; exits 1 when it is not publishable.
+    Check(check::Args),
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -42,6 +49,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token(args) => token::run(args).await,
         Command::AwsBootstrap(args) => aws_bootstrap::run(args).await,
         Command::Openapi => openapi::run(),
+        Command::Facts(args) => facts::run(args),
+        Command::Check(args) => {
+            if check::run(args)? {
+                Ok(())
+            } else {
+                Err(anyhow::anyhow!("the page is not publishable"))
+            }
+        }
     }
 }
 

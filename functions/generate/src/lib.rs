@@ -145,7 +145,8 @@ pub struct RegenerateRequest {
     "created_at": "2026-12-01T09:31:04Z",
     "html_url": "https://d111111abcdef8.cloudfront.net/pages/0190c5a0-3f1e-7c2a-9b1d-5e8f0a7c4d21/v1/index.html",
     "design_ids": ["coffee-subscription", "bakery-preorder", "restaurant-reservations"],
-    "models": ["local:composer"]
+    "models": ["local:composer"],
+    "quality": {"score": 97, "publishable": true, "findings": [{"code": "unfilled-slot", "severity": "warning", "section": "hero", "message": "image `hero-image` has no picture yet (a themed placeholder is shown)"}]}
 }))]
 pub struct VersionView {
     pub number: u64,
@@ -157,6 +158,9 @@ pub struct VersionView {
     pub html_url: String,
     pub design_ids: Vec<String>,
     pub models: Vec<String>,
+    /// The quality gate's score and findings; a version with a blocking finding is kept but
+    /// is not publishable.
+    pub quality: visions_domain::page::Quality,
     /// The page JSON (schema-versioned); only on `GET …/versions/{n}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<std::collections::HashMap<String, serde_json::Value>>)]
@@ -276,6 +280,7 @@ fn view(blobs: &dyn BlobStore, version: PageVersion, with_page: bool) -> Version
         html_url: blobs.public_url(&version.html_key),
         design_ids: version.page.provenance.design_ids.clone(),
         models: version.page.provenance.models.clone(),
+        quality: version.quality.clone(),
         page: with_page.then(|| serde_json::to_value(&version.page).unwrap_or_default()),
     }
 }

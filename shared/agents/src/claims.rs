@@ -144,7 +144,8 @@ fn walk(value: &Value, path: &str, visit: &mut dyn FnMut(&str, &str)) {
         }
         Value::Object(map) => {
             for (key, item) in map {
-                if ["id", "href", "brief", "src"].contains(&key.as_str()) {
+                // Not read as copy: ids, addresses, image-model briefs, the form's address.
+                if ["id", "href", "brief", "src", "action"].contains(&key.as_str()) {
                     continue;
                 }
                 let path = if path.is_empty() {

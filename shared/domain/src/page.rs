@@ -381,3 +381,35 @@ pub struct FooterProps {
     /// e.g. "© 2026 Rosa's Bakery. All rights reserved."
     pub legal: String,
 }
+
+/// What the quality gate found on a page: a score out of 100, whether it may be published,
+/// and each finding with a stable code.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"score": 97, "publishable": true, "findings": [{"code": "unfilled-slot", "severity": "warning", "section": "hero", "message": "image `hero-image` has no picture yet (a themed placeholder is shown)"}]}))]
+pub struct Quality {
+    pub score: u8,
+    /// False when any finding blocks publishing; the version is kept either way.
+    pub publishable: bool,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Finding {
+    /// Stable: `contrast`, `h1-count`, `heading-order`, `cta-first-screen`, `img-alt`,
+    /// `link-text`, `placeholder`, `unfilled-slot`, `unsupported-claim`, `cta-target`,
+    /// `form-action`, `length`.
+    pub code: String,
+    pub severity: Severity,
+    /// The section it is in, when it is in one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The page must not be published until it is fixed.
+    Blocking,
+    Warning,
+}

@@ -137,6 +137,10 @@ pub struct PageVersion {
     pub html_key: String,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// What the quality gate found when the version was made (versions stored before the gate
+    /// read as unchecked: no findings, not publishable).
+    #[serde(default)]
+    pub quality: crate::page::Quality,
 }
 
 #[async_trait::async_trait]

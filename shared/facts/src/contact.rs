@@ -114,6 +114,7 @@ const TLDS: &[&str] = &[
     "bayern",
     "nyc",
     "london",
+    "example",
 ];
 
 pub fn links(text: &str) -> Vec<(Span, Link)> {

@@ -137,9 +137,11 @@ pub fn score(set: &[Labelled]) -> Report {
             }
         };
         field("language", &|s| {
-            s.add(&option(&facts.language), std::slice::from_ref(&item.lang), |a, b| {
-                a == b
-            })
+            s.add(
+                &option(&facts.language),
+                std::slice::from_ref(&item.lang),
+                |a, b| a == b,
+            )
         });
         field("business_name", &|s| {
             s.add(

@@ -87,9 +87,31 @@ pub fn hours(text: &str) -> Option<String> {
             .unwrap_or(clause)
             .trim()
             .trim_end_matches(['.', ',', ';']);
-        // A run-on clause is not a clean statement of hours.
+        // Of a long clause, only the comma-separated parts that state times and days.
+        let span = if span.chars().count() > 160 {
+            let parts: Vec<&str> = span.split(", ").collect();
+            let says_time = |part: &&str| -> bool {
+                TIME.is_match(part)
+                    || WHEN
+                        .iter()
+                        .any(|w| w.len() >= 3 && part.to_lowercase().starts_with(w))
+            };
+            let first = parts.iter().position(|p| TIME.is_match(p));
+            match first {
+                Some(first) => parts
+                    .iter()
+                    .skip(first)
+                    .copied()
+                    .take_while(|part| says_time(part))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                None => String::new(),
+            }
+        } else {
+            span.to_owned()
+        };
         if !span.is_empty() && span.chars().count() <= 160 {
-            return Some(span.to_owned());
+            return Some(span);
         }
     }
     None

@@ -162,6 +162,10 @@ impl Pipeline {
             &form_address(&self.public_api_url, key.as_bytes(), job.project_id),
         );
         progress.report(Stage::Rendering, 90).await?;
+        let quality = visions_quality::check_page(&page);
+        if !quality.publishable {
+            tracing::warn!(findings = ?quality.findings, "the page is kept but not publishable");
+        }
         let html = render_page(&page);
         progress.report(Stage::Storing, 95).await?;
         // An unguessable key: the page is public on the CDN, its address is not.
@@ -176,6 +180,7 @@ impl Pipeline {
             page: page.clone(),
             html_key,
             created_at: OffsetDateTime::now_utc(),
+            quality,
         };
         let number = self.versions.append(owner, &version).await?;
         // The project may have been deleted while this job ran: leave nothing behind.

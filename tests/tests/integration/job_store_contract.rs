@@ -132,6 +132,7 @@ fn version(project_id: Uuid) -> PageVersion {
         page,
         html_key: "pages/x/index.html".into(),
         created_at: OffsetDateTime::now_utc(),
+        quality: Default::default(),
     }
 }
 

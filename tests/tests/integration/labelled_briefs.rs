@@ -2,7 +2,7 @@
 //! whole pipeline on the offline composer, without naming a locale: every page is in the
 //! brief's language, states no number the brief does not give, shows only the brief's own
 //! quotes and prices, and every button goes to the brief's links, phone or email, or to the
-//! page's contact form, never to its own section.
+//! page's contact form, never to its own section; and the quality gate finds it publishable.
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};
@@ -71,6 +71,7 @@ async fn labelled_briefs_make_pages_that_state_only_their_facts() {
     let set: Vec<Labelled> =
         serde_json::from_str(include_str!("../../fixtures/labelled-briefs.json")).unwrap();
     assert!(set.len() >= 60);
+    let _cpu = visions_tests::CPU_HEAVY.lock().await;
     let app = TestApp::sqlite().await;
     let year = time::OffsetDateTime::now_utc().year().to_string();
     let mut failures = Vec::new();
@@ -100,6 +101,18 @@ async fn labelled_briefs_make_pages_that_state_only_their_facts() {
         let id = &item.id;
         let mut fail = |what: String| failures.push(format!("{id}: {what}"));
 
+        // The quality gate passed: every page of the set is publishable as it is.
+        let quality = &version.body["quality"];
+        if quality["publishable"] != true {
+            let blocking: Vec<String> = quality["findings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|f| f["severity"] == "blocking")
+                .map(|f| format!("{} {}", f["code"], f["message"]))
+                .collect();
+            fail(format!("not publishable: {blocking:?}"));
+        }
         if page["locale"] != item.lang.as_str() {
             fail(format!(
                 "locale {} for a brief in {}",

@@ -17,8 +17,9 @@ use visions_page::theme::{Palette, build_theme};
 
 const MIN_SCORE: &str = "0.95";
 
-/// One audit at a time: two Chromiums on two cores would measure each other, not the page.
-static AUDIT: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+/// One audit at a time, and never beside the suite's CPU-heavy tests: on two cores they
+/// would measure each other, not the page.
+use visions_tests::CPU_HEAVY as AUDIT;
 
 /// Serves `html` at `/` (and a permissive robots.txt) until the returned handle is dropped.
 async fn serve(html: String) -> (String, tokio::task::JoinHandle<()>) {

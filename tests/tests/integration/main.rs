@@ -19,6 +19,7 @@ mod page_render;
 mod projects_http;
 mod queue_contract;
 mod reliability;
+mod rules_sent;
 mod secret_store_contract;
 mod secrets_aws;
 mod store_contract;

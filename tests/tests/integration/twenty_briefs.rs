@@ -33,6 +33,7 @@ async fn twenty_briefs_give_twenty_specific_distinct_pages() {
     let briefs: Vec<Brief> =
         serde_json::from_str(include_str!("../../fixtures/briefs.json")).unwrap();
     assert_eq!(briefs.len(), 20);
+    let _cpu = visions_tests::CPU_HEAVY.lock().await;
     let app = TestApp::sqlite().await;
     let mut pages = Vec::new();
     for (i, brief) in briefs.iter().enumerate() {
