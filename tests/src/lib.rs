@@ -24,7 +24,7 @@ use visions_pipeline::worker::Outcome;
 pub static CPU_HEAVY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The text a reader of a page sees: every string of its sections and metadata, without ids,
-/// links, form addresses, variants or image briefs.
+/// links, form addresses, variants, provenance or image briefs.
 pub fn page_text(page: &serde_json::Value) -> String {
     fn walk(value: &serde_json::Value, out: &mut String) {
         match value {
@@ -36,7 +36,8 @@ pub fn page_text(page: &serde_json::Value) -> String {
             serde_json::Value::Object(map) => map
                 .iter()
                 .filter(|(k, _)| {
-                    !["brief", "href", "id", "variant", "type", "action"].contains(&k.as_str())
+                    !["brief", "href", "id", "variant", "type", "action", "source"]
+                        .contains(&k.as_str())
                 })
                 .for_each(|(_, v)| walk(v, out)),
             _ => {}

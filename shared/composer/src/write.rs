@@ -431,6 +431,7 @@ pub fn layout(seed: &str, facts: &Facts, designs: &[Design]) -> LayoutPlan {
             og_description: description.clone(),
             title,
             description,
+            canonical_url: None,
         },
         sections,
     }

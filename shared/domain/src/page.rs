@@ -49,6 +49,11 @@ pub struct Seo {
     pub description: String,
     pub og_title: String,
     pub og_description: String,
+    /// Where the page is published (the project's site URL): the canonical URL. Set by the
+    /// platform, never by a model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(skip)]
+    pub canonical_url: Option<String>,
 }
 
 /// Where the page came from: the brief, the designs it drew on, the models that wrote it.
@@ -69,6 +74,23 @@ pub struct Section {
     pub variant: String,
     #[serde(flatten)]
     pub content: SectionContent,
+    /// Where this section came from: the retrieved design and pattern it drew on, and the
+    /// model that wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SectionSource>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionSource {
+    /// The retrieved design whose structure this section follows, if one has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub design_id: Option<String>,
+    /// That design's pattern: `type:variant — purpose`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// `provider:model` that wrote the copy.
+    pub model: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -28,6 +28,9 @@ pub struct Project {
     pub name: String,
     pub description: String,
     pub brand: BrandKit,
+    /// Where the page is published (https): its canonical URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_url: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
@@ -114,6 +117,13 @@ pub struct NewProject {
     pub description: String,
     #[serde(default, deserialize_with = "json_object")]
     pub brand: BrandKit,
+    /// Where the page will be published (https); pages name it as their canonical URL.
+    #[serde(default)]
+    #[schema(
+        max_length = 2048,
+        pattern = "^https://([A-Za-z0-9-]+\\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?(/[!-~]*)?$"
+    )]
+    pub site_url: Option<String>,
 }
 
 /// Body of `PATCH /v1/projects/{id}`: each field given replaces the stored one.
@@ -131,6 +141,12 @@ pub struct ProjectPatch {
     pub description: Option<String>,
     #[serde(default, deserialize_with = "optional_json_object")]
     pub brand: Option<BrandKit>,
+    /// Where the page will be published (https).
+    #[schema(
+        max_length = 2048,
+        pattern = "^https://([A-Za-z0-9-]+\\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?(/[!-~]*)?$"
+    )]
+    pub site_url: Option<String>,
 }
 
 impl Project {
@@ -142,6 +158,7 @@ impl Project {
             name: input.name.trim().to_owned(),
             description: input.description.trim().to_owned(),
             brand: input.brand,
+            site_url: input.site_url,
             created_at: now,
             updated_at: now,
             version: 1,
@@ -166,6 +183,9 @@ impl Project {
         }
         if let Some(brand) = patch.brand {
             next.brand = brand;
+        }
+        if let Some(site_url) = patch.site_url {
+            next.site_url = Some(site_url);
         }
         next.updated_at = now;
         next.version = self.version + 1;
@@ -196,6 +216,12 @@ impl Project {
             MAX_DESCRIPTION_CHARS,
             true,
         );
+        if let Some(url) = self.site_url.as_deref().filter(|u| !is_https_url(u)) {
+            errors.push(FieldError::new(
+                "site_url",
+                format!("{url:?} is not an https URL of at most {MAX_URL_CHARS} characters"),
+            ));
+        }
         errors.extend(self.brand.problems());
         if errors.is_empty() {
             Ok(())

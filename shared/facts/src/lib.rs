@@ -187,6 +187,14 @@ pub fn extract(brief: &str, context: Context<'_>) -> BriefFacts {
     }
 }
 
+/// The prices a text states ("$19/month", "119 € la nuit"), read as a brief's are.
+pub fn prices_in(text: &str) -> Vec<Price> {
+    money::prices(&prose::normalize(text), &[])
+        .into_iter()
+        .map(|(_, price)| price)
+        .collect()
+}
+
 impl BriefFacts {
     /// The brief's language when the composer writes it, else English.
     pub fn composed_language(&self) -> Language {

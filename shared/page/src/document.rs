@@ -59,6 +59,12 @@ pub fn render_page(page: &Page) -> String {
         .hero_image
         .as_deref()
         .filter(|src| src.starts_with("https://"));
+    // Only an https URL the allow-list keeps may be canonical.
+    let canonical = seo
+        .canonical_url
+        .as_deref()
+        .filter(|url| url.starts_with("https://"))
+        .and_then(safe_href);
 
     // Alternate plain and tinted bands so that neighbouring sections never merge.
     let mut previous_tinted = false;
@@ -87,6 +93,10 @@ pub fn render_page(page: &Page) -> String {
                 title { (title) }
                 meta name="description" content=(description);
                 meta name="theme-color" content=(ctx.tokens.primary);
+                @if let Some(canonical) = canonical {
+                    link rel="canonical" href=(canonical);
+                    meta property="og:url" content=(canonical);
+                }
                 meta property="og:type" content="website";
                 meta property="og:title" content=(og_title);
                 meta property="og:description" content=(og_description);
@@ -255,30 +265,103 @@ impl Ctx {
     }
 }
 
-/// Organization structured data, with `<`, `>` and `&` escaped so the block cannot be closed.
+/// Structured data by what the page states: the business (a `LocalBusiness` with its address,
+/// phone, email and hours when the contact section gives them, else an `Organization`), an
+/// `Offer` for each stated price, and a `FAQPage` for the FAQ. `<`, `>` and `&` are escaped so
+/// the block cannot be closed.
 pub(crate) fn json_ld(page: &Page, ctx: &Ctx, description: &str) -> String {
-    let mut org = serde_json::json!({
-        "@context": "https://schema.org",
-        "@type": "Organization",
+    let contact = page.sections.iter().find_map(|s| match &s.content {
+        SectionContent::Contact(c) => Some(c),
+        _ => None,
+    });
+    let field = |value: Option<&String>| value.map(|v| clean(v)).filter(|v| !v.is_empty());
+    let phone = field(contact.map(|c| &c.phone));
+    let email = field(contact.map(|c| &c.email));
+    let address = field(contact.map(|c| &c.address));
+    let hours = field(contact.map(|c| &c.hours));
+    let local = address.is_some() || phone.is_some() || hours.is_some();
+    let mut business = serde_json::json!({
+        "@type": if local { "LocalBusiness" } else { "Organization" },
         "name": ctx.business,
         "description": description,
     });
+    if let Some(map) = business.as_object_mut() {
+        if let Some(phone) = phone {
+            map.insert("telephone".into(), phone.into());
+        }
+        if let Some(email) = email {
+            map.insert("email".into(), email.into());
+        }
+        if let Some(address) = address {
+            map.insert(
+                "address".into(),
+                serde_json::json!({"@type": "PostalAddress", "streetAddress": address}),
+            );
+        }
+        if let Some(hours) = hours {
+            map.insert("openingHours".into(), hours.into());
+        }
+        let offers: Vec<serde_json::Value> = page
+            .sections
+            .iter()
+            .filter_map(|s| match &s.content {
+                SectionContent::Pricing(p) => Some(&p.plans),
+                _ => None,
+            })
+            .flatten()
+            .filter_map(|plan| {
+                let price = visions_facts::prices_in(&plan.price).into_iter().next()?;
+                Some(serde_json::json!({
+                    "@type": "Offer",
+                    "name": clean(&plan.name),
+                    "price": price.amount,
+                    "priceCurrency": price.currency,
+                }))
+            })
+            .collect();
+        if !offers.is_empty() {
+            map.insert("makesOffer".into(), offers.into());
+        }
+    }
     let tagline = page.sections.iter().find_map(|s| match &s.content {
         SectionContent::Footer(f) => Some(clean(&f.tagline)),
         _ => None,
     });
-    if let (Some(tagline), Some(org)) = (tagline.filter(|t| !t.is_empty()), org.as_object_mut()) {
-        org.insert("slogan".into(), tagline.into());
+    if let (Some(tagline), Some(map)) =
+        (tagline.filter(|t| !t.is_empty()), business.as_object_mut())
+    {
+        map.insert("slogan".into(), tagline.into());
     }
-    if let (Some(image), Some(org)) = (
+    if let (Some(image), Some(map)) = (
         ctx.hero_image
             .as_deref()
             .filter(|s| s.starts_with("https://")),
-        org.as_object_mut(),
+        business.as_object_mut(),
     ) {
-        org.insert("image".into(), image.into());
+        map.insert("image".into(), image.into());
     }
-    let json = serde_json::to_string(&org).unwrap_or_else(|_| "{}".into());
+    let faq: Vec<serde_json::Value> = page
+        .sections
+        .iter()
+        .filter_map(|s| match &s.content {
+            SectionContent::Faq(f) => Some(&f.items),
+            _ => None,
+        })
+        .flatten()
+        .map(|q| {
+            serde_json::json!({
+                "@type": "Question",
+                "name": clean(&q.question),
+                "acceptedAnswer": {"@type": "Answer", "text": clean(&q.answer)},
+            })
+        })
+        .collect();
+    let mut graph = vec![business];
+    if !faq.is_empty() {
+        graph.push(serde_json::json!({"@type": "FAQPage", "mainEntity": faq}));
+    }
+    let data = serde_json::json!({"@context": "https://schema.org", "@graph": graph});
+    let json = serde_json::to_string(&data).unwrap_or_else(|_| "{}".into());
     json.replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")

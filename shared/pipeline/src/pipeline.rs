@@ -14,7 +14,8 @@ use visions_designs::{Design, DesignIndex};
 use visions_domain::form::form_address;
 use visions_domain::job::{CallUsage, Job, JobKind, Stage};
 use visions_domain::page::{
-    Cta, ImageSlot, Page, Provenance, SCHEMA_VERSION, Section, SectionContent, SectionType,
+    Cta, ImageSlot, Page, Provenance, SCHEMA_VERSION, Section, SectionContent, SectionSource,
+    SectionType,
 };
 use visions_domain::ports::{
     BlobStore, PageVersion, ProjectStore, SecretName, SecretStore, StoreError, VersionStore,
@@ -157,6 +158,8 @@ impl Pipeline {
         };
         let key = self.secrets.get(SecretName::CursorKey).await?;
         let mut page = page;
+        // Where the project says the page is published; a model never decides it.
+        page.seo.canonical_url = project.site_url.clone();
         set_form_actions(
             &mut page,
             &form_address(&self.public_api_url, key.as_bytes(), job.project_id),
@@ -261,6 +264,7 @@ impl Pipeline {
                     id: planned.id.clone(),
                     variant: planned.variant.clone(),
                     content,
+                    source: Some(source(planned, &designs, &answer.model.to_string())),
                 })
             })
             .collect();
@@ -408,6 +412,7 @@ impl Pipeline {
             .ok_or_else(|| PipelineError::SectionGone(section_id.to_owned()))?;
         section.content = answer.value;
         normalize_image_ids(&mut section.content);
+        section.source = Some(source(&planned, &designs, &answer.model.to_string()));
         resolve_anchors(&mut page, &brief.facts);
         self.brief_images(brief, &business, &mut page, index, agents, usages, progress)
             .await?;
@@ -490,6 +495,28 @@ fn resolve_anchors(page: &mut Page, facts: &BriefFacts) {
                 }
             }
         }
+    }
+}
+
+/// Which retrieved design a planned section follows (the first with that section type, the
+/// same variant preferred) and which model wrote it.
+fn source(planned: &PlannedSection, designs: &[Design], model: &str) -> SectionSource {
+    let found = designs.iter().find_map(|d| {
+        d.sections
+            .iter()
+            .find(|s| s.section_type == planned.section_type && s.variant == planned.variant)
+            .or_else(|| {
+                d.sections
+                    .iter()
+                    .find(|s| s.section_type == planned.section_type)
+            })
+            .map(|s| (d.id.clone(), s))
+    });
+    SectionSource {
+        design_id: found.as_ref().map(|(id, _)| id.clone()),
+        pattern: found
+            .map(|(_, s)| format!("{}:{} — {}", s.section_type.as_str(), s.variant, s.purpose)),
+        model: model.to_owned(),
     }
 }
 

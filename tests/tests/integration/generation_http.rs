@@ -397,3 +397,64 @@ async fn the_local_server_serves_only_existing_assets() {
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
     }
 }
+
+/// A project that says where its page is published gets that address as the page's canonical
+/// URL; anything but an https URL is refused.
+#[tokio::test]
+async fn the_site_url_is_the_canonical_url() {
+    let app = TestApp::sqlite().await;
+    let bad = app
+        .call(
+            Method::POST,
+            "/v1/projects",
+            Some("alice"),
+            Some(json!({"name": "Rosa's", "site_url": "javascript:alert(1)"})),
+            &[],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    let created = app
+        .call(
+            Method::POST,
+            "/v1/projects",
+            Some("alice"),
+            Some(json!({"name": "Rosa's", "site_url": "https://rosas.example/spring"})),
+            &[],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!(created.body["site_url"], "https://rosas.example/spring");
+    let project = created.body["id"].as_str().unwrap();
+    let accepted = app
+        .start_generation(
+            "alice",
+            project,
+            json!({"prompt": "Rosa's Bakery in Portland"}),
+            "canon",
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::ACCEPTED);
+    app.drain().await;
+    let version = app
+        .get("alice", &format!("/v1/projects/{project}/versions/1"))
+        .await;
+    assert_eq!(
+        version.body["page"]["seo"]["canonical_url"],
+        "https://rosas.example/spring"
+    );
+    let html = app
+        .call(
+            Method::GET,
+            version.body["html_url"].as_str().unwrap(),
+            None,
+            None,
+            &[],
+        )
+        .await;
+    let html = html.body.as_str().unwrap();
+    assert!(
+        html.contains(r#"<link rel="canonical" href="https://rosas.example/spring">"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"<meta property="og:url" content="https://rosas.example/spring">"#));
+}

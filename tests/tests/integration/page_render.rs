@@ -235,8 +235,44 @@ fn sample_page_renders_a_complete_small_document() {
     assert_eq!(scripts.len(), 1);
     assert_eq!(scripts[0].attr("type"), Some("application/ld+json"));
     let ld: Value = serde_json::from_str(&scripts[0].text().collect::<String>()).unwrap();
-    assert_eq!(ld["@type"], "Organization");
-    assert_eq!(ld["name"], "Fernhill Bike Works");
+    assert_eq!(ld["@context"], "https://schema.org");
+    // The sample has an address, phone and hours: a local business, with its offers and FAQ.
+    let business = &ld["@graph"][0];
+    assert_eq!(business["@type"], "LocalBusiness");
+    assert_eq!(business["name"], "Fernhill Bike Works");
+    assert_eq!(business["telephone"], "+1 503 555 0142");
+    assert_eq!(business["address"]["@type"], "PostalAddress");
+    assert!(business["openingHours"].is_string());
+    let offers = business["makesOffer"].as_array().unwrap();
+    assert!(!offers.is_empty());
+    assert!(
+        offers
+            .iter()
+            .all(|o| o["price"].is_number() && o["priceCurrency"].is_string())
+    );
+    assert_eq!(ld["@graph"][1]["@type"], "FAQPage");
+    assert!(ld["@graph"][1]["mainEntity"][0]["acceptedAnswer"]["text"].is_string());
+}
+
+#[test]
+fn a_page_without_contact_details_is_an_organization() {
+    let mut page = sample();
+    page.sections.retain(|s| {
+        !matches!(
+            s.content,
+            visions_domain::page::SectionContent::Contact(_)
+                | visions_domain::page::SectionContent::Faq(_)
+        )
+    });
+    let doc = Html::parse_document(&render_page(&page));
+    let scripts = elements(&doc, "script");
+    let ld: Value = serde_json::from_str(&scripts[0].text().collect::<String>()).unwrap();
+    assert_eq!(ld["@graph"][0]["@type"], "Organization");
+    assert_eq!(
+        ld["@graph"].as_array().unwrap().len(),
+        1,
+        "no FAQPage without a FAQ"
+    );
 }
 
 #[test]
@@ -516,7 +552,10 @@ fn every_string_the_page_carries_is_escaped() {
     assert_eq!(elements(&doc, "html")[0].attr("lang"), Some("en"));
     let ld: Value =
         serde_json::from_str(&elements(&doc, "script")[0].text().collect::<String>()).unwrap();
-    assert_eq!(ld["name"], format!("Fernhill Bike Works{HOSTILE}"));
+    assert_eq!(
+        ld["@graph"][0]["name"],
+        format!("Fernhill Bike Works{HOSTILE}")
+    );
     // Ids stay unique and valid.
     let ids: Vec<&str> = all_elements(&doc)
         .iter()
