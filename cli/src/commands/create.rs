@@ -23,9 +23,9 @@ pub struct Args {
     /// Folder to write `index.html` and `page.json` into.
     #[arg(long, default_value = "visions-page")]
     out: PathBuf,
-    /// Language of the page (BCP 47).
-    #[arg(long, default_value = "en")]
-    locale: String,
+    /// Language of the page (BCP 47); the prompt's language when absent.
+    #[arg(long)]
+    locale: Option<String>,
     /// Project name; read from the prompt when absent.
     #[arg(long)]
     name: Option<String>,
@@ -46,7 +46,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         prompt: args.prompt.clone(),
         model: args.model.clone(),
         brand: None,
-        locale: Some(args.locale.clone()),
+        locale: args.locale.clone(),
+        variants: None,
     };
     let input = visions_generate::job_input(&request, &stack.models).map_err(|errors| {
         let lines: Vec<String> = errors

@@ -25,7 +25,9 @@ use visions_api::list::{ListParams, Listed, Listing, Paginated};
 use visions_api::problem::{FieldError, Problem, ProblemKind};
 use visions_api::uuid_or_404;
 use visions_domain::clock::now_millis;
-use visions_domain::job::{CallUsage, Job, JobInput, JobKind, JobMessage, JobStatus, Stage};
+use visions_domain::job::{
+    CallUsage, Job, JobInput, JobKind, JobMessage, JobStatus, MAX_VARIANTS, Stage,
+};
 use visions_domain::locale::canonical_tag;
 use visions_domain::models::ModelName;
 use visions_domain::ports::{
@@ -75,6 +77,7 @@ pub fn routes() -> OpenApiRouter<Ports> {
         .routes(routes!(get_job))
         .routes(routes!(list_versions))
         .routes(routes!(get_version))
+        .routes(routes!(restore_version))
 }
 
 /// Body of `POST /v1/projects/{id}/generate`.
@@ -111,6 +114,11 @@ pub struct GenerateRequest {
         example = "fr"
     )]
     pub locale: Option<String>,
+    /// Distinct pages to make, 1 to 3 (different plans and headlines), each its own version;
+    /// 1 when absent.
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 3, example = 2)]
+    pub variants: Option<u8>,
 }
 
 /// Body of `POST /v1/projects/{id}/sections/{section_id}/regenerate`.
@@ -161,6 +169,9 @@ pub struct VersionView {
     /// The quality gate's score and findings; a version with a blocking finding is kept but
     /// is not publishable.
     pub quality: visions_domain::page::Quality,
+    /// The version this one is a copy of, when it was made by a restore.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restored_from: Option<u64>,
     /// The page JSON (schema-versioned); only on `GET …/versions/{n}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<std::collections::HashMap<String, serde_json::Value>>)]
@@ -212,9 +223,12 @@ pub struct JobView {
     /// Why the job failed, in words a user can act on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// The project version this job produced.
+    /// The project version this job produced (the first, when it made variants).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<u64>,
+    /// Every version this job produced, one per variant.
+    #[serde(default)]
+    pub versions: Vec<u64>,
     #[serde(default)]
     pub usage: Vec<CallUsage>,
     #[serde(with = "time::serde::rfc3339")]
@@ -265,6 +279,7 @@ impl JobView {
             progress: job.progress,
             error: job.error,
             version: job.version,
+            versions: job.versions,
             usage: job.usage,
             created_at: job.created_at,
             updated_at: job.updated_at,
@@ -281,6 +296,7 @@ fn view(blobs: &dyn BlobStore, version: PageVersion, with_page: bool) -> Version
         design_ids: version.page.provenance.design_ids.clone(),
         models: version.page.provenance.models.clone(),
         quality: version.quality.clone(),
+        restored_from: version.restored_from,
         page: with_page.then(|| serde_json::to_value(&version.page).unwrap_or_default()),
     }
 }
@@ -374,12 +390,20 @@ pub fn job_input(
             "must be a BCP 47 language tag such as en or fr-CA",
         ));
     }
+    let variants = request.variants.unwrap_or(1);
+    if !(1..=MAX_VARIANTS).contains(&variants) {
+        errors.push(FieldError::new(
+            "variants",
+            format!("1 to {MAX_VARIANTS} pages per request"),
+        ));
+    }
     match locale {
         Some(locale) if errors.is_empty() => Ok(JobInput {
             prompt: request.prompt.trim().to_owned(),
             model,
             brand: request.brand.clone(),
             locale,
+            variants,
         }),
         _ => Err(errors),
     }
@@ -535,6 +559,7 @@ async fn regenerate_section(
         model,
         brand: Some(project.brand),
         locale: base.page.locale.clone(),
+        variants: 1,
     };
     let kind = JobKind::RegenerateSection {
         base_version: base.number,
@@ -655,4 +680,58 @@ async fn get_version(
         .await?
         .ok_or_else(Problem::not_found)?;
     Ok(Json(view(ports.blobs.as_ref(), version, true)))
+}
+
+/// Restore a version: a new version, the next number, equal to version `number` (its page and
+/// its HTML). Versions are never changed; a restore adds one.
+#[utoipa::path(
+    post, path = "/v1/projects/{id}/versions/{number}/restore", operation_id = "restoreVersion", tag = "generation",
+    params(("id" = Uuid, Path, description = "Project id"), ("number" = u64, Path, description = "The version to restore")),
+    responses(
+        (status = 201, description = "The new version, a copy of the restored one", body = VersionView, headers(("Location" = String))),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such version for this user", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn restore_version(
+    State(ports): State<Ports>,
+    principal: Principal,
+    Path((id, number)): Path<(String, String)>,
+) -> Result<Response, Problem> {
+    let project_id = uuid_or_404(&id)?;
+    let number: u64 = number.parse().map_err(|_| Problem::not_found())?;
+    ports
+        .projects
+        .get(&principal.sub, project_id)
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    let source = ports
+        .versions
+        .get(&principal.sub, project_id, number)
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    // The HTML is shared: versions are immutable, and a project's deletion removes both.
+    let copy = PageVersion {
+        number: 0,
+        created_at: OffsetDateTime::now_utc(),
+        restored_from: Some(source.number),
+        ..source
+    };
+    let new_number = ports.versions.append(&principal.sub, &copy).await?;
+    let created = ports
+        .versions
+        .get(&principal.sub, project_id, new_number)
+        .await?
+        .ok_or_else(|| Problem::internal("the restored version cannot be read back"))?;
+    tracing::info!(%project_id, from = number, to = new_number, "version restored");
+    let location =
+        HeaderValue::from_str(&format!("/v1/projects/{project_id}/versions/{new_number}"))
+            .map_err(Problem::internal)?;
+    Ok((
+        StatusCode::CREATED,
+        [(LOCATION, location)],
+        Json(view(ports.blobs.as_ref(), created, true)),
+    )
+        .into_response())
 }

@@ -75,8 +75,20 @@ fn brief_message(brief: &Brief) -> Message {
     Message {
         role: Role::User,
         content: format!(
-            "Brief:\n{}\n\nProject: {}\n{}\nBrand kit: {brand}\n\nFacts read from the brief (the only prices, figures, ratings, quotes, names, links, phone numbers and emails the page may state):\n{facts}\n\nWrite in the language of locale `{}`.",
-            brief.prompt, brief.project_name, brief.project_description, brief.locale
+            "Brief:\n{}\n\nProject: {}\n{}\nBrand kit: {brand}\n\nFacts read from the brief (the only prices, figures, ratings, quotes, names, links, phone numbers and emails the page may state):\n{facts}\n\nWrite in the language of locale `{}`.{}",
+            brief.prompt,
+            brief.project_name,
+            brief.project_description,
+            brief.locale,
+            if brief.variants > 1 {
+                format!(
+                    "\nThis is variant {} of {} of this page: give it its own section plan and headline, clearly different from the other variants'.",
+                    brief.variant + 1,
+                    brief.variants
+                )
+            } else {
+                String::new()
+            }
         ),
     }
 }

@@ -20,6 +20,15 @@ pub struct Brief {
     pub brand: BrandKit,
     /// What the brief states, read once: the only facts a page may state.
     pub facts: BriefFacts,
+    /// Which of the job's variants this is (from 0), and how many there are.
+    #[serde(default)]
+    pub variant: u8,
+    #[serde(default = "one")]
+    pub variants: u8,
+}
+
+fn one() -> u8 {
+    1
 }
 
 impl Brief {
@@ -46,6 +55,18 @@ impl Brief {
             project_description: project_description.to_owned(),
             brand,
             facts,
+            variant: 0,
+            variants: 1,
+        }
+    }
+
+    /// What choices are seeded by: the prompt, and the variant when it is not the first, so
+    /// one brief always gives the same page and its variants differ.
+    pub fn seed(&self) -> String {
+        if self.variant == 0 {
+            self.prompt.clone()
+        } else {
+            format!("{}\u{1f}variant {}", self.prompt, self.variant)
         }
     }
 

@@ -27,7 +27,7 @@ impl Composer {
         match task {
             AgentTask::Layout { brief, designs } => {
                 let facts = facts::extract(brief, designs.first());
-                serde_json::to_value(write::layout(&brief.prompt, &facts, designs))
+                serde_json::to_value(write::layout(&brief.seed(), &facts, designs))
                     .expect("plans serialize")
             }
             AgentTask::Copy {
@@ -38,11 +38,11 @@ impl Composer {
                 ..
             } => {
                 let facts = facts::extract(brief, designs.first());
-                write::section(&brief.prompt, &facts, section, page_sections)
+                write::section(&brief.seed(), &facts, section, page_sections)
             }
             AgentTask::ImagePrompts { brief, slots, .. } => {
                 let facts = facts::extract(brief, None);
-                serde_json::to_value(write::image_briefs(&brief.prompt, &facts, slots))
+                serde_json::to_value(write::image_briefs(&brief.seed(), &facts, slots))
                     .expect("briefs serialize")
             }
         }

@@ -59,6 +59,17 @@ pub struct JobInput {
     pub model: Option<ModelName>,
     pub brand: Option<BrandKit>,
     pub locale: String,
+    /// Distinct pages to make (1 to 3), each its own version.
+    #[serde(default = "one_variant")]
+    #[schema(minimum = 1, maximum = 3)]
+    pub variants: u8,
+}
+
+/// The most variants one job makes.
+pub const MAX_VARIANTS: u8 = 3;
+
+fn one_variant() -> u8 {
+    1
 }
 
 /// Tokens one agent call used, as the provider reported them.
@@ -97,9 +108,12 @@ pub struct Job {
     /// Why the job failed, in words a user can act on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// The project version this job produced.
+    /// The project version this job produced (the first, when it made variants).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<u64>,
+    /// Every version this job produced, one per variant.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<u64>,
     #[serde(default)]
     pub usage: Vec<CallUsage>,
     /// How many times a worker has claimed the job.
@@ -129,6 +143,7 @@ impl Job {
             progress: 0,
             error: None,
             version: None,
+            versions: Vec::new(),
             usage: Vec::new(),
             attempts: 0,
             created_at: now,

@@ -141,6 +141,9 @@ pub struct PageVersion {
     /// read as unchecked: no findings, not publishable).
     #[serde(default)]
     pub quality: crate::page::Quality,
+    /// The version this one restores (a copy of it, made by a restore).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restored_from: Option<u64>,
 }
 
 #[async_trait::async_trait]

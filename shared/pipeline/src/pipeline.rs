@@ -12,7 +12,7 @@ use visions_agents::task::{Brief, ImageBriefs, LayoutPlan, PlannedSection, SlotR
 use visions_agents::{AgentError, Agents, Answer, ModelRouting};
 use visions_designs::{Design, DesignIndex};
 use visions_domain::form::form_address;
-use visions_domain::job::{CallUsage, Job, JobKind, Stage};
+use visions_domain::job::{CallUsage, Job, JobKind, MAX_VARIANTS, Stage};
 use visions_domain::page::{
     Cta, ImageSlot, Page, Provenance, SCHEMA_VERSION, Section, SectionContent, SectionSource,
     SectionType,
@@ -82,6 +82,22 @@ type Written = (usize, Answer<SectionContent>);
 /// A copy call's outcome with its position in the plan.
 type CopyCall = (usize, Result<Answer<SectionContent>, AgentError>);
 
+/// The progress of one variant of `of`, as a share of the job's.
+struct Part<'a> {
+    inner: &'a dyn Progress,
+    index: u8,
+    of: u8,
+}
+
+#[async_trait::async_trait]
+impl Progress for Part<'_> {
+    async fn report(&self, stage: Stage, percent: u8) -> Result<(), StoreError> {
+        let of = u32::from(self.of.max(1));
+        let overall = (u32::from(self.index) * 100 + u32::from(percent)) / of;
+        self.inner.report(stage, overall.min(100) as u8).await
+    }
+}
+
 /// Receives stage and progress as the pipeline moves.
 #[async_trait::async_trait]
 pub trait Progress: Send + Sync {
@@ -91,7 +107,10 @@ pub trait Progress: Send + Sync {
 /// A finished run: the stored version and what every call cost.
 #[derive(Debug)]
 pub struct Generated {
+    /// The first version made.
     pub version: u64,
+    /// Every version made, one per variant.
+    pub versions: Vec<u64>,
     pub page: Page,
     pub usage: Vec<CallUsage>,
 }
@@ -135,8 +154,23 @@ impl Pipeline {
             deadline,
         )?;
         let usages = Usages(Default::default());
-        let page = match &job.kind {
-            JobKind::Generate => self.generate(&brief, &agents, &usages, progress).await?,
+        let mut stored: Vec<(u64, Page)> = Vec::new();
+        match &job.kind {
+            JobKind::Generate => {
+                // Each variant is a whole page of its own, stored as its own version.
+                let variants = job.input.variants.clamp(1, MAX_VARIANTS);
+                brief.variants = variants;
+                for variant in 0..variants {
+                    brief.variant = variant;
+                    let part = Part {
+                        inner: progress,
+                        index: variant,
+                        of: variants,
+                    };
+                    let page = self.generate(&brief, &agents, &usages, &part).await?;
+                    stored.push(self.store(owner, job, &project, page, &part).await?);
+                }
+            }
             JobKind::RegenerateSection {
                 base_version,
                 section_id,
@@ -152,12 +186,39 @@ impl Pipeline {
                     "{}\n{}",
                     base.page.provenance.prompt, job.input.prompt
                 ));
-                self.regenerate(&brief, base.page, section_id, &agents, &usages, progress)
-                    .await?
+                let page = self
+                    .regenerate(&brief, base.page, section_id, &agents, &usages, progress)
+                    .await?;
+                stored.push(self.store(owner, job, &project, page, progress).await?);
             }
-        };
+        }
+        let usage = usages
+            .0
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let versions: Vec<u64> = stored.iter().map(|(number, _)| *number).collect();
+        let (version, page) = stored
+            .into_iter()
+            .next()
+            .ok_or(PipelineError::ProjectGone)?;
+        Ok(Generated {
+            version,
+            versions,
+            page,
+            usage,
+        })
+    }
+
+    /// Renders, checks and stores one page as the project's next version.
+    async fn store(
+        &self,
+        owner: &str,
+        job: &Job,
+        project: &visions_domain::project::Project,
+        mut page: Page,
+        progress: &dyn Progress,
+    ) -> Result<(u64, Page), PipelineError> {
         let key = self.secrets.get(SecretName::CursorKey).await?;
-        let mut page = page;
         // Where the project says the page is published; a model never decides it.
         page.seo.canonical_url = project.site_url.clone();
         set_form_actions(
@@ -184,6 +245,7 @@ impl Pipeline {
             html_key,
             created_at: OffsetDateTime::now_utc(),
             quality,
+            restored_from: None,
         };
         let number = self.versions.append(owner, &version).await?;
         // The project may have been deleted while this job ran: leave nothing behind.
@@ -192,15 +254,7 @@ impl Pipeline {
             self.blobs.delete(&version.html_key).await?;
             return Err(PipelineError::ProjectGone);
         }
-        let usage = usages
-            .0
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        Ok(Generated {
-            version: number,
-            page,
-            usage,
-        })
+        Ok((number, page))
     }
 
     fn retrieve(&self, brief: &Brief) -> Vec<Design> {
@@ -208,11 +262,18 @@ impl Pipeline {
             "{} {} {}",
             brief.prompt, brief.project_name, brief.project_description
         );
-        self.designs
+        let mut designs: Vec<Design> = self
+            .designs
             .top(&query, TOP_DESIGNS)
             .into_iter()
             .map(|m| m.design.clone())
-            .collect()
+            .collect();
+        // Each variant leads with another of the closest designs: another structure.
+        if !designs.is_empty() {
+            let lead = usize::from(brief.variant) % designs.len();
+            designs.rotate_left(lead);
+        }
+        designs
     }
 
     async fn generate(

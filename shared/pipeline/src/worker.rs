@@ -219,6 +219,7 @@ impl Worker {
                 job.stage = Stage::Done;
                 job.progress = 100;
                 job.version = Some(generated.version);
+                job.versions = generated.versions;
                 job.usage = generated.usage;
                 job.error = None;
                 job.updated_at = OffsetDateTime::now_utc();

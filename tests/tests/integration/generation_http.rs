@@ -458,3 +458,123 @@ async fn the_site_url_is_the_canonical_url() {
     );
     assert!(html.contains(r#"<meta property="og:url" content="https://rosas.example/spring">"#));
 }
+
+/// A restore adds a version equal to the restored one; versions themselves never change.
+#[tokio::test]
+async fn restoring_a_version_makes_a_new_equal_one() {
+    let app = TestApp::sqlite().await;
+    let project = app.create_project("alice", "Rosa's").await;
+    for (n, prompt) in [
+        "Rosa's Bakery, sourdough in Portland",
+        "Rosa's Bakery, now with pastries, in Portland",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let accepted = app
+            .start_generation(
+                "alice",
+                &project,
+                json!({"prompt": prompt}),
+                &format!("v{n}"),
+            )
+            .await;
+        assert_eq!(accepted.status, StatusCode::ACCEPTED);
+        app.drain().await;
+    }
+    let restore = |n: &str, sub: &'static str| {
+        let uri = format!("/v1/projects/{project}/versions/{n}/restore");
+        let app = &app;
+        async move { app.call(Method::POST, &uri, Some(sub), None, &[]).await }
+    };
+    let restored = restore("1", "alice").await;
+    assert_eq!(restored.status, StatusCode::CREATED, "{}", restored.body);
+    assert_eq!(
+        restored.header("location"),
+        format!("/v1/projects/{project}/versions/3")
+    );
+    assert_eq!(restored.body["number"], 3);
+    assert_eq!(restored.body["restored_from"], 1);
+    let first = app
+        .get("alice", &format!("/v1/projects/{project}/versions/1"))
+        .await;
+    assert_eq!(restored.body["page"], first.body["page"]);
+    assert_eq!(restored.body["html_url"], first.body["html_url"]);
+    let listed = app
+        .get("alice", &format!("/v1/projects/{project}/versions"))
+        .await;
+    assert_eq!(
+        listed.body["items"][0]["number"], 3,
+        "the newest is the restored one"
+    );
+    assert_eq!(restore("9", "alice").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(restore("x", "alice").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(restore("1", "mallory").await.status, StatusCode::NOT_FOUND);
+}
+
+/// `variants: 3` makes three distinct pages (their own plans and headlines) as three versions
+/// of one job; out of range is refused before any job exists.
+#[tokio::test]
+async fn variants_are_distinct_versions_of_one_job() {
+    let app = TestApp::sqlite().await;
+    let project = app.create_project("alice", "Harbor Yoga").await;
+    for bad in [0, 4] {
+        let refused = app
+            .start_generation(
+                "alice",
+                &project,
+                json!({"prompt": "Harbor Yoga in Halifax", "variants": bad}),
+                &format!("bad-{bad}"),
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            refused.body
+        );
+    }
+    let accepted = app
+        .start_generation(
+            "alice",
+            &project,
+            json!({"prompt": "Harbor Yoga, a yoga studio in Halifax with classes for beginners. Book at harboryoga.ca/book.", "variants": 3}),
+            "three",
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::ACCEPTED, "{}", accepted.body);
+    assert_eq!(accepted.body["input"]["variants"], 3);
+    app.drain().await;
+    let job = app
+        .get(
+            "alice",
+            &format!("/v1/jobs/{}", accepted.body["id"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(job.body["status"], "succeeded", "{}", job.body);
+    assert_eq!(job.body["versions"], json!([1, 2, 3]));
+    assert_eq!(job.body["version"], 1);
+    let mut headlines = std::collections::HashSet::new();
+    let mut plans = std::collections::HashSet::new();
+    for n in 1..=3 {
+        let version = app
+            .get("alice", &format!("/v1/projects/{project}/versions/{n}"))
+            .await;
+        let page = &version.body["page"];
+        headlines.insert(page["sections"][0]["props"]["headline"].to_string());
+        let plan: Vec<String> = page["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["type"].to_string())
+            .collect();
+        plans.insert(plan);
+        assert_eq!(
+            version.body["quality"]["publishable"], true,
+            "{}",
+            version.body["quality"]
+        );
+    }
+    assert_eq!(headlines.len(), 3, "three headlines: {headlines:?}");
+    assert!(plans.len() >= 2, "the variants' plans differ: {plans:?}");
+}

@@ -19,6 +19,7 @@ fn job() -> Job {
         model: None,
         brand: None,
         locale: "en".into(),
+        variants: 1,
     };
     Job::new(
         Uuid::now_v7(),
@@ -133,6 +134,7 @@ fn version(project_id: Uuid) -> PageVersion {
         html_key: "pages/x/index.html".into(),
         created_at: OffsetDateTime::now_utc(),
         quality: Default::default(),
+        restored_from: None,
     }
 }
 
