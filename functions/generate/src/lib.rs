@@ -116,9 +116,9 @@ pub struct GenerateRequest {
     pub locale: Option<String>,
     /// Distinct pages to make, 1 to 3 (different plans and headlines), each its own version;
     /// 1 when absent.
-    #[serde(default)]
-    #[schema(minimum = 1, maximum = 3, example = 2)]
-    pub variants: Option<u8>,
+    #[serde(default, deserialize_with = "optional_json_u64")]
+    #[schema(value_type = Option<u8>, minimum = 1, maximum = 3, example = 2)]
+    pub variants: Option<u64>,
 }
 
 /// Body of `POST /v1/projects/{id}/sections/{section_id}/regenerate`.
@@ -390,7 +390,7 @@ pub fn job_input(
             "must be a BCP 47 language tag such as en or fr-CA",
         ));
     }
-    let variants = request.variants.unwrap_or(1);
+    let variants = u8::try_from(request.variants.unwrap_or(1)).unwrap_or(0);
     if !(1..=MAX_VARIANTS).contains(&variants) {
         errors.push(FieldError::new(
             "variants",
