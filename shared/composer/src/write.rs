@@ -65,7 +65,10 @@ fn vars(facts: &Facts) -> Vars {
         );
     // No phrase may carry a number the brief does not give (the year of the copyright line
     // is the one exception, and the validator knows it).
-    vars.retain(|name, value| name == "year" || facts.states_only_given_numbers(value));
+    // Braces would read as a template left unfilled; landing copy never needs them.
+    vars.retain(|name, value| {
+        name == "year" || facts.states_only_given_numbers(value) && !value.contains(['{', '}'])
+    });
     vars
 }
 
@@ -425,7 +428,7 @@ pub fn layout(seed: &str, facts: &Facts, designs: &[Design]) -> LayoutPlan {
         160,
     );
     LayoutPlan {
-        business_name: facts.business.clone(),
+        business_name: facts.business.replace(['{', '}'], ""),
         seo: Seo {
             og_title: title.clone(),
             og_description: description.clone(),
@@ -712,6 +715,7 @@ pub fn section(
 /// Every text within its limit in the rules table: a long business name or offer can push a
 /// filled template past it, and the composer's answer must pass the validator like any model's.
 fn fit(mut props: Value, section_type: SectionType) -> Value {
+    strip_braces(&mut props);
     for rule in visions_agents::rules::text_rules(section_type) {
         let paths: Vec<String> = visions_agents::rules::find(&props, rule.path)
             .into_iter()
@@ -725,6 +729,18 @@ fn fit(mut props: Value, section_type: SectionType) -> Value {
         }
     }
     props
+}
+
+/// Braces read as a template left unfilled (a brief may contain them); copy never needs them.
+fn strip_braces(value: &mut Value) {
+    match value {
+        Value::String(text) if text.contains(['{', '}']) => {
+            *text = text.replace(['{', '}'], "");
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_braces),
+        Value::Object(map) => map.values_mut().for_each(strip_braces),
+        _ => {}
+    }
 }
 
 /// The value at a concrete path such as `items[1].title`.

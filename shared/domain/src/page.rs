@@ -61,6 +61,12 @@ pub struct Seo {
 #[serde(deny_unknown_fields)]
 pub struct Provenance {
     pub prompt: String,
+    /// The project's name and description when the page was made: with the prompt, the
+    /// sources its facts may come from.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub project_name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub project_description: String,
     pub design_ids: Vec<String>,
     /// `provider:model` of each agent that wrote part of the page, e.g. `layout=openai:gpt-4o`.
     pub models: Vec<String>,

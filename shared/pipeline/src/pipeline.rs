@@ -344,6 +344,8 @@ impl Pipeline {
             sections,
             provenance: Provenance {
                 prompt: brief.prompt.clone(),
+                project_name: brief.project_name.clone(),
+                project_description: brief.project_description.clone(),
                 design_ids: designs.iter().map(|d| d.id.clone()).collect(),
                 models,
             },

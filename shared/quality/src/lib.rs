@@ -23,8 +23,8 @@ pub fn check_page(page: &Page) -> Quality {
     let brief = Brief::new(
         &page.provenance.prompt,
         &page.locale,
-        "",
-        "",
+        &page.provenance.project_name,
+        &page.provenance.project_description,
         Default::default(),
     );
     let sources = Sources::of(&brief);

@@ -184,3 +184,65 @@ async fn labelled_briefs_make_pages_that_state_only_their_facts() {
         failures.join("\n")
     );
 }
+
+/// Two hundred briefs mixed from the set's sentences (languages, businesses, lengths, odd
+/// characters), through the whole pipeline: every page passes the gate's blocking checks.
+#[tokio::test]
+async fn mixed_briefs_make_publishable_pages() {
+    let set: Vec<Labelled> =
+        serde_json::from_str(include_str!("../../fixtures/labelled-briefs.json")).unwrap();
+    let sentences: Vec<&str> = set.iter().flat_map(|l| l.brief.split(". ")).collect();
+    let odd = [
+        "🥐",
+        "\u{200B}",
+        "«",
+        "„",
+        "&amp;",
+        "<b>",
+        "{business}",
+        "$",
+        "€",
+        "@",
+        "9,99",
+    ];
+    let _cpu = visions_tests::CPU_HEAVY.lock().await;
+    let app = TestApp::sqlite().await;
+    let mut rng = fastrand::Rng::with_seed(8);
+    let mut failures = Vec::new();
+    for n in 0..200 {
+        let mut prompt = String::new();
+        for _ in 0..rng.usize(1..=4) {
+            prompt.push_str(sentences[rng.usize(..sentences.len())]);
+            prompt.push_str(if rng.bool() { ". " } else { " " });
+            if rng.u8(..3) == 0 {
+                prompt.push_str(odd[rng.usize(..odd.len())]);
+            }
+        }
+        let project = app.create_project("alice", &format!("Mixed {n}")).await;
+        let accepted = app
+            .start_generation(
+                "alice",
+                &project,
+                json!({"prompt": prompt.trim()}),
+                &format!("m{n}"),
+            )
+            .await;
+        assert_eq!(accepted.status, StatusCode::ACCEPTED, "{}", accepted.body);
+        app.drain().await;
+        let version = app
+            .get("alice", &format!("/v1/projects/{project}/versions/1"))
+            .await;
+        if version.body["quality"]["publishable"] != true {
+            failures.push(format!(
+                "{prompt:?}: {}",
+                version.body["quality"]["findings"]
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of 200 not publishable:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
