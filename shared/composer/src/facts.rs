@@ -69,11 +69,25 @@ pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {
     let numbers = visions_agents::claims::Sources::of(brief)
         .numbers()
         .to_vec();
+    // A name that is only symbols or braces, or that carries a figure cut out of a longer one,
+    // cannot head a page: the project's name, else a plain word, stands in.
+    let usable = |name: &str| {
+        let name: String = name
+            .replace(['{', '}'], "")
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect();
+        let figures_given = visions_agents::claims::numbers(&name)
+            .iter()
+            .all(|n| numbers.contains(n));
+        (name.chars().any(char::is_alphanumeric) && figures_given).then(|| name.trim().to_owned())
+    };
     let business = stated
         .business_name
-        .clone()
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| brief.project_name.trim().to_owned());
+        .as_deref()
+        .and_then(usable)
+        .or_else(|| usable(&brief.project_name))
+        .unwrap_or_else(|| generic(lang, Generic::Business).to_owned());
     let city = stated.city.clone();
     // The brief's own phrase is used only when it is written in the page's language.
     let same_language = stated.language.as_deref().is_none_or(|l| l == lang);
@@ -142,7 +156,7 @@ pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {
         tone,
         lang,
         stated: stated.clone(),
-        numbers,
+        numbers: numbers.clone(),
     }
 }
 
@@ -178,12 +192,17 @@ fn noun_phrase(phrase: &str) -> Option<String> {
 
 #[derive(Clone, Copy)]
 enum Generic {
+    Business,
     Offer,
     Audience,
 }
 
 fn generic(lang: &str, what: Generic) -> &'static str {
     match (lang, what) {
+        ("fr", Generic::Business) => "Notre entreprise",
+        ("de", Generic::Business) => "Unser Betrieb",
+        ("es", Generic::Business) => "Nuestro negocio",
+        (_, Generic::Business) => "Our business",
         ("fr", Generic::Offer) => "nos services",
         ("fr", Generic::Audience) => "nos clients",
         ("de", Generic::Offer) => "unsere Leistungen",

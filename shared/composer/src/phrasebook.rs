@@ -27,6 +27,21 @@ impl Vars {
         self
     }
 
+    /// The same values without `name`.
+    pub fn without(&self, name: &str) -> Self {
+        let mut vars = self.clone();
+        vars.values.remove(name);
+        vars
+    }
+
+    /// Rewrites every value; a value that becomes blank is dropped.
+    pub fn map_values(&mut self, rewrite: impl Fn(&str) -> String) {
+        for value in self.values.values_mut() {
+            *value = rewrite(value);
+        }
+        self.values.retain(|_, value| !value.trim().is_empty());
+    }
+
     /// Keeps only the values `keep` accepts.
     pub fn retain(&mut self, keep: impl Fn(&str, &str) -> bool) {
         self.values.retain(|name, value| keep(name, value));

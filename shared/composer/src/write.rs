@@ -66,9 +66,8 @@ fn vars(facts: &Facts) -> Vars {
     // No phrase may carry a number the brief does not give (the year of the copyright line
     // is the one exception, and the validator knows it).
     // Braces would read as a template left unfilled; landing copy never needs them.
-    vars.retain(|name, value| {
-        name == "year" || facts.states_only_given_numbers(value) && !value.contains(['{', '}'])
-    });
+    vars.map_values(|value| value.replace(['{', '}'], ""));
+    vars.retain(|name, value| name == "year" || facts.states_only_given_numbers(value));
     vars
 }
 
@@ -152,11 +151,22 @@ fn action_cta(lang: &str, action: &Action, rng: &mut fastrand::Rng, vars: &Vars)
 /// A variant of `key` that fits in `max` characters once filled (a long business name can push
 /// a label past its limit).
 fn pick_within(lang: &str, key: &str, max: usize, rng: &mut fastrand::Rng, vars: &Vars) -> String {
-    let fitting: Vec<String> = all(lang, key, vars)
-        .into_iter()
-        .filter(|l| l.chars().count() <= max)
-        .collect();
-    rng.choice(&fitting)
+    let fitting = |vars: &Vars| -> Vec<String> {
+        all(lang, key, vars)
+            .into_iter()
+            .filter(|l| l.chars().count() <= max)
+            .collect()
+    };
+    let mut choices = fitting(vars);
+    if choices.is_empty() {
+        // A name too long for the slot: the variants that do without it.
+        choices = fitting(&vars.without("business"));
+    }
+    if choices.is_empty() {
+        // No fact fits: the variants that need none.
+        choices = fitting(&Vars::default());
+    }
+    rng.choice(&choices)
         .map(|l| capitalize(l))
         .unwrap_or_default()
 }
@@ -428,7 +438,7 @@ pub fn layout(seed: &str, facts: &Facts, designs: &[Design]) -> LayoutPlan {
         160,
     );
     LayoutPlan {
-        business_name: facts.business.replace(['{', '}'], ""),
+        business_name: truncate_words(&facts.business.replace(['{', '}'], ""), 80),
         seo: Seo {
             og_title: title.clone(),
             og_description: description.clone(),
@@ -610,14 +620,13 @@ pub fn section(
                 .iter()
                 .take(4)
                 .map(|price| Plan {
-                    name: capitalize(&truncate_words(
-                        price
-                            .label
-                            .as_deref()
-                            .filter(|l| facts.states_only_given_numbers(l))
-                            .unwrap_or(&facts.offer),
-                        40,
-                    )),
+                    name: price
+                        .label
+                        .as_deref()
+                        .map(|l| capitalize(&truncate_words(l, 40)))
+                        // A cut can leave part of a figure: checked after the cut.
+                        .filter(|name| facts.states_only_given_numbers(name))
+                        .unwrap_or_else(|| capitalize(&truncate_words(&facts.offer, 40))),
                     price: price_text(lang, price),
                     period: String::new(),
                     features: Vec::new(),
@@ -738,7 +747,11 @@ fn strip_braces(value: &mut Value) {
             *text = text.replace(['{', '}'], "");
         }
         Value::Array(items) => items.iter_mut().for_each(strip_braces),
-        Value::Object(map) => map.values_mut().for_each(strip_braces),
+        // Links are the brief's, exactly: never rewritten.
+        Value::Object(map) => map
+            .iter_mut()
+            .filter(|(key, _)| !matches!(key.as_str(), "href" | "action"))
+            .for_each(|(_, value)| strip_braces(value)),
         _ => {}
     }
 }

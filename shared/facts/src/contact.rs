@@ -34,7 +34,7 @@ pub fn emails(text: &str) -> Vec<(Span, String)> {
 /// a path ("Booking.com", "Bodas.net") names a platform, not a link.
 static URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:https?://[^\s<>]+|www\.[a-z0-9-]+(?:\.[a-z0-9-]+)+[^\s<>]*|[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:/[^\s<>]*)?)",
+        r"(?i)\b(?:https?://[^\s<>\p{Cc}]+|www\.[a-z0-9-]+(?:\.[a-z0-9-]+)+[^\s<>\p{Cc}]*|[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:/[^\s<>\p{Cc}]*)?)",
     )
     .expect("valid regex")
 });
@@ -150,8 +150,13 @@ pub fn links(text: &str) -> Vec<(Span, Link)> {
         if bare && (!tld_ok || !has_path && url.chars().any(|c| c.is_ascii_uppercase())) {
             continue;
         }
-        // Even with a scheme, a link names a real host: "http://Ana" is a fragment.
-        if !tld_ok || !host.contains('.') {
+        // Even with a scheme, a link names a real host: "http://Ana" is a fragment, and a host
+        // is letters, digits, dots and dashes (IDNs are written in punycode).
+        let host_ok = host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+            && !host.starts_with(['.', '-']);
+        if !tld_ok || !host.contains('.') || !host_ok {
             continue;
         }
         let span = (m.start(), m.start() + url.len());
@@ -184,11 +189,17 @@ fn trim_url(raw: &str) -> &str {
     loop {
         let trimmed =
             url.trim_end_matches(['.', ',', ';', ':', '!', '?', '"', '\'', '»', '“', '”']);
-        let trimmed = if trimmed.ends_with(')') && !trimmed.contains('(') {
-            trimmed.trim_end_matches(')')
-        } else {
-            trimmed
-        };
+        // A closing bracket the link did not open belongs to the sentence.
+        let trimmed =
+            [('(', ')'), ('[', ']'), ('{', '}')]
+                .iter()
+                .fold(trimmed, |url, (open, close)| {
+                    if url.ends_with(*close) && !url.contains(*open) {
+                        url.trim_end_matches(*close)
+                    } else {
+                        url
+                    }
+                });
         if trimmed.len() == url.len() {
             return url;
         }

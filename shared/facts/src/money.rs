@@ -249,7 +249,10 @@ fn label(before: &str) -> Option<String> {
         .join(" ")
         .trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
         .to_owned();
-    (!label.is_empty() && !GENERIC_LABELS.contains(&label.to_lowercase().as_str())).then_some(label)
+    // A link or an address is not what a price buys.
+    let linkish = label.contains(['/', '@']) || label.contains("://");
+    (!label.is_empty() && !linkish && !GENERIC_LABELS.contains(&label.to_lowercase().as_str()))
+        .then_some(label)
 }
 
 #[cfg(test)]
