@@ -94,6 +94,7 @@ pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {
     let offer = stated
         .offer
         .clone()
+        .or_else(|| category_of(&business))
         .filter(|_| same_language)
         .or_else(|| design.and_then(|d| d.industries.first().filter(|_| lang == "en").cloned()))
         .unwrap_or_else(|| generic(lang, Generic::Offer).to_owned());
@@ -160,20 +161,171 @@ pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {
     }
 }
 
+/// What a name says the business is, when it opens with what it is: "Cabinet dentaire du Dr
+/// Amélie Roux" → "cabinet dentaire", "Bäckerei Müller" → "Bäckerei", "Hotel Alpenrose" →
+/// "hotel". The words before the first capitalised one after the first.
+fn category_of(business: &str) -> Option<String> {
+    const CATEGORIES: &[&str] = &[
+        "cabinet",
+        "boulangerie",
+        "plombier",
+        "garage",
+        "atelier",
+        "hôtel",
+        "hotel",
+        "restaurant",
+        "bäckerei",
+        "praxis",
+        "zahnarztpraxis",
+        "kanzlei",
+        "autohaus",
+        "friseursalon",
+        "weingut",
+        "yogastudio",
+        "panadería",
+        "clínica",
+        "fontanería",
+        "taquería",
+        "peluquería",
+        "asesoría",
+        "inmobiliaria",
+        "taller",
+        "estudio",
+        "studio",
+        "salon",
+        "bakery",
+        "clinic",
+        "café",
+        "cafe",
+    ];
+    let mut words = business.split_whitespace();
+    let first = words.next()?;
+    if !CATEGORIES.contains(&first.to_lowercase().as_str()) {
+        return None;
+    }
+    let mut phrase = vec![first];
+    for word in words {
+        if word.chars().next().is_some_and(char::is_uppercase)
+            || !word.chars().all(char::is_alphabetic)
+        {
+            break;
+        }
+        if [
+            "du", "de", "des", "la", "le", "der", "die", "das", "del", "el", "of", "the",
+        ]
+        .contains(&word)
+        {
+            break;
+        }
+        phrase.push(word);
+    }
+    let phrase = phrase.join(" ");
+    // German nouns keep their capital; elsewhere the category reads in lower case.
+    let german = first.chars().next().is_some_and(char::is_uppercase)
+        && [
+            "praxis",
+            "bäckerei",
+            "kanzlei",
+            "autohaus",
+            "friseursalon",
+            "weingut",
+            "yogastudio",
+            "zahnarztpraxis",
+        ]
+        .contains(&first.to_lowercase().as_str());
+    Some(if german {
+        phrase
+    } else {
+        phrase.to_lowercase()
+    })
+}
+
 /// A keyword as a noun phrase, fit for "Including {keyword}": without a leading verb ("syncs
 /// NetSuite" → "NetSuite") or a dangling function word ("plant owners when" → "plant owners").
 fn noun_phrase(phrase: &str) -> Option<String> {
     const VERBS: &[&str] = &[
         "reminds", "syncs", "helps", "makes", "offers", "sells", "lets", "gives", "turns", "keeps",
         "brings", "shows", "tracks", "runs", "builds", "handles", "provides", "connects", "bakes",
-        "serves", "teaches", "delivers", "creates", "plans", "finds", "sends", "books",
+        "serves", "teaches", "delivers", "creates", "plans", "finds", "sends", "books", "get",
+        "gets", "buy", "shop",
     ];
     const DANGLING: &[&str] = &[
         "when", "that", "to", "for", "and", "or", "with", "of", "the", "a", "an", "who", "which",
         "de", "des", "du", "la", "le", "les", "et", "ou", "und", "oder", "mit", "für", "y", "o",
         "con", "para", "el", "los", "las", "que", "qui", "die", "der", "das", "en", "in", "à",
     ];
+    // An instruction ("Prenez rendez-vous sur Doctolib", "Book online") is a call to action,
+    // not a thing the business offers; a postcode or a bare number is not one either, nor is
+    // the word that opens the hours.
+    const IMPERATIVES: &[&str] = &[
+        "book",
+        "call",
+        "order",
+        "visit",
+        "contact",
+        "email",
+        "write",
+        "download",
+        "get",
+        "join",
+        "sign",
+        "reserve",
+        "buy",
+        "shop",
+        "donate",
+        "register",
+        "apply",
+        "prenez",
+        "réservez",
+        "appelez",
+        "contactez",
+        "commandez",
+        "écrivez",
+        "téléchargez",
+        "inscrivez-vous",
+        "venez",
+        "buchen",
+        "rufen",
+        "bestellen",
+        "schreiben",
+        "besuchen",
+        "reserva",
+        "llama",
+        "pide",
+        "escribe",
+        "descarga",
+        "visita",
+        "compra",
+        "reserve",
+        "termin",
+        "jetzt",
+    ];
+    const NOT_THINGS: &[&str] = &[
+        "open",
+        "opened",
+        "ouvert",
+        "ouverte",
+        "geöffnet",
+        "abierto",
+        "abierta",
+    ];
     let mut words: Vec<&str> = phrase.split_whitespace().collect();
+    if words
+        .first()
+        .is_some_and(|w| IMPERATIVES.contains(&w.to_lowercase().as_str()))
+        || words
+            .iter()
+            .any(|w| NOT_THINGS.contains(&w.to_lowercase().as_str()))
+        // A postcode or a number first ("69002 Lyon"), not "SOC 2".
+        || words
+            .first()
+            .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()))
+        || words
+            .iter()
+            .any(|w| w.len() >= 4 && w.chars().all(|c| c.is_ascii_digit()))
+    {
+        return None;
+    }
     while words
         .first()
         .is_some_and(|w| VERBS.contains(&w.to_lowercase().as_str()))

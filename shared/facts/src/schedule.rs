@@ -88,6 +88,27 @@ pub fn hours(text: &str) -> Option<String> {
             .trim()
             .trim_end_matches(['.', ',', ';']);
         // Of a long clause, only the comma-separated parts that state times and days.
+        // The hours themselves, not the word that announces them ("Ouvert du lundi…").
+        let span = [
+            "Open ",
+            "open ",
+            "Opening hours ",
+            "Hours ",
+            "Ouvert ",
+            "ouvert ",
+            "Ouverte ",
+            "Horaires ",
+            "Geöffnet ",
+            "geöffnet ",
+            "Öffnungszeiten ",
+            "Abierto ",
+            "abierto ",
+            "Horario ",
+        ]
+        .iter()
+        .find_map(|label| span.strip_prefix(label))
+        .unwrap_or(span)
+        .trim();
         let span = if span.chars().count() > 160 {
             let parts: Vec<&str> = span.split(", ").collect();
             let says_time = |part: &&str| -> bool {
