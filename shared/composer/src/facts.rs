@@ -80,7 +80,10 @@ pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {
         let figures_given = visions_agents::claims::numbers(&name)
             .iter()
             .all(|n| numbers.contains(n));
-        (name.chars().any(char::is_alphanumeric) && figures_given).then(|| name.trim().to_owned())
+        // Longer than a name field holds, it is no name: cutting it could even cut a figure.
+        let fits = name.trim().chars().count() <= 80;
+        (name.chars().any(char::is_alphanumeric) && figures_given && fits)
+            .then(|| name.trim().to_owned())
     };
     let business = stated
         .business_name

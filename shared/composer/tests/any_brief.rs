@@ -124,6 +124,9 @@ fn briefs_the_fuzzer_found() {
     ), (
         b"Velps://maisonsauge.fr/boutique?categorie=cheveuan Square \xe2\x80\x94 cuts from $65, color $12\xd0\x1d\x7fi180, open Tue\xe2\x80\x93Sat 10am\xe2\x80\x938pm, book at https:/owww.vagaro.com/v,lvetandvine/services?stylist=an}.",
         "en",
+    ), (
+        b"C\xc3\xb4t\x02ZlinksAhnarzt\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff444444444444444444444444444444444444444444444444444444444444444444444444444444444444444444444444444444444\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xffp&r",
+        "en",
     )];
     for (n, (bytes, locale)) in found.iter().enumerate() {
         compose_and_check(n, &String::from_utf8_lossy(bytes), locale);
