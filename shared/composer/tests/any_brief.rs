@@ -141,44 +141,10 @@ fn the_composer_passes_its_own_rules_for_any_brief() {
         .iter()
         .flat_map(|l| l.brief.split(". ").map(str::to_owned).collect::<Vec<_>>())
         .collect();
-    let designs = visions_designs::builtin();
     let mut rng = fastrand::Rng::with_seed(20261201);
     for n in 0..2000 {
         let prompt = brief(&mut rng, &sentences);
         let locale = ["en", "fr", "de", "es"][rng.usize(..4)];
-        let brief = Brief::new(&prompt, locale, "Project", "", Default::default());
-        let designs: Vec<_> = designs
-            .top(&prompt, 3)
-            .into_iter()
-            .map(|m| m.design.clone())
-            .collect();
-        let plan = Composer::answer(&AgentTask::Layout {
-            brief: brief.clone(),
-            designs: designs.clone(),
-        });
-        let plan: LayoutPlan = serde_json::from_value(plan).unwrap();
-        let plan = validate::layout(plan)
-            .unwrap_or_else(|p| panic!("brief {n} ({locale}) {prompt:?}: plan {p:?}"));
-        let ids: Vec<String> = plan.sections.iter().map(|s| s.id.clone()).collect();
-        let sources = claims::Sources::of(&brief);
-        for section in &plan.sections {
-            let props = Composer::answer(&AgentTask::Copy {
-                brief: brief.clone(),
-                business_name: plan.business_name.clone(),
-                section: section.clone(),
-                page_sections: ids.clone(),
-                designs: designs.clone(),
-            });
-            let content =
-                validate::section_content(section.section_type, props).unwrap_or_else(|p| {
-                    panic!("brief {n} ({locale}) {prompt:?}: {} {p:?}", section.id)
-                });
-            let problems = claims::check(&content, &sources);
-            assert!(
-                problems.is_empty(),
-                "brief {n} ({locale}) {prompt:?}: {} {problems:?}",
-                section.id
-            );
-        }
+        compose_and_check(n, &prompt, locale);
     }
 }
