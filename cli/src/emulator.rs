@@ -56,6 +56,10 @@ pub async fn bootstrap(sdk: &aws_config::SdkConfig, name: &str) -> anyhow::Resul
     if s3.head_bucket().bucket(&bucket).send().await.is_err() {
         s3.create_bucket().bucket(&bucket).send().await?;
     }
+    let index_bucket = format!("{name}-indexes");
+    if s3.head_bucket().bucket(&index_bucket).send().await.is_err() {
+        s3.create_bucket().bucket(&index_bucket).send().await?;
+    }
     let endpoint = sdk
         .endpoint_url()
         .unwrap_or("https://s3.amazonaws.com")
@@ -66,6 +70,7 @@ pub async fn bootstrap(sdk: &aws_config::SdkConfig, name: &str) -> anyhow::Resul
         queue_url,
         assets_url: format!("{endpoint}/{bucket}"),
         assets_bucket: bucket,
+        index_bucket: Some(index_bucket),
         jwt_key_arn: ensure_secret(&secrets, &format!("visions-ai/{name}/jwt-key")).await?,
         cursor_key_arn: ensure_secret(&secrets, &format!("visions-ai/{name}/cursor-key")).await?,
         secret_ttl: std::time::Duration::from_secs(300),

@@ -16,8 +16,7 @@ fuzz_target!(|data: &[u8]| {
     let brief = Brief::new(&prompt, locale, &name, "", Default::default());
     let _ = brief.facts.actions();
     let _ = brief.facts.allowed_hrefs();
-    let designs = visions_designs::builtin();
-    let design = designs.top(&prompt, 1).into_iter().next().map(|m| m.design);
-    let _ = facts::extract(&brief, design);
+    let designs = visions_designs::closest_builtin(&prompt, 1);
+    let _ = facts::extract(&brief, designs.first());
     let _ = visions_facts::prose::fold_case(&prompt);
 });

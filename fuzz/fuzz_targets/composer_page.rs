@@ -15,11 +15,7 @@ fuzz_target!(|data: &[u8]| {
     let prompt = String::from_utf8_lossy(rest).into_owned();
     let locale = ["en", "fr", "de", "es"][usize::from(selector) % 4];
     let brief = Brief::new(&prompt, locale, "Project", "", Default::default());
-    let designs: Vec<_> = visions_designs::builtin()
-        .top(&prompt, 3)
-        .into_iter()
-        .map(|m| m.design.clone())
-        .collect();
+    let designs = visions_designs::closest_builtin(&prompt, 3);
     let plan = Composer::answer(&AgentTask::Layout {
         brief: brief.clone(),
         designs: designs.clone(),

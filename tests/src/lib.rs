@@ -151,6 +151,10 @@ impl TestApp {
             ("VISIONS_ASSETS_URL", settings.assets_url.as_str()),
             ("VISIONS_JWT_KEY_ARN", settings.jwt_key_arn.as_str()),
             ("VISIONS_CURSOR_KEY_ARN", settings.cursor_key_arn.as_str()),
+            (
+                "VISIONS_INDEX_BUCKET",
+                settings.index_bucket.as_deref().unwrap_or(""),
+            ),
         ] {
             vars.push((name.into(), value.into()));
         }

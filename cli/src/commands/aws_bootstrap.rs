@@ -1,6 +1,6 @@
 #[derive(clap::Args)]
 pub struct Args {
-    /// Name of the table; the queue, DLQ, bucket and secrets are named after it.
+    /// Name of the table; the queue, DLQ, buckets and secrets are named after it.
     #[arg(long, default_value = "visions-ai")]
     table: String,
 }
@@ -13,6 +13,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     println!("export VISIONS_QUEUE_URL={}", settings.queue_url);
     println!("export VISIONS_ASSETS_BUCKET={}", settings.assets_bucket);
     println!("export VISIONS_ASSETS_URL={}", settings.assets_url);
+    if let Some(bucket) = &settings.index_bucket {
+        println!("export VISIONS_INDEX_BUCKET={bucket}");
+    }
     println!("export VISIONS_JWT_KEY_ARN={}", settings.jwt_key_arn);
     println!("export VISIONS_CURSOR_KEY_ARN={}", settings.cursor_key_arn);
     Ok(())

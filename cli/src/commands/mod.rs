@@ -2,6 +2,7 @@ mod aws_bootstrap;
 mod check;
 mod create;
 mod facts;
+mod index;
 mod openapi;
 mod serve;
 mod token;
@@ -38,6 +39,9 @@ enum Command {
     /// Print the facts a brief states, as generation reads them; or, with --eval, score that
     /// reading on a labelled set.
     Facts(facts::Args),
+    /// The design index: build it, add your own pages, measure retrieval, benchmark search.
+    #[command(subcommand)]
+    Index(index::Command),
     /// Run the quality gate on a page.json or an HTML file; exits 1 when it is not publishable.
     Check(check::Args),
 }
@@ -50,6 +54,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::AwsBootstrap(args) => aws_bootstrap::run(args).await,
         Command::Openapi => openapi::run(),
         Command::Facts(args) => facts::run(args),
+        Command::Index(command) => index::run(command).await,
         Command::Check(args) => {
             if check::run(args)? {
                 Ok(())

@@ -14,9 +14,11 @@ use utoipa_axum::router::OpenApiRouter;
 use visions_api::auth::JwtVerifier;
 use visions_api::cors::Cors;
 use visions_aws::Aws;
+use visions_designs::store::LiveIndex;
 use visions_domain::ports::{
     BlobStore, JobQueue, JobStore, ProjectStore, SecretStore, SubmissionStore, VersionStore,
 };
+use visions_llm::embeddings::ProviderEmbedders;
 use visions_local::{
     FileBlobStore, LocalSecrets, SqliteDb, SqliteJobQueue, SqliteJobStore, SqliteProjectStore,
     SqliteSubmissionStore, SqliteVersionStore,
@@ -30,6 +32,8 @@ use crate::config::{Backend, Config};
 
 /// The SQLite file inside a local data folder.
 pub const LOCAL_DB_FILE: &str = "visions.db";
+/// The data folder's files that are never served (design-index generations).
+pub const LOCAL_PRIVATE_DIR: &str = "private";
 /// Where the local server serves blobs from the data folder's `blobs/`.
 pub const LOCAL_ASSETS_PREFIX: &str = "/assets";
 
@@ -53,6 +57,8 @@ pub struct Adapters {
     pub submissions: Arc<dyn SubmissionStore>,
     pub queue: Arc<dyn JobQueue>,
     pub secrets: Arc<dyn SecretStore>,
+    /// Design-index generations (private; never served).
+    pub indexes: Option<Arc<dyn BlobStore>>,
 }
 
 pub struct Stack {
@@ -63,6 +69,8 @@ pub struct Stack {
     pub queue: Queue,
     /// Which browser origins may call the API (`VISIONS_CORS_ORIGINS`).
     pub cors: Cors,
+    /// The design index the worker and the retrieve routes share.
+    pub designs: Arc<LiveIndex>,
 }
 
 impl Stack {
@@ -96,6 +104,10 @@ impl Stack {
                     )),
                     queue: Arc::new(queue.clone()),
                     secrets: Arc::new(LocalSecrets::new(data_dir)),
+                    indexes: Some(Arc::new(FileBlobStore::new(
+                        data_dir.join(LOCAL_PRIVATE_DIR),
+                        "",
+                    ))),
                 };
                 (adapters, Queue::Local(queue))
             }
@@ -109,6 +121,7 @@ impl Stack {
                     blobs: aws.blobs(),
                     queue: aws.queue(),
                     secrets: aws.secrets(),
+                    indexes: aws.indexes().map(|s| s as Arc<dyn BlobStore>),
                 };
                 let queue = Queue::Sqs {
                     client: aws_sdk_sqs::Client::new(&aws.sdk),
@@ -119,6 +132,13 @@ impl Stack {
             (Backend::Aws(_), None) => anyhow::bail!("the AWS backend needs an SDK configuration"),
         };
         let models = ModelSettings::from_lookup(&lookup)?;
+        let designs = Arc::new(LiveIndex::over(
+            adapters.indexes.clone(),
+            Arc::new(ProviderEmbedders::new(
+                models.clone(),
+                adapters.secrets.clone(),
+            )),
+        )?);
         let worker = visions_worker::worker(
             visions_worker::Ports {
                 projects: adapters.projects.clone(),
@@ -126,6 +146,7 @@ impl Stack {
                 versions: adapters.versions.clone(),
                 blobs: adapters.blobs.clone(),
                 secrets: adapters.secrets.clone(),
+                designs: designs.clone(),
             },
             models.clone(),
             &lookup,
@@ -138,6 +159,7 @@ impl Stack {
             models: Arc::new(models),
             worker: Arc::new(worker),
             cors: Cors::from_lookup(&lookup)?,
+            designs,
             adapters,
             queue,
         })
@@ -170,6 +192,13 @@ impl Stack {
         }
     }
 
+    pub fn retrieve_ports(&self) -> visions_retrieve::Ports {
+        visions_retrieve::Ports {
+            index: self.designs.clone(),
+            verifier: self.verifier.clone(),
+        }
+    }
+
     /// Every function's routes, and `/assets/…` as the CDN serves it.
     pub fn app(&self) -> Router {
         let assets = OpenApiRouter::new()
@@ -180,6 +209,7 @@ impl Stack {
             visions_projects::routes()
                 .with_state(self.projects_ports())
                 .merge(visions_generate::routes().with_state(self.generate_ports()))
+                .merge(visions_retrieve::routes().with_state(self.retrieve_ports()))
                 .merge(assets),
             &self.cors,
         )
@@ -201,6 +231,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut document = visions_api::system_routes().into_openapi();
     document.merge(visions_projects::routes().into_openapi());
     document.merge(visions_generate::routes().into_openapi());
+    document.merge(visions_retrieve::routes().into_openapi());
     visions_api::problem::add_problem_examples(&mut document);
     document
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use visions_agents::ModelRouting;
 use visions_composer::Composer;
+use visions_designs::store::LiveIndex;
 use visions_domain::ports::{BlobStore, JobStore, ProjectStore, SecretStore, VersionStore};
 use visions_llm::registry::ModelRegistry;
 use visions_model_config::ModelSettings;
@@ -21,6 +22,8 @@ pub struct Ports {
     pub blobs: Arc<dyn BlobStore>,
     /// Model providers' API keys named by ARN, and the key that signs form addresses.
     pub secrets: Arc<dyn SecretStore>,
+    /// The design index (see `visions_designs::store::LiveIndex::over`).
+    pub designs: Arc<LiveIndex>,
 }
 
 /// The worker as the Lambda (and the local server) runs it, over the models `settings` offers;
@@ -42,7 +45,7 @@ pub fn worker(
         blobs: ports.blobs,
         registry,
         routing,
-        designs: visions_designs::builtin(),
+        designs: ports.designs,
         copy_concurrency: COPY_CONCURRENCY,
         budget: JOB_BUDGET,
         secrets: ports.secrets,

@@ -52,9 +52,9 @@ fn designs_block(designs: &[Design]) -> String {
         .iter()
         .map(|d| {
             json!({
-                "id": d.id, "name": d.name, "goal": d.goal, "audience": d.audience, "tone": d.tone,
-                "sections": d.sections.iter().map(|s| format!("{}:{} — {}", s.section_type.as_str(), s.variant, s.purpose)).collect::<Vec<_>>(),
-                "principles": d.principles,
+                "id": d.id, "name": d.name, "goal": d.goal_words(), "audience": d.audience, "mood": d.palette.mood,
+                "sections": d.sections().iter().map(|s| format!("{}:{} — {}", s.section_type.as_str(), s.variant, s.purpose)).collect::<Vec<_>>(),
+                "principles": d.principles(),
             })
         })
         .collect();
@@ -145,14 +145,23 @@ pub fn copy(
         .map(|a| format!("{} ({})", a.href, a.kind.as_str()))
         .collect::<Vec<_>>()
         .join(", ");
-    let principles: Vec<&String> = designs
+    let principles: Vec<String> = designs
         .iter()
-        .flat_map(|d| d.principles.iter())
-        .take(8)
+        .map(|d| {
+            format!(
+                "{} ({}): hero \"{}\" with \"{}\"; proof of these kinds only where the facts give it: {}; {}",
+                d.name,
+                d.id,
+                d.hero.headline_formula,
+                d.hero.primary_cta,
+                d.proof_elements.join("; "),
+                d.why_it_converts
+            )
+        })
         .collect();
     let system = format!(
         "You are the copywriting agent of Visions AI. Write the content of one section of the landing page for {business_name}.\n\
-Section: `{}` (variant `{}`), id `{}`. Its job: {}\n\nPrinciples from the closest high-converting designs:\n{}\n\n\
+Section: `{}` (variant `{}`), id `{}`. Its job: {}\n\nThe designs from our index of high-converting pages closest to this brief (patterns to follow, never facts to state):\n{}\n\n\
 {}\n\
 The sections on this page, in order: {}. In-page links may name only these, and a section's button never points at its own \
 section. Calls to action go, best first, to: {targets}; say in the copy what happens after the click.\n\

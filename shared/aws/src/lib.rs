@@ -71,6 +71,12 @@ impl Aws {
         ))
     }
 
+    /// The design-index bucket, when this function is given one.
+    pub fn indexes(&self) -> Option<Arc<S3BlobStore>> {
+        let bucket = self.settings.index_bucket.as_deref()?;
+        Some(Arc::new(S3BlobStore::new(s3_client(&self.sdk), bucket, "")))
+    }
+
     pub fn blobs(&self) -> Arc<S3BlobStore> {
         Arc::new(S3BlobStore::new(
             s3_client(&self.sdk),

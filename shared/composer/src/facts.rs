@@ -99,7 +99,11 @@ pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {
         .clone()
         .or_else(|| category_of(&business))
         .filter(|_| same_language)
-        .or_else(|| design.and_then(|d| d.industries.first().filter(|_| lang == "en").cloned()))
+        .or_else(|| {
+            design
+                .filter(|_| lang == "en")
+                .map(|d| d.industry_label().to_owned())
+        })
         .unwrap_or_else(|| generic(lang, Generic::Offer).to_owned());
     let audience = stated
         .audience
@@ -107,7 +111,7 @@ pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {
         .filter(|_| same_language)
         .unwrap_or_else(|| generic(lang, Generic::Audience).to_owned());
     let goal = goal(&prompt, lang).unwrap_or_else(|| {
-        default_goal(design.map(|d| d.goal.as_str()).unwrap_or(""), lang).to_owned()
+        default_goal(&design.map(|d| d.goal_words()).unwrap_or_default(), lang).to_owned()
     });
     let tone = stated
         .tone
@@ -119,7 +123,8 @@ pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {
         })
         .or_else(|| {
             design.and_then(|d| {
-                d.tone
+                d.palette
+                    .mood
                     .split([',', ' '])
                     .find(|w| w.len() > 2)
                     .map(str::to_lowercase)
@@ -144,7 +149,12 @@ pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {
     };
     if keywords.len() < 3 {
         if let Some(design) = design.filter(|_| lang == "en") {
-            keywords.extend(design.keywords.iter().take(3 - keywords.len()).cloned());
+            // A design's keyword with a figure in it ("24/7", "2-minute") would be a claim.
+            let plain = design
+                .keywords
+                .iter()
+                .filter(|k| !k.chars().any(|c| c.is_ascii_digit()));
+            keywords.extend(plain.take(3 - keywords.len()).cloned());
         }
     }
     while keywords.len() < 3 {

@@ -313,9 +313,9 @@ pub fn layout(seed: &str, facts: &Facts, designs: &[Design]) -> LayoutPlan {
     let stated = &facts.stated;
     let mut planned: Vec<(SectionType, String, String)> = match design {
         Some(design) => design
-            .sections
-            .iter()
-            .map(|s| (s.section_type, s.variant.clone(), s.purpose.clone()))
+            .sections()
+            .into_iter()
+            .map(|s| (s.section_type, s.variant, s.purpose))
             .collect(),
         None => [
             SectionType::Hero,

@@ -62,13 +62,8 @@ fn brief(rng: &mut fastrand::Rng, sentences: &[String]) -> String {
 
 /// Checks the composer's whole page for one brief; panics naming what failed.
 fn compose_and_check(n: usize, prompt: &str, locale: &str) {
-    let designs = visions_designs::builtin();
     let brief = Brief::new(prompt, locale, "Project", "", Default::default());
-    let designs: Vec<_> = designs
-        .top(prompt, 3)
-        .into_iter()
-        .map(|m| m.design.clone())
-        .collect();
+    let designs = visions_designs::closest_builtin(prompt, 3);
     let plan = Composer::answer(&AgentTask::Layout {
         brief: brief.clone(),
         designs: designs.clone(),

@@ -1,8 +1,10 @@
-//! What the design index costs: building it over the built-in corpus (once per worker cold
-//! start) and answering one query (once per job). Median of 200 runs each.
+//! What design retrieval costs: indexing the built-in corpus (once per cold start of the
+//! worker and the retrieve function) and answering one brief (once per job). Median of 50.
 //! `cargo bench -p visions-designs --bench index`
 
 use std::time::{Duration, Instant};
+
+use visions_designs::{DesignIndex, Filter, Mode, corpus};
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
@@ -10,12 +12,20 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 }
 
 fn main() {
-    let designs = visions_designs::builtin().designs().to_vec();
+    let embedder = visions_embed::StaticEmbedder::builtin().expect("the built-in embedder");
+    let designs = corpus::records().expect("the corpus");
     let build = median(
-        (0..200)
+        (0..50)
             .map(|_| {
                 let start = Instant::now();
-                std::hint::black_box(visions_designs::DesignIndex::new(designs.clone()));
+                let vectors = designs
+                    .iter()
+                    .map(|d| embedder.embed_one(&d.search_text()))
+                    .collect();
+                std::hint::black_box(
+                    DesignIndex::new(designs.clone(), visions_embed::BUILTIN_NAME, vectors)
+                        .expect("index"),
+                );
                 start.elapsed()
             })
             .collect(),
@@ -23,16 +33,23 @@ fn main() {
     let index = visions_designs::builtin();
     let brief = "A family bakery selling sourdough loaves and birthday cakes for weekend pickup";
     let query = median(
-        (0..200)
+        (0..50)
             .map(|_| {
                 let start = Instant::now();
-                std::hint::black_box(index.top(brief, 3));
+                let vector = embedder.embed_one(brief);
+                std::hint::black_box(index.search_with(
+                    &vector,
+                    brief,
+                    3,
+                    &Filter::default(),
+                    Mode::Hybrid,
+                ));
                 start.elapsed()
             })
             .collect(),
     );
     println!(
-        "design index over {} designs: build {build:?}, query {query:?} (medians of 200)",
+        "design index over {} designs: build {build:?}, one brief embedded and searched {query:?} (medians of 50)",
         designs.len()
     );
 }

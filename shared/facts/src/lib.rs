@@ -8,7 +8,7 @@
 pub mod action;
 mod contact;
 pub mod eval;
-mod language;
+pub mod language;
 mod money;
 mod proof;
 pub mod prose;

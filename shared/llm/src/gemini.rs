@@ -24,7 +24,10 @@ impl GeminiModel {
         Self {
             url: transport::join(
                 base_url,
-                &format!("/v1beta/models/{}:generateContent", path_segment(model)),
+                &format!(
+                    "/v1beta/models/{}:generateContent",
+                    transport::path_segment(model)
+                ),
             ),
             name,
             key,
@@ -61,19 +64,6 @@ impl GeminiModel {
         }
         body
     }
-}
-
-/// Percent-encodes everything but unreserved characters, so a model name stays one segment.
-fn path_segment(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
 
 #[async_trait::async_trait]
@@ -434,7 +424,7 @@ mod tests {
 
     #[test]
     fn model_names_stay_one_path_segment() {
-        assert_eq!(path_segment("gemini-2.0-flash"), "gemini-2.0-flash");
-        assert_eq!(path_segment("tuned/x:y"), "tuned%2Fx%3Ay");
+        assert_eq!(crate::transport::path_segment("gemini-2.0-flash"), "gemini-2.0-flash");
+        assert_eq!(crate::transport::path_segment("tuned/x:y"), "tuned%2Fx%3Ay");
     }
 }

@@ -100,6 +100,7 @@ pub trait LanguageModel: Send + Sync {
 }
 
 pub mod anthropic;
+pub mod embeddings;
 pub mod gemini;
 pub mod openai;
 pub mod registry;

@@ -10,7 +10,7 @@ use super::retry::ModelChain;
 pub use super::transport::{ApiKey, ModelHttp};
 use super::{LanguageModel, ModelError, ModelName};
 use visions_domain::ports::SecretStore;
-use visions_model_config::{Endpoint, KeySetting, ModelSettings, Protocol};
+use visions_model_config::{Endpoint, ModelSettings, Protocol};
 
 /// Resolves model names to models; one per process, shared by every agent.
 pub struct ModelRegistry {
@@ -55,15 +55,7 @@ impl ModelRegistry {
                 key,
             } => (protocol, base_url, key),
         };
-        let key = match key {
-            KeySetting::Value(key) => ApiKey::value(key.as_str()),
-            KeySetting::Arn { arn, env_var } => ApiKey::Arn {
-                arn: arn.clone(),
-                env_var: env_var.clone(),
-                secrets: self.secrets.clone(),
-            },
-            KeySetting::Absent => ApiKey::None,
-        };
+        let key = ApiKey::from_setting(key, &self.secrets);
         let http = self.http.clone()?;
         let name = name.clone();
         Ok(match protocol {

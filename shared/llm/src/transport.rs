@@ -36,6 +36,23 @@ impl ApiKey {
         Self::Value(key.into())
     }
 
+    /// The key a provider's settings name: a value, an ARN read through `secrets`, or none.
+    pub fn from_setting(
+        key: &visions_model_config::KeySetting,
+        secrets: &Arc<dyn SecretStore>,
+    ) -> Self {
+        use visions_model_config::KeySetting;
+        match key {
+            KeySetting::Value(key) => Self::value(key.as_str()),
+            KeySetting::Arn { arn, env_var } => Self::Arn {
+                arn: arn.clone(),
+                env_var: env_var.clone(),
+                secrets: secrets.clone(),
+            },
+            KeySetting::Absent => Self::None,
+        }
+    }
+
     pub(crate) async fn resolve(&self) -> Result<Option<Arc<str>>, ModelError> {
         match self {
             Self::None => Ok(None),
@@ -494,4 +511,17 @@ mod tests {
             Err(ModelError::Malformed(_))
         ));
     }
+}
+
+/// Percent-encodes everything but unreserved characters, so a model name stays one segment.
+pub(crate) fn path_segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }

@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use visions_agents::task::{Brief, ImageBriefs, LayoutPlan, PlannedSection, SlotRequest};
 use visions_agents::{AgentError, Agents, Answer, ModelRouting};
-use visions_designs::{Design, DesignIndex};
+use visions_designs::store::LiveIndex;
+use visions_designs::{Design, Filter};
 use visions_domain::form::form_address;
 use visions_domain::job::{CallUsage, Job, JobKind, MAX_VARIANTS, Stage};
 use visions_domain::page::{
@@ -39,7 +40,8 @@ pub struct Pipeline {
     pub blobs: Arc<dyn BlobStore>,
     pub registry: Arc<ModelRegistry>,
     pub routing: ModelRouting,
-    pub designs: &'static DesignIndex,
+    /// The design index (the built-in corpus, or the store's current generation).
+    pub designs: Arc<LiveIndex>,
     /// Copy calls in flight at once for one job.
     pub copy_concurrency: usize,
     /// The longest one run may take; model calls are cut off to finish inside it.
@@ -257,18 +259,40 @@ impl Pipeline {
         Ok((number, page))
     }
 
-    fn retrieve(&self, brief: &Brief) -> Vec<Design> {
+    /// The closest designs to the brief, best first (each variant leads with another one).
+    /// An embedder that fails (a provider down) falls back to the built-in corpus: a job
+    /// never fails for want of examples.
+    async fn retrieve(&self, brief: &Brief) -> Vec<Design> {
         let query = format!(
             "{} {} {}",
             brief.prompt, brief.project_name, brief.project_description
         );
-        let mut designs: Vec<Design> = self
-            .designs
-            .top(&query, TOP_DESIGNS)
-            .into_iter()
-            .map(|m| m.design.clone())
-            .collect();
-        // Each variant leads with another of the closest designs: another structure.
+        let loaded = self.designs.current().await;
+        let mut designs: Vec<Design> = match loaded
+            .index
+            .search(
+                loaded.embedder.as_ref(),
+                &query,
+                TOP_DESIGNS,
+                &Filter::default(),
+            )
+            .await
+        {
+            Ok(found) => found.into_iter().map(|m| m.design.clone()).collect(),
+            Err(error) => {
+                tracing::warn!(%error, "design search failed; using the built-in corpus");
+                visions_designs::closest_builtin(&query, TOP_DESIGNS)
+            }
+        };
+        // A brief with no word the index knows still gets designs to follow.
+        for design in loaded.index.designs() {
+            if designs.len() >= TOP_DESIGNS {
+                break;
+            }
+            if !designs.iter().any(|d| d.id == design.id) {
+                designs.push(design.clone());
+            }
+        }
         if !designs.is_empty() {
             let lead = usize::from(brief.variant) % designs.len();
             designs.rotate_left(lead);
@@ -284,7 +308,7 @@ impl Pipeline {
         progress: &dyn Progress,
     ) -> Result<Page, PipelineError> {
         progress.report(Stage::Retrieving, 5).await?;
-        let designs = self.retrieve(brief);
+        let designs = self.retrieve(brief).await;
         progress.report(Stage::Layout, 10).await?;
         let plan = agents.layout(brief, &designs).await?;
         usages.record("layout", &plan);
@@ -331,10 +355,10 @@ impl Pipeline {
             .collect();
 
         let palette = designs.first().map(|d| Palette {
-            primary: d.palette_hint.primary.clone(),
-            accent: d.palette_hint.accent.clone(),
-            background: d.palette_hint.background.clone(),
-            text: d.palette_hint.text.clone(),
+            primary: d.palette.primary.clone(),
+            accent: d.palette.accent.clone(),
+            background: d.palette.background.clone(),
+            text: d.palette.text.clone(),
         });
         let mut page = Page {
             schema_version: SCHEMA_VERSION,
@@ -437,7 +461,7 @@ impl Pipeline {
             .position(|s| s.id == section_id)
             .ok_or_else(|| PipelineError::SectionGone(section_id.to_owned()))?;
         progress.report(Stage::Retrieving, 5).await?;
-        let designs = self.retrieve(brief);
+        let designs = self.retrieve(brief).await;
         let old = page
             .sections
             .get(index)
@@ -565,15 +589,17 @@ fn resolve_anchors(page: &mut Page, facts: &BriefFacts) {
 /// same variant preferred) and which model wrote it.
 fn source(planned: &PlannedSection, designs: &[Design], model: &str) -> SectionSource {
     let found = designs.iter().find_map(|d| {
-        d.sections
+        let sections = d.sections();
+        let same_variant = sections
             .iter()
-            .find(|s| s.section_type == planned.section_type && s.variant == planned.variant)
-            .or_else(|| {
-                d.sections
-                    .iter()
-                    .find(|s| s.section_type == planned.section_type)
-            })
-            .map(|s| (d.id.clone(), s))
+            .position(|s| s.section_type == planned.section_type && s.variant == planned.variant);
+        let same_type = || {
+            sections
+                .iter()
+                .position(|s| s.section_type == planned.section_type)
+        };
+        let at = same_variant.or_else(same_type)?;
+        sections.into_iter().nth(at).map(|s| (d.id.clone(), s))
     });
     SectionSource {
         design_id: found.as_ref().map(|(id, _)| id.clone()),

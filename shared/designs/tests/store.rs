@@ -1,0 +1,139 @@
+//! Index generations in a blob store: publish, load, switch, and refuse what does not check
+//! out while the previous generation keeps serving.
+
+use std::sync::Arc;
+
+use visions_designs::store::{IndexStore, LiveIndex, Loaded};
+use visions_designs::{DesignIndex, corpus};
+use visions_domain::ports::BlobStore;
+use visions_embed::{BuiltinEmbedders, StaticEmbedder};
+use visions_local::FileBlobStore;
+
+fn index_of(count: usize) -> DesignIndex {
+    let embedder = StaticEmbedder::builtin().expect("embedder");
+    let designs: Vec<_> = corpus::records()
+        .expect("records")
+        .into_iter()
+        .take(count)
+        .collect();
+    let vectors = designs
+        .iter()
+        .map(|d| embedder.embed_one(&d.search_text()))
+        .collect();
+    DesignIndex::new(designs, visions_embed::BUILTIN_NAME, vectors).expect("index")
+}
+
+async fn fixture() -> (tempfile::TempDir, Arc<dyn BlobStore>, IndexStore, LiveIndex) {
+    let dir = tempfile::tempdir().expect("dir");
+    let blobs: Arc<dyn BlobStore> = Arc::new(FileBlobStore::new(dir.path().to_owned(), ""));
+    let store = IndexStore::new(blobs.clone(), "designs");
+    let live = LiveIndex::new(
+        Some(store.clone()),
+        Arc::new(BuiltinEmbedders),
+        Loaded::builtin().expect("builtin"),
+    );
+    (dir, blobs, store, live)
+}
+
+#[tokio::test]
+async fn a_published_generation_is_served_and_a_newer_one_replaces_it() {
+    let (_dir, _blobs, store, live) = fixture().await;
+    let builtin = live.current().await;
+    assert_eq!(builtin.generation, None);
+    assert!(builtin.index.designs().len() >= 150);
+
+    let manifest = store.publish(&index_of(20), "g1").await.expect("publish");
+    assert_eq!(manifest.count, 20);
+    live.expire();
+    let first = live.current().await;
+    assert_eq!(first.generation.as_deref(), Some("g1"));
+    assert_eq!(first.index.designs().len(), 20);
+
+    store.publish(&index_of(30), "g2").await.expect("publish");
+    // Within the refresh interval the warm process keeps what it has.
+    assert_eq!(live.current().await.generation.as_deref(), Some("g1"));
+    live.expire();
+    assert_eq!(live.current().await.index.designs().len(), 30);
+}
+
+#[tokio::test]
+async fn a_damaged_or_missing_generation_is_refused_and_the_previous_keeps_serving() {
+    let (_dir, blobs, store, live) = fixture().await;
+    store.publish(&index_of(20), "good").await.expect("publish");
+    live.expire();
+    assert_eq!(live.current().await.generation.as_deref(), Some("good"));
+
+    let manifest = store.publish(&index_of(25), "bad").await.expect("publish");
+    let key = &manifest.objects.first().expect("object").key;
+    let bytes = blobs.get(key).await.expect("get").expect("there");
+    // Truncated.
+    blobs
+        .put(
+            key,
+            bytes.get(..bytes.len() / 2).unwrap_or(&[]).to_vec(),
+            "x",
+        )
+        .await
+        .expect("put");
+    live.expire();
+    assert_eq!(live.current().await.generation.as_deref(), Some("good"));
+    assert!(store.load(&manifest).await.is_err());
+    // Same length, one byte flipped.
+    let mut flipped = bytes.clone();
+    if let Some(b) = flipped.get_mut(100) {
+        *b ^= 1;
+    }
+    blobs.put(key, flipped, "x").await.expect("put");
+    live.expire();
+    assert_eq!(live.current().await.generation.as_deref(), Some("good"));
+    let error = store
+        .load(&manifest)
+        .await
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(error.contains("SHA-256"), "{error}");
+    // Gone.
+    blobs.delete(key).await.expect("delete");
+    live.expire();
+    assert_eq!(live.current().await.generation.as_deref(), Some("good"));
+    // A manifest that is not JSON.
+    blobs
+        .put(
+            "indexes/designs/manifest.json",
+            b"{oops".to_vec(),
+            "application/json",
+        )
+        .await
+        .expect("put");
+    live.expire();
+    assert_eq!(live.current().await.generation.as_deref(), Some("good"));
+}
+
+#[tokio::test]
+async fn an_index_built_by_an_embedder_this_process_lacks_is_not_switched_to() {
+    let (_dir, _blobs, store, live) = fixture().await;
+    let embedder = StaticEmbedder::builtin().expect("embedder");
+    let designs: Vec<_> = corpus::records()
+        .expect("records")
+        .into_iter()
+        .take(5)
+        .collect();
+    let vectors = designs
+        .iter()
+        .map(|d| embedder.embed_one(&d.search_text()))
+        .collect();
+    let foreign =
+        DesignIndex::new(designs, "openai:text-embedding-3-small", vectors).expect("index");
+    store.publish(&foreign, "foreign").await.expect("publish");
+    live.expire();
+    assert_eq!(live.current().await.generation, None);
+    // Searching it with another embedder is a clear error, not unrelated vectors compared.
+    let error = foreign
+        .search(embedder.as_ref(), "bakery", 3, &Default::default())
+        .await
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(error.contains("openai:text-embedding-3-small"), "{error}");
+}

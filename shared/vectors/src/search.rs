@@ -1,0 +1,158 @@
+//! Search: an int8 scan that keeps every row whose score could reach the top k, then an f32
+//! re-rank of just those rows.
+
+use crate::quantize::{self, dot_i8};
+use crate::topk::{Scored, TopK};
+use crate::{VectorIndex, dot, normalize};
+
+/// One result: the row number and its cosine similarity to the query.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hit {
+    pub id: usize,
+    pub score: f32,
+}
+
+struct Query {
+    vector: Vec<f32>,
+    codes: Vec<i8>,
+    scale: f32,
+    error: f32,
+}
+
+impl Query {
+    fn new(query: &[f32], dim: usize) -> Option<Self> {
+        if query.len() != dim {
+            return None;
+        }
+        let mut vector = query.to_vec();
+        normalize(&mut vector)?;
+        let mut codes = Vec::with_capacity(dim);
+        let (scale, error) = quantize::encode_row(&vector, &mut codes);
+        Some(Self {
+            vector,
+            codes,
+            scale,
+            error,
+        })
+    }
+}
+
+impl VectorIndex {
+    /// The `k` rows most similar to `query` among those `allow` accepts, best first: exact
+    /// search, or the inverted file at its calibrated `nprobe` when the index has one. A
+    /// query of the wrong dimension, zero length or with non-finite values finds nothing.
+    pub fn search(&self, query: &[f32], k: usize, allow: impl Fn(usize) -> bool) -> Vec<Hit> {
+        match &self.ivf {
+            Some(ivf) => self.search_ivf(query, k, ivf.nprobe(), allow),
+            None => self.search_exact(query, k, allow),
+        }
+    }
+
+    /// Exactly the top `k` that a full f32 scan would return.
+    pub fn search_exact(&self, query: &[f32], k: usize, allow: impl Fn(usize) -> bool) -> Vec<Hit> {
+        match Query::new(query, self.dim) {
+            Some(q) => self.scan(&q, k, 0..self.len(), allow),
+            None => Vec::new(),
+        }
+    }
+
+    /// The top `k` among the rows of the `nprobe` lists nearest the query (exact search when
+    /// the index has no inverted file).
+    pub fn search_ivf(
+        &self,
+        query: &[f32],
+        k: usize,
+        nprobe: usize,
+        allow: impl Fn(usize) -> bool,
+    ) -> Vec<Hit> {
+        let Some(ivf) = &self.ivf else {
+            return self.search_exact(query, k, allow);
+        };
+        let Some(q) = Query::new(query, self.dim) else {
+            return Vec::new();
+        };
+        let lists = ivf.nearest_lists(&q.vector, nprobe);
+        let rows = lists
+            .into_iter()
+            .flat_map(|list| ivf.list(list).iter().map(|&id| id as usize));
+        self.scan(&q, k, rows, allow)
+    }
+
+    fn scan(
+        &self,
+        q: &Query,
+        k: usize,
+        rows: impl Iterator<Item = usize>,
+        allow: impl Fn(usize) -> bool,
+    ) -> Vec<Hit> {
+        if k == 0 {
+            return Vec::new();
+        }
+        let dim = self.dim;
+        // Lower bounds of the true scores: the k-th best of them is a floor under the true
+        // k-th score, so a row whose upper bound is below it cannot be in the answer.
+        let mut floor = TopK::new(k);
+        let mut candidates: Vec<(usize, f32)> = Vec::new();
+        for id in rows.filter(|&id| allow(id)) {
+            let start = id * dim;
+            let (Some(codes), Some(scale), Some(error)) = (
+                self.codes.codes.get(start..start + dim),
+                self.codes.scales.get(id),
+                self.codes.errors.get(id),
+            ) else {
+                continue;
+            };
+            let approx = q.scale * scale * dot_i8(codes, &q.codes) as f32;
+            // |q·x − q̃·x̃| ≤ ‖q‖‖x − x̃‖ + ‖q − q̃‖‖x̃‖, with ‖q‖ = 1 and ‖x̃‖ ≤ 1 + ‖x − x̃‖.
+            let bound = error + q.error * (1.0 + error);
+            let upper = approx + bound;
+            if upper < floor.threshold() {
+                continue;
+            }
+            floor.push(Scored {
+                score: approx - bound,
+                id: id as u32,
+            });
+            candidates.push((id, upper));
+        }
+        let floor = floor.threshold();
+        let mut best = TopK::new(k);
+        for (id, _) in candidates.into_iter().filter(|(_, upper)| *upper >= floor) {
+            if let Some(vector) = self.vector(id) {
+                best.push(Scored {
+                    score: dot(vector, &q.vector),
+                    id: id as u32,
+                });
+            }
+        }
+        best.into_sorted()
+            .into_iter()
+            .map(|s| Hit {
+                id: s.id as usize,
+                score: s.score,
+            })
+            .collect()
+    }
+
+    /// The top `k` by a plain f32 scan: the reference the tests and the benchmark hold the
+    /// other searches to.
+    pub fn search_brute_force(&self, query: &[f32], k: usize) -> Vec<Hit> {
+        let Some(q) = Query::new(query, self.dim) else {
+            return Vec::new();
+        };
+        let mut best = TopK::new(k);
+        for (id, row) in self.vectors.chunks_exact(self.dim).enumerate() {
+            best.push(Scored {
+                score: dot(row, &q.vector),
+                id: id as u32,
+            });
+        }
+        best.into_sorted()
+            .into_iter()
+            .map(|s| Hit {
+                id: s.id as usize,
+                score: s.score,
+            })
+            .collect()
+    }
+}

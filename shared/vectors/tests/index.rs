@@ -1,0 +1,170 @@
+//! The index against a plain f32 scan, its file against damage, and its inverted file's recall.
+
+use visions_vectors::{IVF_THRESHOLD, IndexError, VectorIndex};
+
+/// Unit vectors in clusters, as sentence embeddings are (a fixed seed: the same data each run).
+/// `sample` picks the noise: base rows and queries share the clusters (the same `seed`).
+fn clustered(count: usize, dim: usize, clusters: usize, seed: u64) -> Vec<f32> {
+    sample(count, dim, clusters, seed, 0)
+}
+
+fn sample(count: usize, dim: usize, clusters: usize, seed: u64, noise: u64) -> Vec<f32> {
+    let mut state = seed;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+    };
+    let centres: Vec<f32> = (0..clusters * dim).map(|_| next()).collect();
+    let mut out = Vec::with_capacity(count * dim);
+    state ^= noise.wrapping_mul(0x9E3779B97F4A7C15);
+    for i in 0..count {
+        let c = i % clusters;
+        for d in 0..dim {
+            let centre = centres.get(c * dim + d).copied().unwrap_or(0.0);
+            out.push(centre + 0.35 * next());
+        }
+    }
+    out
+}
+
+fn ids(hits: &[visions_vectors::Hit]) -> Vec<usize> {
+    hits.iter().map(|h| h.id).collect()
+}
+
+#[test]
+fn exact_search_returns_what_a_full_f32_scan_returns() {
+    for (count, dim, seed) in [(1, 8, 1), (500, 24, 2), (3000, 64, 3), (4000, 384, 4)] {
+        let index = VectorIndex::build("test", dim, clustered(count, dim, 20, seed), Vec::new())
+            .expect("builds");
+        let queries = sample(50, dim, 20, seed, 1);
+        for (q, query) in queries.chunks_exact(dim).enumerate() {
+            for k in [1, 3, 10] {
+                let got = index.search_exact(query, k, |_| true);
+                let want = index.search_brute_force(query, k);
+                assert_eq!(ids(&got), ids(&want), "count {count}, query {q}, k {k}");
+                for (g, w) in got.iter().zip(&want) {
+                    assert!((g.score - w.score).abs() < 1e-5);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_filter_keeps_only_allowed_rows_and_still_fills_k() {
+    let dim = 16;
+    let index =
+        VectorIndex::build("test", dim, clustered(1000, dim, 10, 9), Vec::new()).expect("builds");
+    let query = sample(1, dim, 10, 9, 1);
+    let hits = index.search_exact(&query, 5, |id| id % 7 == 0);
+    assert_eq!(hits.len(), 5);
+    assert!(hits.iter().all(|h| h.id % 7 == 0));
+    assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
+}
+
+#[test]
+fn queries_it_cannot_answer_find_nothing() {
+    let index = VectorIndex::build("test", 4, clustered(10, 4, 2, 5), Vec::new()).expect("builds");
+    assert!(index.search(&[0.0; 4], 3, |_| true).is_empty());
+    assert!(
+        index
+            .search(&[1.0, f32::NAN, 0.0, 0.0], 3, |_| true)
+            .is_empty()
+    );
+    assert!(index.search(&[1.0; 3], 3, |_| true).is_empty());
+    assert!(index.search(&[1.0; 4], 0, |_| true).is_empty());
+    assert_eq!(
+        index.check_query("other", &[1.0; 4]),
+        Err(IndexError::EmbedderMismatch {
+            index: "test".into(),
+            query: "other".into()
+        })
+    );
+    assert_eq!(
+        index.check_query("test", &[1.0; 5]),
+        Err(IndexError::Dimension { want: 4, got: 5 })
+    );
+}
+
+#[test]
+fn bad_vectors_are_refused_at_build() {
+    assert_eq!(
+        VectorIndex::build("t", 2, vec![1.0, 0.0, 0.0, 0.0], Vec::new()),
+        Err(IndexError::BadVector(1))
+    );
+    assert!(VectorIndex::build("t", 3, vec![1.0; 4], Vec::new()).is_err());
+    assert!(VectorIndex::build("t", 0, vec![], Vec::new()).is_err());
+}
+
+#[test]
+fn the_file_round_trips_and_refuses_any_damage() {
+    let dim = 12;
+    let index = VectorIndex::build(
+        "static-minilm",
+        dim,
+        clustered(60, dim, 4, 11),
+        b"{}".to_vec(),
+    )
+    .expect("builds");
+    let bytes = index.to_bytes();
+    let back = VectorIndex::from_bytes(&bytes).expect("reads");
+    assert_eq!(back, index);
+    assert_eq!(back.metadata(), b"{}");
+
+    // Every truncation is refused, never a panic or a half index.
+    for cut in 0..bytes.len() {
+        assert!(
+            VectorIndex::from_bytes(bytes.get(..cut).unwrap_or(&[])).is_err(),
+            "cut {cut}"
+        );
+    }
+    // Any flipped byte is caught: by the magic, the version, the header checks or the checksum.
+    for at in (0..bytes.len()).step_by(7) {
+        let mut damaged = bytes.clone();
+        if let Some(b) = damaged.get_mut(at) {
+            *b ^= 0x5A;
+        }
+        assert!(VectorIndex::from_bytes(&damaged).is_err(), "flip at {at}");
+    }
+    let mut wrong = bytes.clone();
+    if let Some(b) = wrong.get_mut(0) {
+        *b = b'X';
+    }
+    assert_eq!(VectorIndex::from_bytes(&wrong), Err(IndexError::NotAnIndex));
+    let mut later = bytes.clone();
+    if let Some(b) = later.get_mut(8) {
+        *b = 9;
+    }
+    assert_eq!(VectorIndex::from_bytes(&later), Err(IndexError::Version(9)));
+    let mut longer = bytes;
+    longer.push(0);
+    assert!(VectorIndex::from_bytes(&longer).is_err());
+}
+
+#[test]
+fn the_inverted_file_reaches_its_recall_target_and_survives_the_file() {
+    let dim = 32;
+    let count = IVF_THRESHOLD + 5000;
+    let index = VectorIndex::build("test", dim, clustered(count, dim, 150, 21), Vec::new())
+        .expect("builds");
+    let ivf = index.ivf().expect("an inverted file above the threshold");
+    assert!(ivf.lists() > 100 && ivf.nprobe() < ivf.lists());
+    let queries = sample(200, dim, 150, 21, 1);
+    let (mut found, mut wanted) = (0, 0);
+    for query in queries.chunks_exact(dim) {
+        let truth = ids(&index.search_brute_force(query, 10));
+        let got = ids(&index.search(query, 10, |_| true));
+        found += got.iter().filter(|id| truth.contains(id)).count();
+        wanted += truth.len();
+    }
+    let recall = found as f32 / wanted as f32;
+    assert!(
+        recall >= 0.95,
+        "recall@10 {recall} at nprobe {}",
+        ivf.nprobe()
+    );
+    let back = VectorIndex::from_bytes(&index.to_bytes()).expect("reads");
+    assert_eq!(back, index);
+}
