@@ -43,10 +43,14 @@ impl Protocol {
         method == Method::POST
             && match self {
                 // Any base path: /v1, /api/v1 (OpenRouter), /openai/v1 (Groq)…
-                Self::OpenAi => path.ends_with("/chat/completions"),
+                Self::OpenAi => {
+                    path.ends_with("/chat/completions") || path.ends_with("/embeddings")
+                }
                 Self::Anthropic => path == "/v1/messages",
                 Self::Gemini => {
-                    path.starts_with("/v1beta/models/") && path.ends_with(":generateContent")
+                    path.starts_with("/v1beta/models/")
+                        && (path.ends_with(":generateContent")
+                            || path.ends_with(":batchEmbedContents"))
                 }
             }
     }
@@ -68,6 +72,34 @@ pub struct RecordedRequest {
 }
 
 impl RecordedRequest {
+    /// The texts of an embeddings request (OpenAI `input`, Gemini `requests[].content`).
+    pub fn embedding_inputs(&self) -> Vec<String> {
+        match self.protocol {
+            Protocol::Gemini => self.body["requests"]
+                .as_array()
+                .map(|requests| {
+                    requests
+                        .iter()
+                        .map(|r| {
+                            r["content"]["parts"][0]["text"]
+                                .as_str()
+                                .unwrap_or("")
+                                .to_owned()
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            _ => match &self.body["input"] {
+                Value::String(text) => vec![text.clone()],
+                Value::Array(items) => items
+                    .iter()
+                    .map(|t| t.as_str().unwrap_or("").to_owned())
+                    .collect(),
+                _ => Vec::new(),
+            },
+        }
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .get(&name.to_ascii_lowercase())
@@ -194,6 +226,26 @@ impl FakeReply {
 
     pub fn json(status: u16, body: &Value) -> Self {
         Self::new(status, body.to_string())
+    }
+
+    /// A 200 embeddings answer in the provider's own shape: OpenAI's `data` list (given in
+    /// reverse, as nothing promises input order: each item carries its `index`) with usage, or
+    /// Gemini's `embeddings` list in request order.
+    pub fn embeddings(protocol: Protocol, model: &str, vectors: &[Vec<f32>]) -> Self {
+        let body = match protocol {
+            Protocol::Gemini => json!({
+                "embeddings": vectors.iter().map(|v| json!({"values": v})).collect::<Vec<_>>(),
+            }),
+            _ => json!({
+                "object": "list",
+                "data": vectors.iter().enumerate().rev().map(|(i, v)| json!({
+                    "object": "embedding", "index": i, "embedding": v,
+                })).collect::<Vec<_>>(),
+                "model": model,
+                "usage": {"prompt_tokens": vectors.len() * 8, "total_tokens": vectors.len() * 8},
+            }),
+        };
+        Self::json(200, &body)
     }
 
     /// A 200 with `answer` as the structured output and the given token usage.

@@ -68,6 +68,11 @@ pub struct DesignHit {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "designs": [{"score": 0.62, "design": {"id": "dental-teeth-whitening-offer", "name": "Teeth whitening offer", "industry": "dental"}}],
+    "embedder": "minilm-static-v1",
+    "generation": "g0193a5b7c1d27e8f9a0b1c2d3e4f5a6b"
+}))]
 pub struct DesignSearch {
     /// Best first.
     pub designs: Vec<DesignHit>,
@@ -82,8 +87,9 @@ static SCHEMA_ENUMS: LazyLock<(Vec<String>, Vec<String>)> = LazyLock::new(|| {
     let schema: serde_json::Value =
         serde_json::from_str(visions_designs::corpus::SCHEMA).unwrap_or_default();
     let list = |field: &str| -> Vec<String> {
-        schema["properties"][field]["enum"]
-            .as_array()
+        schema
+            .pointer(&format!("/properties/{field}/enum"))
+            .and_then(|v| v.as_array())
             .map(|v| {
                 v.iter()
                     .filter_map(|s| s.as_str().map(str::to_owned))

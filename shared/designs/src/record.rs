@@ -8,6 +8,28 @@ use visions_domain::page::SectionType;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "id": "dental-teeth-whitening-offer",
+    "name": "Teeth whitening offer",
+    "industry": "dental",
+    "audience": "adults planning for an event who want whiter teeth safely and quickly",
+    "conversion_goal": "book_appointment",
+    "languages": ["en"],
+    "section_sequence": ["hero", "benefits", "how_it_works", "testimonials", "pricing", "faq", "cta", "footer"],
+    "hero": {
+        "headline_formula": "[Result] in [time frame], done by a dentist",
+        "subhead": "Says who performs it and what the first visit includes",
+        "primary_cta": "Book a whitening consultation",
+        "secondary_cta": null
+    },
+    "proof_elements": ["before/after photos with the patient's consent", "reviews as the platform displays them"],
+    "offer_pattern": "One published price per treatment, with what it includes",
+    "palette": {"primary": "#0E7490", "accent": "#F59E0B", "background": "#FFFFFF", "text": "#0F172A", "mood": "clean, clinical, warm"},
+    "typography": {"headings": "Inter 700", "body": "Inter 400", "scale": "1.25; 18px body"},
+    "layout_notes": "Booking button in the hero and again after the price; the steps show the visit in order",
+    "why_it_converts": "It answers safety, price and timing before the visitor has to ask, so booking feels low-risk.",
+    "keywords": ["teeth whitening", "dentist", "smile", "blanchiment dentaire", "zahnaufhellung", "blanqueamiento dental", "cosmetic dentistry", "whitening", "dental", "smile makeover"]
+}))]
 pub struct Design {
     pub id: String,
     pub name: String,
@@ -229,7 +251,9 @@ fn fit(text: &str, max: usize) -> String {
         return text.to_owned();
     }
     let head: String = text.chars().take(max.saturating_sub(1)).collect();
-    let cut = head.rfind(' ').map_or(head.as_str(), |at| head.get(..at).unwrap_or(&head));
+    let cut = head
+        .rfind(' ')
+        .map_or(head.as_str(), |at| head.get(..at).unwrap_or(&head));
     format!("{}…", cut.trim_end_matches([',', ';', ':', ' ']))
 }
 

@@ -19,13 +19,31 @@ async fn industries(query: &str, k: usize) -> Vec<String> {
 async fn briefs_find_designs_of_their_own_kind() {
     for (query, wanted) in [
         ("teeth whitening studio", &["dental"][..]),
-        ("cours de yoga pour débutants", &["yoga", "fitness", "course"]),
-        ("Small-batch coffee roastery selling beans online", &["cafe_coffee"]),
-        ("B2B SaaS for invoice automation, we want demo requests", &["saas", "fintech"]),
-        ("Family bakery with sourdough and birthday cakes", &["bakery_food_shop"]),
-        ("Somewhere for my dog to stay while I'm on holiday", &["pet_care"]),
+        (
+            "cours de yoga pour débutants",
+            &["yoga", "fitness", "course"],
+        ),
+        (
+            "Small-batch coffee roastery selling beans online",
+            &["cafe_coffee"],
+        ),
+        (
+            "B2B SaaS for invoice automation, we want demo requests",
+            &["saas", "fintech"],
+        ),
+        (
+            "Family bakery with sourdough and birthday cakes",
+            &["bakery_food_shop"],
+        ),
+        (
+            "Somewhere for my dog to stay while I'm on holiday",
+            &["pet_care"],
+        ),
         ("Sauerteigbäckerei in Hamburg", &["bakery_food_shop"]),
-        ("Clínica de fisioterapia deportiva", &["physiotherapy", "medical_clinic"]),
+        (
+            "Clínica de fisioterapia deportiva",
+            &["physiotherapy", "medical_clinic"],
+        ),
     ] {
         let found = industries(query, 3).await;
         assert!(
@@ -36,7 +54,9 @@ async fn briefs_find_designs_of_their_own_kind() {
         // and real estate under TF-IDF: none of the three may be off-topic now.
         if ["cafe_coffee", "saas", "bakery_food_shop"].contains(wanted.first().unwrap_or(&"")) {
             assert!(
-                found.iter().all(|i| !["travel_tours", "real_estate", "nonprofit"].contains(&i.as_str())),
+                found
+                    .iter()
+                    .all(|i| !["travel_tours", "real_estate", "nonprofit"].contains(&i.as_str())),
                 "{query}: {found:?}"
             );
         }
@@ -47,14 +67,27 @@ async fn briefs_find_designs_of_their_own_kind() {
 async fn the_default_search_meets_its_targets_on_the_labelled_set() {
     let embedder = StaticEmbedder::builtin().expect("embedder");
     let queries = corpus::queries(corpus::QUERIES).expect("queries");
-    let reports = eval::run(visions_designs::builtin(), embedder.as_ref(), &queries, &[Mode::Hybrid])
-        .await
-        .expect("eval");
+    let reports = eval::run(
+        visions_designs::builtin(),
+        embedder.as_ref(),
+        &queries,
+        &[Mode::Hybrid],
+    )
+    .await
+    .expect("eval");
     let report = reports.first().expect("one report");
     let en = report.by_language.get("en").expect("en");
     let other = report.by_language.get("non-en").expect("non-en");
-    assert!(en.recall_at_3 >= 0.9, "English recall@3 {:.3}", en.recall_at_3);
-    assert!(other.recall_at_3 >= 0.85, "non-English recall@3 {:.3}", other.recall_at_3);
+    assert!(
+        en.recall_at_3 >= 0.9,
+        "English recall@3 {:.3}",
+        en.recall_at_3
+    );
+    assert!(
+        other.recall_at_3 >= 0.85,
+        "non-English recall@3 {:.3}",
+        other.recall_at_3
+    );
 }
 
 #[tokio::test]
@@ -65,10 +98,24 @@ async fn filters_keep_to_the_industry_and_goal_asked_for() {
         goal: Some("reserve_table".into()),
     };
     let found = visions_designs::builtin()
-        .search(embedder.as_ref(), "a place for a birthday dinner", 5, &filter)
+        .search(
+            embedder.as_ref(),
+            "a place for a birthday dinner",
+            5,
+            &filter,
+        )
         .await
         .expect("search");
     assert!(!found.is_empty());
-    assert!(found.iter().all(|m| m.design.industry == "restaurant" && m.design.conversion_goal == "reserve_table"));
-    assert!(found.windows(2).all(|w| w.first().map(|m| m.design.id.clone()) != w.get(1).map(|m| m.design.id.clone())));
+    assert!(
+        found
+            .iter()
+            .all(|m| m.design.industry == "restaurant"
+                && m.design.conversion_goal == "reserve_table")
+    );
+    assert!(
+        found.windows(2).all(
+            |w| w.first().map(|m| m.design.id.clone()) != w.get(1).map(|m| m.design.id.clone())
+        )
+    );
 }

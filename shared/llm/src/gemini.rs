@@ -424,7 +424,10 @@ mod tests {
 
     #[test]
     fn model_names_stay_one_path_segment() {
-        assert_eq!(crate::transport::path_segment("gemini-2.0-flash"), "gemini-2.0-flash");
+        assert_eq!(
+            crate::transport::path_segment("gemini-2.0-flash"),
+            "gemini-2.0-flash"
+        );
         assert_eq!(crate::transport::path_segment("tuned/x:y"), "tuned%2Fx%3Ay");
     }
 }

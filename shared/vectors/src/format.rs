@@ -17,8 +17,10 @@
 //!   lists    u32                 inverted-file lists, 0 when there is none; if not 0:
 //!     nprobe     u32
 //!     centroids  lists·dim f32
-//!     offsets    (lists + 1) u32, ascending, last = count
-//!     ids        count u32, each < count
+//!     offsets    (lists + 1) u32, ascending, last = count: list l is stored at
+//!                positions offsets[l]..offsets[l + 1]
+//!     ids        count u32: the row number stored at each position (a permutation)
+//! (with an inverted file, vectors, codes, scales and errors are stored list by list)
 //!   metadata u64 length, then bytes
 //! ```
 //!
@@ -163,10 +165,15 @@ impl VectorIndex {
             let offsets = r.u32s(lists + 1, "list offsets")?;
             let ids = r.u32s(count, "list ids")?;
             let ordered = offsets.windows(2).all(|w| w.first() <= w.get(1));
+            let mut seen = vec![false; count];
+            let permutation = ids.iter().all(|id| {
+                seen.get_mut(*id as usize)
+                    .is_some_and(|s| !std::mem::replace(s, true))
+            });
             if offsets.first() != Some(&0)
                 || offsets.last().map(|l| *l as usize) != Some(count)
                 || !ordered
-                || ids.iter().any(|id| *id as usize >= count)
+                || !permutation
                 || nprobe == 0
                 || centroids.iter().any(|x| !x.is_finite())
             {
@@ -186,10 +193,15 @@ impl VectorIndex {
         if !r.0.is_empty() {
             return Err(IndexError::Inconsistent("bytes after the metadata".into()));
         }
+        let position = ivf
+            .as_ref()
+            .map(|f| crate::inverse(&f.ids))
+            .unwrap_or_default();
         Ok(Self {
             embedder,
             dim,
             metric,
+            position,
             vectors,
             codes: Codes {
                 codes,

@@ -30,8 +30,9 @@ impl IvfOptions {
 pub struct Ivf {
     pub(crate) dim: usize,
     pub(crate) centroids: Vec<f32>,
-    /// `offsets[l]..offsets[l + 1]` are list `l`'s rows in `ids`.
+    /// `offsets[l]..offsets[l + 1]` are list `l`'s storage positions.
     pub(crate) offsets: Vec<u32>,
+    /// The row number stored at each position.
     pub(crate) ids: Vec<u32>,
     /// Lists a query scans by default: the fewest that reach the recall target on held-out
     /// rows when the index was built.
@@ -117,11 +118,11 @@ impl Ivf {
         self.nprobe = nprobe.clamp(1, self.lists().max(1)) as u32;
     }
 
-    /// The rows of list `list`.
-    pub(crate) fn list(&self, list: usize) -> &[u32] {
+    /// The storage positions of list `list`'s rows (lists are stored one after another).
+    pub(crate) fn list(&self, list: usize) -> std::ops::Range<usize> {
         match (self.offsets.get(list), self.offsets.get(list + 1)) {
-            (Some(&start), Some(&end)) => self.ids.get(start as usize..end as usize).unwrap_or(&[]),
-            _ => &[],
+            (Some(&start), Some(&end)) if start <= end => start as usize..end as usize,
+            _ => 0..0,
         }
     }
 

@@ -62,7 +62,10 @@ pub struct VectorIndex {
     metric: Metric,
     vectors: Vec<f32>,
     codes: quantize::Codes,
+    /// With an inverted file, rows are stored list by list (so a list is one sequential read)
+    /// and `ivf.ids[p]` is the number of the row stored at `p`; `position` is its inverse.
     ivf: Option<Ivf>,
+    position: Vec<u32>,
     metadata: Vec<u8>,
 }
 
@@ -90,6 +93,21 @@ impl VectorIndex {
         }
         let ivf = (count >= IVF_THRESHOLD)
             .then(|| Ivf::train(&vectors, dim, &IvfOptions::for_count(count)));
+        if let Some(ivf) = &ivf {
+            vectors = ivf
+                .ids
+                .iter()
+                .flat_map(|&id| {
+                    let start = id as usize * dim;
+                    vectors
+                        .get(start..start + dim)
+                        .unwrap_or(&[])
+                        .iter()
+                        .copied()
+                })
+                .collect();
+        }
+        let position = ivf.as_ref().map(|f| inverse(&f.ids)).unwrap_or_default();
         let codes = quantize::Codes::encode(&vectors, dim);
         let mut index = Self {
             embedder: embedder.to_owned(),
@@ -98,6 +116,7 @@ impl VectorIndex {
             vectors,
             codes,
             ivf,
+            position,
             metadata,
         };
         index.calibrate();
@@ -175,7 +194,28 @@ impl VectorIndex {
 
     /// The stored (unit-length) vector of row `id`.
     pub fn vector(&self, id: usize) -> Option<&[f32]> {
-        let start = id.checked_mul(self.dim)?;
+        self.stored_vector(self.position_of(id)?)
+    }
+
+    /// Where row `id` is stored.
+    fn position_of(&self, id: usize) -> Option<usize> {
+        if self.position.is_empty() {
+            (id < self.len()).then_some(id)
+        } else {
+            self.position.get(id).map(|p| *p as usize)
+        }
+    }
+
+    /// The number of the row stored at `position`.
+    fn id_at(&self, position: usize) -> usize {
+        self.ivf
+            .as_ref()
+            .and_then(|f| f.ids.get(position))
+            .map_or(position, |id| *id as usize)
+    }
+
+    fn stored_vector(&self, position: usize) -> Option<&[f32]> {
+        let start = position.checked_mul(self.dim)?;
         self.vectors.get(start..start.checked_add(self.dim)?)
     }
 
@@ -195,6 +235,17 @@ impl VectorIndex {
         }
         Ok(())
     }
+}
+
+/// The inverse of a permutation of `0..n`.
+fn inverse(order: &[u32]) -> Vec<u32> {
+    let mut position = vec![0u32; order.len()];
+    for (p, id) in order.iter().enumerate() {
+        if let Some(slot) = position.get_mut(*id as usize) {
+            *slot = p as u32;
+        }
+    }
+    position
 }
 
 /// Scales `row` to unit length; `None` when it has zero length or a non-finite value.

@@ -49,18 +49,21 @@ pub(crate) fn encode_row(row: &[f32], codes: &mut Vec<i8>) -> (f32, f32) {
 pub(crate) fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
     let mut sums = [0i32; 16];
     let (a16, b16) = (a.chunks_exact(16), b.chunks_exact(16));
-    let tail: i32 = a16
+    // Wrapping arithmetic: it cannot overflow (|sum| ≤ 127² per element, 2³¹ allows 133,000
+    // dimensions), and without overflow checks debug builds vectorize it too.
+    let tail = a16
         .remainder()
         .iter()
         .zip(b16.remainder())
-        .map(|(x, y)| i32::from(*x) * i32::from(*y))
-        .sum();
+        .fold(0i32, |t, (x, y)| {
+            t.wrapping_add(i32::from(*x).wrapping_mul(i32::from(*y)))
+        });
     for (x, y) in a16.zip(b16) {
         for ((s, x), y) in sums.iter_mut().zip(x).zip(y) {
-            *s += i32::from(*x) * i32::from(*y);
+            *s = s.wrapping_add(i32::from(*x).wrapping_mul(i32::from(*y)));
         }
     }
-    sums.iter().sum::<i32>() + tail
+    sums.iter().fold(tail, |t, s| t.wrapping_add(*s))
 }
 
 #[cfg(test)]

@@ -72,17 +72,16 @@ impl VectorIndex {
             return Vec::new();
         };
         let lists = ivf.nearest_lists(&q.vector, nprobe);
-        let rows = lists
-            .into_iter()
-            .flat_map(|list| ivf.list(list).iter().map(|&id| id as usize));
-        self.scan(&q, k, rows, allow)
+        let positions = lists.into_iter().flat_map(|list| ivf.list(list));
+        self.scan(&q, k, positions, allow)
     }
 
+    /// Scores the rows stored at `positions`; hits carry row numbers.
     fn scan(
         &self,
         q: &Query,
         k: usize,
-        rows: impl Iterator<Item = usize>,
+        positions: impl Iterator<Item = usize>,
         allow: impl Fn(usize) -> bool,
     ) -> Vec<Hit> {
         if k == 0 {
@@ -93,12 +92,12 @@ impl VectorIndex {
         // k-th score, so a row whose upper bound is below it cannot be in the answer.
         let mut floor = TopK::new(k);
         let mut candidates: Vec<(usize, f32)> = Vec::new();
-        for id in rows.filter(|&id| allow(id)) {
-            let start = id * dim;
+        for position in positions.filter(|&p| allow(self.id_at(p))) {
+            let start = position * dim;
             let (Some(codes), Some(scale), Some(error)) = (
                 self.codes.codes.get(start..start + dim),
-                self.codes.scales.get(id),
-                self.codes.errors.get(id),
+                self.codes.scales.get(position),
+                self.codes.errors.get(position),
             ) else {
                 continue;
             };
@@ -111,17 +110,17 @@ impl VectorIndex {
             }
             floor.push(Scored {
                 score: approx - bound,
-                id: id as u32,
+                id: position as u32,
             });
-            candidates.push((id, upper));
+            candidates.push((position, upper));
         }
         let floor = floor.threshold();
         let mut best = TopK::new(k);
-        for (id, _) in candidates.into_iter().filter(|(_, upper)| *upper >= floor) {
-            if let Some(vector) = self.vector(id) {
+        for (position, _) in candidates.into_iter().filter(|(_, upper)| *upper >= floor) {
+            if let Some(vector) = self.stored_vector(position) {
                 best.push(Scored {
                     score: dot(vector, &q.vector),
-                    id: id as u32,
+                    id: self.id_at(position) as u32,
                 });
             }
         }
@@ -141,10 +140,10 @@ impl VectorIndex {
             return Vec::new();
         };
         let mut best = TopK::new(k);
-        for (id, row) in self.vectors.chunks_exact(self.dim).enumerate() {
+        for (position, row) in self.vectors.chunks_exact(self.dim).enumerate() {
             best.push(Scored {
                 score: dot(row, &q.vector),
-                id: id as u32,
+                id: self.id_at(position) as u32,
             });
         }
         best.into_sorted()

@@ -9,16 +9,18 @@ fn clustered(count: usize, dim: usize, clusters: usize, seed: u64) -> Vec<f32> {
 }
 
 fn sample(count: usize, dim: usize, clusters: usize, seed: u64, noise: u64) -> Vec<f32> {
-    let mut state = seed;
-    let mut next = move || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((state >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-    };
-    let centres: Vec<f32> = (0..clusters * dim).map(|_| next()).collect();
+    fn generator(mut state: u64) -> impl FnMut() -> f32 {
+        move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+        }
+    }
+    let mut centre = generator(seed);
+    let centres: Vec<f32> = (0..clusters * dim).map(|_| centre()).collect();
+    let mut next = generator(seed ^ (noise + 1).wrapping_mul(0x9E3779B97F4A7C15));
     let mut out = Vec::with_capacity(count * dim);
-    state ^= noise.wrapping_mul(0x9E3779B97F4A7C15);
     for i in 0..count {
         let c = i % clusters;
         for d in 0..dim {
@@ -147,9 +149,17 @@ fn the_file_round_trips_and_refuses_any_damage() {
 fn the_inverted_file_reaches_its_recall_target_and_survives_the_file() {
     let dim = 32;
     let count = IVF_THRESHOLD + 5000;
-    let index = VectorIndex::build("test", dim, clustered(count, dim, 150, 21), Vec::new())
-        .expect("builds");
+    let rows = clustered(count, dim, 150, 21);
+    let index = VectorIndex::build("test", dim, rows.clone(), Vec::new()).expect("builds");
     let ivf = index.ivf().expect("an inverted file above the threshold");
+    // Rows are stored list by list, but each keeps its number.
+    for id in [0, 1, 777, count - 1] {
+        let mut want = rows.get(id * dim..(id + 1) * dim).expect("row").to_vec();
+        visions_vectors::normalize(&mut want).expect("non-zero");
+        assert_eq!(index.vector(id), Some(want.as_slice()), "row {id}");
+        let hits = index.search_brute_force(&want, 1);
+        assert_eq!(hits.first().map(|h| h.id), Some(id));
+    }
     assert!(ivf.lists() > 100 && ivf.nprobe() < ivf.lists());
     let queries = sample(200, dim, 150, 21, 1);
     let (mut found, mut wanted) = (0, 0);

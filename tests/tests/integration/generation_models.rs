@@ -445,7 +445,7 @@ async fn a_provider_slower_than_the_job_budget_cannot_outlast_it() {
         blobs: current.blobs.clone(),
         registry: current.registry.clone(),
         routing: current.routing.clone(),
-        designs: current.designs,
+        designs: current.designs.clone(),
         copy_concurrency: current.copy_concurrency,
         budget,
         secrets: current.secrets.clone(),

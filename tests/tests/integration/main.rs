@@ -4,6 +4,7 @@
 
 mod blob_store_contract;
 mod cors;
+mod designs;
 mod forged_tokens;
 mod forms_http;
 mod generation_http;

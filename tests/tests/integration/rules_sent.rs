@@ -44,6 +44,9 @@ fn rule_line(rule: &TextRule) -> String {
     )
 }
 
+/// Facts for every section that needs them: a price, a quote, two figures.
+const PROMPT: &str = "Acme Coffee Roasters, a small-batch roastery in Portland selling single-origin beans by subscription at $18/month. Rated 4.9/5 on Google by over 2,000 customers. A customer wrote \"Best beans I have bought in years\".";
+
 async fn requests_for(protocol: Protocol) -> Vec<visions_tests::fake_llm::RecordedRequest> {
     let fake = FakeProvider::start(protocol, move |request| {
         let system = request.system().unwrap_or("");
@@ -85,13 +88,7 @@ async fn requests_for(protocol: Protocol) -> Vec<visions_tests::fake_llm::Record
     let app = TestApp::local(&vars, |_| {}).await;
     let project = app.create_project("alice", "Acme").await;
     let accepted = app
-        .start_generation(
-            "alice",
-            &project,
-            // Facts for every section that needs them: a price, a quote, two figures.
-            json!({"prompt": "Acme Coffee Roasters, a small-batch roastery in Portland selling single-origin beans by subscription at $18/month. Rated 4.9/5 on Google by over 2,000 customers. A customer wrote \"Best beans I have bought in years\"."}),
-            "rules",
-        )
+        .start_generation("alice", &project, json!({"prompt": PROMPT}), "rules")
         .await;
     assert_eq!(accepted.status, StatusCode::ACCEPTED);
     app.drain().await;
@@ -114,6 +111,17 @@ async fn every_rule_reaches_every_provider() {
                 rule.path
             );
         }
+        // The three closest designs go into the layout prompt and every copy prompt.
+        let designs = visions_designs::closest_builtin(&format!("{PROMPT} Acme "), 3);
+        assert_eq!(designs.len(), 3);
+        assert_eq!(designs[0].industry, "cafe_coffee");
+        for design in &designs {
+            assert!(
+                layout.system().unwrap().contains(&design.id),
+                "{protocol:?} layout: {}",
+                design.id
+            );
+        }
         for section in asked() {
             let marker = format!("Section: `{}`", section.as_str());
             let request = requests
@@ -121,6 +129,14 @@ async fn every_rule_reaches_every_provider() {
                 .find(|r| r.system().unwrap_or("").contains(&marker))
                 .unwrap_or_else(|| panic!("{protocol:?}: no request for {}", section.as_str()));
             let system = request.system().unwrap();
+            for design in &designs {
+                assert!(
+                    system.contains(&design.id),
+                    "{protocol:?} {}: {}",
+                    section.as_str(),
+                    design.id
+                );
+            }
             for rule in rules::text_rules(section) {
                 assert!(
                     system.contains(&rule_line(rule)),
