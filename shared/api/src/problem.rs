@@ -229,6 +229,8 @@ fn problem_example(status: &str, has_body: bool) -> Option<serde_json::Value> {
         )]),
         "428" => Problem::new(ProblemKind::PreconditionRequired)
             .detail("send If-Match with the project's ETag so concurrent edits are not lost"),
+        "503" => Problem::new(ProblemKind::ServiceUnavailable)
+            .detail("the design index's embedder is unavailable; try again shortly"),
         _ => return None,
     };
     serde_json::to_value(problem).ok()

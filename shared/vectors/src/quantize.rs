@@ -42,10 +42,9 @@ pub(crate) fn encode_row(row: &[f32], codes: &mut Vec<i8>) -> (f32, f32) {
     (scale, error.sqrt())
 }
 
-/// The int8 inner product, in sixteen independent i32 sums so it vectorizes; compiled again
-/// for AVX2 and the like, picked at run time, since the portable x86-64 baseline (SSE2) has
-/// no wide widening multiply.
-#[multiversion::multiversion(targets = "simd")]
+/// The int8 inner product, in sixteen independent i32 sums so it vectorizes. Inlined into
+/// [`dots_i8`], which is compiled for each SIMD level.
+#[inline(always)]
 pub(crate) fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
     let mut sums = [0i32; 16];
     let (a16, b16) = (a.chunks_exact(16), b.chunks_exact(16));
@@ -64,6 +63,15 @@ pub(crate) fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
         }
     }
     sums.iter().fold(tail, |t, s| t.wrapping_add(*s))
+}
+
+/// The inner products of `query` with each row of `codes` (`dim` per row), into `out`: one
+/// call per block of rows, compiled again for AVX2 and the like and picked at run time (the
+/// portable x86-64 baseline, SSE2, has no wide widening multiply).
+#[multiversion::multiversion(targets = "simd")]
+pub(crate) fn dots_i8(codes: &[i8], dim: usize, query: &[i8], out: &mut Vec<i32>) {
+    out.clear();
+    out.extend(codes.chunks_exact(dim).map(|row| dot_i8(row, query)));
 }
 
 #[cfg(test)]

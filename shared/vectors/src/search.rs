@@ -1,9 +1,14 @@
 //! Search: an int8 scan that keeps every row whose score could reach the top k, then an f32
 //! re-rank of just those rows.
 
-use crate::quantize::{self, dot_i8};
+use std::ops::Range;
+
+use crate::quantize::{self, dots_i8};
 use crate::topk::{Scored, TopK};
 use crate::{VectorIndex, dot, normalize};
+
+/// Rows scored per call of the int8 kernel.
+const BLOCK: usize = 256;
 
 /// One result: the row number and its cosine similarity to the query.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -51,7 +56,7 @@ impl VectorIndex {
     /// Exactly the top `k` that a full f32 scan would return.
     pub fn search_exact(&self, query: &[f32], k: usize, allow: impl Fn(usize) -> bool) -> Vec<Hit> {
         match Query::new(query, self.dim) {
-            Some(q) => self.scan(&q, k, 0..self.len(), allow),
+            Some(q) => self.scan(&q, k, std::iter::once(0..self.len()), allow),
             None => Vec::new(),
         }
     }
@@ -72,16 +77,17 @@ impl VectorIndex {
             return Vec::new();
         };
         let lists = ivf.nearest_lists(&q.vector, nprobe);
-        let positions = lists.into_iter().flat_map(|list| ivf.list(list));
-        self.scan(&q, k, positions, allow)
+        let ranges = lists.into_iter().map(|list| ivf.list(list));
+        self.scan(&q, k, ranges, allow)
     }
 
-    /// Scores the rows stored at `positions`; hits carry row numbers.
+    /// Scores the rows stored in `ranges` (a block of rows at a time, so the int8 kernel runs
+    /// over contiguous memory); hits carry row numbers.
     fn scan(
         &self,
         q: &Query,
         k: usize,
-        positions: impl Iterator<Item = usize>,
+        ranges: impl Iterator<Item = Range<usize>>,
         allow: impl Fn(usize) -> bool,
     ) -> Vec<Hit> {
         if k == 0 {
@@ -92,27 +98,36 @@ impl VectorIndex {
         // k-th score, so a row whose upper bound is below it cannot be in the answer.
         let mut floor = TopK::new(k);
         let mut candidates: Vec<(usize, f32)> = Vec::new();
-        for position in positions.filter(|&p| allow(self.id_at(p))) {
-            let start = position * dim;
-            let (Some(codes), Some(scale), Some(error)) = (
-                self.codes.codes.get(start..start + dim),
-                self.codes.scales.get(position),
-                self.codes.errors.get(position),
-            ) else {
-                continue;
-            };
-            let approx = q.scale * scale * dot_i8(codes, &q.codes) as f32;
-            // |q·x − q̃·x̃| ≤ ‖q‖‖x − x̃‖ + ‖q − q̃‖‖x̃‖, with ‖q‖ = 1 and ‖x̃‖ ≤ 1 + ‖x − x̃‖.
-            let bound = error + q.error * (1.0 + error);
-            let upper = approx + bound;
-            if upper < floor.threshold() {
-                continue;
+        let mut dots = Vec::with_capacity(BLOCK);
+        for range in ranges {
+            let mut start = range.start;
+            while start < range.end {
+                let end = (start + BLOCK).min(range.end);
+                let Some(codes) = self.codes.codes.get(start * dim..end * dim) else {
+                    break;
+                };
+                dots_i8(codes, dim, &q.codes, &mut dots);
+                let scales = self.codes.scales.get(start..end).unwrap_or(&[]);
+                let errors = self.codes.errors.get(start..end).unwrap_or(&[]);
+                for (offset, ((dot, scale), error)) in
+                    dots.iter().zip(scales).zip(errors).enumerate()
+                {
+                    let approx = q.scale * scale * *dot as f32;
+                    // |q·x − q̃·x̃| ≤ ‖q‖‖x − x̃‖ + ‖q − q̃‖‖x̃‖, with ‖q‖ = 1 and ‖x̃‖ ≤ 1 + ‖x − x̃‖.
+                    let bound = error + q.error * (1.0 + error);
+                    let upper = approx + bound;
+                    let position = start + offset;
+                    if upper < floor.threshold() || !allow(self.id_at(position)) {
+                        continue;
+                    }
+                    floor.push(Scored {
+                        score: approx - bound,
+                        id: position as u32,
+                    });
+                    candidates.push((position, upper));
+                }
+                start = end;
             }
-            floor.push(Scored {
-                score: approx - bound,
-                id: position as u32,
-            });
-            candidates.push((position, upper));
         }
         let floor = floor.threshold();
         let mut best = TopK::new(k);
