@@ -44,19 +44,47 @@ pub fn routes() -> OpenApiRouter<Ports> {
         .routes(routes!(get_design))
 }
 
-/// Search parameters. Numbers arrive as text so a bad one is a problem, not a rejection.
+/// Search parameters. `k` arrives as text so a bad one is a problem, not a rejection.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
-    /// What the page is for: a brief, or a few words ("teeth whitening studio").
-    q: Option<String>,
+    /// What the page is for: a brief, or a few words ("teeth whitening studio"); 1 to 1000
+    /// characters, not only spaces; new lines and tabs allowed, other control characters not.
+    #[param(
+        min_length = 1,
+        max_length = 1000,
+        pattern = "^[^\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f]*$"
+    )]
+    q: String,
     /// How many designs, 1 to 20; 3 by default.
     #[param(value_type = Option<i64>, minimum = 1, maximum = 20)]
     k: Option<String>,
-    /// Only designs of this industry (`saas`, `dental`, `bakery_food_shop`, …).
+    /// Only designs of this industry.
+    #[param(schema_with = industries)]
     industry: Option<String>,
-    /// Only designs built for this conversion goal (`start_trial`, `book_appointment`, …).
+    /// Only designs built for this conversion goal.
+    #[param(schema_with = goals)]
     goal: Option<String>,
+}
+
+/// The values the design schema allows, so a client (and a test generator) knows them.
+fn one_of(values: &[String], description: &str) -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .description(Some(description))
+        .enum_values(Some(values.to_vec()))
+        .build()
+}
+
+fn industries() -> utoipa::openapi::schema::Object {
+    one_of(&SCHEMA_ENUMS.0, "Only designs of this industry")
+}
+
+fn goals() -> utoipa::openapi::schema::Object {
+    one_of(
+        &SCHEMA_ENUMS.1,
+        "Only designs built for this conversion goal",
+    )
 }
 
 /// One found design and how close it is to the query.
@@ -128,14 +156,11 @@ async fn search_designs(
 ) -> Result<Json<DesignSearch>, Problem> {
     let Query(params) =
         params.map_err(|e| Problem::new(ProblemKind::InvalidQuery).detail(e.body_text()))?;
-    let query = params.q.unwrap_or_default();
-    let query = query.trim();
-    if query.is_empty()
-        || query.chars().count() > MAX_QUERY_CHARS
-        || has_control_chars(query, false)
+    let query = params.q.trim();
+    if query.is_empty() || query.chars().count() > MAX_QUERY_CHARS || has_control_chars(query, true)
     {
         return Err(Problem::new(ProblemKind::InvalidQuery).detail(format!(
-            "q is required: 1 to {MAX_QUERY_CHARS} characters, no control characters"
+            "q is required: 1 to {MAX_QUERY_CHARS} characters, not only spaces, no control characters but new lines and tabs"
         )));
     }
     let k = match params.k.as_deref() {
