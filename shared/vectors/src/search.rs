@@ -7,6 +7,9 @@ use crate::quantize::{self, dots_i8};
 use crate::topk::{Scored, TopK};
 use crate::{VectorIndex, dot, normalize};
 
+/// Slack for f32 rounding in the int8 estimate and its bound (scores are cosines in [-1, 1];
+/// a sum of a few hundred products rounds by well under this).
+const ROUNDING: f32 = 1e-4;
 /// Rows scored per call of the int8 kernel.
 const BLOCK: usize = 256;
 
@@ -113,8 +116,10 @@ impl VectorIndex {
                     dots.iter().zip(scales).zip(errors).enumerate()
                 {
                     let approx = q.scale * scale * *dot as f32;
-                    // |q·x − q̃·x̃| ≤ ‖q‖‖x − x̃‖ + ‖q − q̃‖‖x̃‖, with ‖q‖ = 1 and ‖x̃‖ ≤ 1 + ‖x − x̃‖.
-                    let bound = error + q.error * (1.0 + error);
+                    // |q·x − q̃·x̃| ≤ ‖q‖‖x − x̃‖ + ‖q − q̃‖‖x̃‖, with ‖q‖ = 1 and ‖x̃‖ ≤ 1 + ‖x − x̃‖;
+                    // plus the f32 rounding of these sums, so a row tied with the k-th
+                    // score is never dropped for a last-bit difference.
+                    let bound = error + q.error * (1.0 + error) + ROUNDING;
                     let upper = approx + bound;
                     let position = start + offset;
                     if upper < floor.threshold() || !allow(self.id_at(position)) {

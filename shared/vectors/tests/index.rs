@@ -178,3 +178,30 @@ fn the_inverted_file_reaches_its_recall_target_and_survives_the_file() {
     let back = VectorIndex::from_bytes(&index.to_bytes()).expect("reads");
     assert_eq!(back, index);
 }
+
+/// Found by the fuzzer: rows tied with the k-th score, where rounding in the int8 estimate
+/// left a tied row's upper bound a hair under the floor.
+#[test]
+fn ties_at_the_kth_score_are_broken_as_a_full_scan_breaks_them() {
+    let data: &[u8] = include_bytes!("fixtures/tied-rows.bin");
+    let dim = usize::from(data.first().copied().unwrap_or(1) % 16) + 1;
+    let floats: Vec<f32> = data.iter().map(|b| f32::from(*b) - 127.5).collect();
+    let rows = floats.len() / dim;
+    let index = VectorIndex::build(
+        "t",
+        dim,
+        floats.get(..rows * dim).unwrap_or(&[]).to_vec(),
+        Vec::new(),
+    )
+    .expect("builds");
+    for row in 0..rows {
+        let query = index.vector(row).expect("row").to_vec();
+        for k in 1..=rows {
+            assert_eq!(
+                ids(&index.search_exact(&query, k, |_| true)),
+                ids(&index.search_brute_force(&query, k)),
+                "row {row}, k {k}"
+            );
+        }
+    }
+}
