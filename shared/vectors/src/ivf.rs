@@ -13,7 +13,8 @@ pub struct IvfOptions {
     pub seed: u64,
 }
 
-/// Lists per √n rows. Measured at 100k × 384 (`visions-ai index bench`, recall@10 ≈ 0.97):
+/// Lists per √n rows. Measured at 100k × 384 with this constant set to each value
+/// (`visions-ai index bench`, recall@10 ≈ 0.97):
 /// 1 → 3,666 QPS, 2 → 5,084 QPS, 4 → 5,751 QPS but a 3× longer build; 2 it is.
 const LISTS_PER_SQRT: f64 = 2.0;
 

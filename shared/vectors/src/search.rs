@@ -135,11 +135,20 @@ impl VectorIndex {
             }
         }
         let floor = floor.threshold();
+        let kept = candidates
+            .into_iter()
+            .filter(|(_, upper)| *upper >= floor)
+            .map(|(position, _)| position);
+        self.rerank(&q.vector, k, kept)
+    }
+
+    /// The `k` best of the rows stored at `positions` by their f32 inner product with `query`.
+    fn rerank(&self, query: &[f32], k: usize, positions: impl Iterator<Item = usize>) -> Vec<Hit> {
         let mut best = TopK::new(k);
-        for (position, _) in candidates.into_iter().filter(|(_, upper)| *upper >= floor) {
+        for position in positions {
             if let Some(vector) = self.stored_vector(position) {
                 best.push(Scored {
-                    score: dot(vector, &q.vector),
+                    score: dot(vector, query),
                     id: self.id_at(position) as u32,
                 });
             }
@@ -159,19 +168,6 @@ impl VectorIndex {
         let Some(q) = Query::new(query, self.dim) else {
             return Vec::new();
         };
-        let mut best = TopK::new(k);
-        for (position, row) in self.vectors.chunks_exact(self.dim).enumerate() {
-            best.push(Scored {
-                score: dot(row, &q.vector),
-                id: self.id_at(position) as u32,
-            });
-        }
-        best.into_sorted()
-            .into_iter()
-            .map(|s| Hit {
-                id: s.id as usize,
-                score: s.score,
-            })
-            .collect()
+        self.rerank(&q.vector, k, 0..self.len())
     }
 }
