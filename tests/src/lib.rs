@@ -2,6 +2,7 @@
 //! client for the router.
 
 pub mod canned;
+pub mod fake_images;
 pub mod fake_llm;
 pub mod moto;
 
@@ -36,7 +37,7 @@ pub fn page_text(page: &serde_json::Value) -> String {
             serde_json::Value::Object(map) => map
                 .iter()
                 .filter(|(k, _)| {
-                    !["brief", "href", "id", "variant", "type", "action", "source"]
+                    !["brief", "href", "id", "variant", "type", "action", "source", "picture", "failure"]
                         .contains(&k.as_str())
                 })
                 .for_each(|(_, v)| walk(v, out)),

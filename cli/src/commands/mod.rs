@@ -4,6 +4,7 @@ mod create;
 mod facts;
 mod index;
 mod openapi;
+mod optimize;
 mod serve;
 mod token;
 
@@ -44,6 +45,9 @@ enum Command {
     Index(index::Command),
     /// Run the quality gate on a page.json or an HTML file; exits 1 when it is not publishable.
     Check(check::Args),
+    /// Make the responsive WebP widths of an image, as the optimize stage does, and print JSON:
+    /// per-stage timings and output sizes.
+    Optimize(optimize::Args),
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -55,6 +59,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Openapi => openapi::run(),
         Command::Facts(args) => facts::run(args),
         Command::Index(command) => index::run(command).await,
+        Command::Optimize(args) => optimize::run(args),
         Command::Check(args) => {
             if check::run(args)? {
                 Ok(())

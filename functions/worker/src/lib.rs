@@ -7,6 +7,8 @@ use visions_agents::ModelRouting;
 use visions_composer::Composer;
 use visions_designs::store::LiveIndex;
 use visions_domain::ports::{BlobStore, JobStore, ProjectStore, SecretStore, VersionStore};
+use visions_assets::{ImageModels, Studio};
+use visions_llm::images::ProviderImageModels;
 use visions_llm::registry::ModelRegistry;
 use visions_model_config::ModelSettings;
 use visions_pipeline::pipeline::{COPY_CONCURRENCY, JOB_BUDGET, Pipeline};
@@ -15,6 +17,10 @@ use visions_pipeline::worker::{JOB_LEASE, Worker};
 pub use visions_pipeline::batch::handle_batch;
 
 /// The ports the pipeline and its worker use.
+/// Image calls in flight at once for one job: providers rate-limit images per minute, and
+/// each optimize takes a core.
+pub const IMAGE_CONCURRENCY: usize = 3;
+
 pub struct Ports {
     pub projects: Arc<dyn ProjectStore>,
     pub jobs: Arc<dyn JobStore>,
@@ -34,6 +40,19 @@ pub fn worker(
     lookup: impl Fn(&str) -> Option<String>,
 ) -> anyhow::Result<Worker> {
     let routing = ModelRouting::from_lookup(&lookup).map_err(anyhow::Error::msg)?;
+    let image_model = settings.image_model.clone();
+    let studio = Arc::new(Studio::new(
+        ImageModels::new(ProviderImageModels::new(
+            settings.clone(),
+            ports.secrets.clone(),
+        )),
+        ports.blobs.clone(),
+    ));
+    // A misconfigured image model stops the start, not every job.
+    studio
+        .models
+        .get(&image_model)
+        .map_err(|e| anyhow::anyhow!("VISIONS_IMAGE_MODEL: {e}"))?;
     let registry = Arc::new(ModelRegistry::new(
         settings,
         ports.secrets.clone(),
@@ -51,6 +70,9 @@ pub fn worker(
         secrets: ports.secrets,
         // Where published pages' contact forms post; empty when the API serves the pages too.
         public_api_url: lookup("VISIONS_PUBLIC_API_URL").unwrap_or_default(),
+        studio,
+        image_model,
+        image_concurrency: IMAGE_CONCURRENCY,
     });
     Ok(Worker::new(ports.jobs, pipeline, JOB_LEASE))
 }

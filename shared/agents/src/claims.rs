@@ -144,8 +144,11 @@ fn walk(value: &Value, path: &str, visit: &mut dyn FnMut(&str, &str)) {
         }
         Value::Object(map) => {
             for (key, item) in map {
-                // Not read as copy: ids, addresses, image-model briefs, the form's address.
-                if ["id", "href", "brief", "src", "action"].contains(&key.as_str()) {
+                // Not read as copy: ids, addresses, image-model briefs, the form's address,
+                // and what the image stage records (the picture's files, why it failed).
+                if ["id", "href", "brief", "src", "action", "picture", "failure"]
+                    .contains(&key.as_str())
+                {
                     continue;
                 }
                 let path = if path.is_empty() {

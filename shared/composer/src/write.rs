@@ -456,6 +456,8 @@ fn image(id: &str, alt: String) -> ImageSlot {
         alt,
         brief: String::new(),
         src: None,
+        picture: None,
+        failure: None,
     }
 }
 

@@ -33,6 +33,7 @@ pub enum Stage {
     Layout,
     Copywriting,
     ImagePrompts,
+    Images,
     Rendering,
     Storing,
     Done,

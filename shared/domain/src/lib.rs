@@ -2,6 +2,7 @@
 //! worker claims one, page versions, the page model, and the ports (traits) every adapter
 //! implements. It depends on no other workspace crate, and on no AWS, HTTP or SQLite crate.
 
+pub mod asset;
 pub mod clock;
 pub mod config;
 pub mod form;

@@ -211,6 +211,27 @@ impl SectionContent {
     }
 }
 
+impl SectionContent {
+    /// The section's image slots, in page order.
+    pub fn image_slots(&self) -> Vec<&ImageSlot> {
+        match self {
+            Self::Hero(p) => p.image.iter().collect(),
+            Self::Benefits(p) => p.image.iter().collect(),
+            Self::Gallery(p) => p.images.iter().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn image_slots_mut(&mut self) -> Vec<&mut ImageSlot> {
+        match self {
+            Self::Hero(p) => p.image.iter_mut().collect(),
+            Self::Benefits(p) => p.image.iter_mut().collect(),
+            Self::Gallery(p) => p.images.iter_mut().collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// A call to action. `href` is `#anchor`, `https://…`, `mailto:` or `tel:`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -233,6 +254,42 @@ pub struct ImageSlot {
     /// Set by the image stage once the picture exists (an https URL or a site-relative path).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub src: Option<String>,
+    /// The optimized picture, set by the image stage (never by a model: it is not in the
+    /// schema models answer to).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(skip)]
+    pub picture: Option<Picture>,
+    /// Why the image stage left this slot without a picture; the page shows a themed
+    /// placeholder and the brief stays, so the image can be made again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(skip)]
+    pub failure: Option<String>,
+}
+
+/// An image in responsive widths on the CDN.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Picture {
+    /// The asset it was made as.
+    pub asset_id: String,
+    /// The widest width's size.
+    pub width: u32,
+    pub height: u32,
+    /// WebP files, widest first.
+    pub sources: Vec<PictureSource>,
+    /// A blurred stand-in of a few hundred bytes (`data:image/webp;base64,…`), shown while
+    /// the picture loads.
+    pub placeholder: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PictureSource {
+    /// Where a browser fetches it (the CDN on AWS, the local server locally).
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

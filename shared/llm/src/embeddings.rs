@@ -77,9 +77,9 @@ impl ProviderEmbedder {
                     ),
                 ),
             ),
-            Protocol::Anthropic => {
+            Protocol::Anthropic | Protocol::Stability => {
                 return Err(ModelError::NotConfigured(format!(
-                    "{name}: Anthropic has no embeddings API; use openai:text-embedding-3-small, a gemini embedding model or the built-in {}",
+                    "{name}: this provider has no embeddings API; use openai:text-embedding-3-small, a gemini embedding model or the built-in {}",
                     visions_embed::BUILTIN_NAME
                 )));
             }

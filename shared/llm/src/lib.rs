@@ -102,6 +102,7 @@ pub trait LanguageModel: Send + Sync {
 pub mod anthropic;
 pub mod embeddings;
 pub mod gemini;
+pub mod images;
 pub mod openai;
 pub mod registry;
 pub mod retry;

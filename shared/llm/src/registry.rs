@@ -75,6 +75,11 @@ impl ModelRegistry {
             )),
             Protocol::Anthropic => Arc::new(AnthropicModel::new(name, base, key, http)),
             Protocol::Gemini => Arc::new(GeminiModel::new(name, base, key, http)),
+            Protocol::Stability => {
+                return Err(ModelError::NotConfigured(format!(
+                    "{name}: Stability AI makes images, not text"
+                )));
+            }
         })
     }
 

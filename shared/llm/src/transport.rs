@@ -158,19 +158,62 @@ impl ModelHttp {
         key: Option<&str>,
         body: &serde_json::Value,
     ) -> Result<Vec<u8>, ModelError> {
+        self.post_json_capped(url, headers, key, body, self.max_response_bytes)
+            .await
+    }
+
+    /// [`Self::post_json`] with its own response cap (image answers are larger than text).
+    pub(crate) async fn post_json_capped(
+        &self,
+        url: &str,
+        headers: HeaderMap,
+        key: Option<&str>,
+        body: &serde_json::Value,
+        cap: usize,
+    ) -> Result<Vec<u8>, ModelError> {
+        let request = self
+            .client
+            .post(url)
+            .headers(headers)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .json(body);
+        self.send(request, key, cap).await
+    }
+
+    /// POSTs text fields as `multipart/form-data` (Stability's API takes nothing else).
+    pub(crate) async fn post_multipart(
+        &self,
+        url: &str,
+        headers: HeaderMap,
+        key: Option<&str>,
+        fields: Vec<(&'static str, String)>,
+        cap: usize,
+    ) -> Result<Vec<u8>, ModelError> {
+        let form = fields
+            .into_iter()
+            .fold(reqwest::multipart::Form::new(), |form, (name, value)| {
+                form.text(name, value)
+            });
+        let request = self.client.post(url).headers(headers).multipart(form);
+        self.send(request, key, cap).await
+    }
+
+    /// GETs a file a provider pointed to (an image URL in its answer), capped at `cap` bytes.
+    pub(crate) async fn get_bytes(&self, url: &str, cap: usize) -> Result<Vec<u8>, ModelError> {
+        self.send(self.client.get(url), None, cap).await
+    }
+
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+        key: Option<&str>,
+        cap: usize,
+    ) -> Result<Vec<u8>, ModelError> {
         let call = async {
-            let response = self
-                .client
-                .post(url)
-                .headers(headers)
-                .header(reqwest::header::ACCEPT, "application/json")
-                .json(body)
-                .send()
-                .await
-                .map_err(|err| self.request_error(err))?;
+            let response = request.send().await.map_err(|err| self.request_error(err))?;
             let status = response.status().as_u16();
             if (200..300).contains(&status) {
-                return self.read_capped(response, self.max_response_bytes).await;
+                return self.read_capped(response, cap).await;
             }
             let retry_after = retry_after(response.headers(), SystemTime::now());
             let body = self

@@ -30,6 +30,8 @@ pub enum Protocol {
     OpenAiCompatible,
     Anthropic,
     Gemini,
+    /// Stability AI's Stable Image API (images only).
+    Stability,
 }
 
 /// A provider as configuration names it.
@@ -108,6 +110,15 @@ pub const PROVIDERS: &[ProviderSpec] = &[
         key_required: true,
     },
     ProviderSpec {
+        name: "stability",
+        protocol: Protocol::Stability,
+        base_env: "STABILITY_BASE_URL",
+        // The host root; /v2beta/stable-image/generate/{model} is appended.
+        default_base: Some("https://api.stability.ai"),
+        key_env: "STABILITY_API_KEY",
+        key_required: true,
+    },
+    ProviderSpec {
         name: "compatible",
         protocol: Protocol::OpenAiCompatible,
         base_env: "COMPATIBLE_BASE_URL",
@@ -155,7 +166,13 @@ pub struct ModelSettings {
     pub retry: RetryPolicy,
     /// By provider name (`openai`, `ollama`…).
     pub providers: BTreeMap<&'static str, ProviderSettings>,
+    /// The image model pages are illustrated with (`VISIONS_IMAGE_MODEL`; the built-in
+    /// offline generator, `local:art`, by default).
+    pub image_model: ModelName,
 }
+
+/// The built-in offline image generator.
+pub const OFFLINE_IMAGES: &str = "local:art";
 
 impl ModelSettings {
     /// Reads settings through `lookup`, so tests need not touch the process environment.
@@ -215,6 +232,7 @@ impl ModelSettings {
                 ..RetryPolicy::default()
             },
             providers,
+            image_model: image_model(lookup("VISIONS_IMAGE_MODEL"))?,
         })
     }
 
@@ -222,6 +240,16 @@ impl ModelSettings {
     pub fn worst_case_per_model(&self) -> Duration {
         self.retry.worst_case(self.timeout)
     }
+}
+
+fn image_model(value: Option<String>) -> Result<ModelName, ConfigError> {
+    let value = value.filter(|v| !v.trim().is_empty());
+    let name = value.as_deref().map_or(OFFLINE_IMAGES, str::trim);
+    ModelName::parse(name).map_err(|_| ConfigError::Invalid {
+        name: "VISIONS_IMAGE_MODEL",
+        value: name.to_owned(),
+        reason: "not of the form provider:model (e.g. openai:gpt-image-1, stability:core, local:art)",
+    })
 }
 
 fn number(

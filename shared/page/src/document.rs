@@ -13,7 +13,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use sha2::{Digest, Sha256};
-use visions_domain::page::{Cta, Page, Section, SectionContent, SectionType};
+use visions_domain::page::{Cta, ImageSlot, Page, Section, SectionContent, SectionType};
 
 /// Renders `page` as a complete HTML5 document.
 pub fn render_page(page: &Page) -> String {
@@ -39,7 +39,11 @@ pub fn render_page(page: &Page) -> String {
         .collect();
     types.sort_by_key(|t| *t as u8);
     types.dedup();
-    let css = stylesheet(&ctx.tokens, &types);
+    let slots: Vec<&ImageSlot> = main_sections
+        .iter()
+        .flat_map(|(_, s)| s.content.image_slots())
+        .collect();
+    let css = stylesheet(&ctx.tokens, &types) + &crate::sections::placeholder_css(&slots);
     let csp = format!(
         "default-src 'none'; connect-src 'self'; img-src 'self' https: data:; style-src 'sha256-{}'; base-uri 'none'; form-action 'none'",
         STANDARD.encode(Sha256::digest(css.as_bytes()))
@@ -235,10 +239,7 @@ impl Ctx {
             tokens: Tokens::from_theme(&page.theme),
             business,
             hero_summary: hero.map(|h| clean(&h.subheadline)).unwrap_or_default(),
-            hero_image: hero
-                .and_then(|h| h.image.as_ref())
-                .and_then(|i| i.src.as_deref())
-                .and_then(safe_image_src),
+            hero_image: hero.and_then(|h| h.image.as_ref()).and_then(share_image),
             header_cta,
             section_ids,
             ids,
@@ -367,4 +368,16 @@ pub(crate) fn json_ld(page: &Page, ctx: &Ctx, description: &str) -> String {
         .replace('&', "\\u0026")
         .replace('\u{2028}', "\\u2028")
         .replace('\u{2029}', "\\u2029")
+}
+
+/// The picture a link preview shows for the page: the hero's width nearest 1200 px (what
+/// Open Graph consumers ask for), or its plain `src`.
+fn share_image(slot: &ImageSlot) -> Option<String> {
+    let from_picture = slot.picture.as_ref().and_then(|p| {
+        p.sources
+            .iter()
+            .min_by_key(|s| s.width.abs_diff(1200))
+            .and_then(|s| safe_image_src(&s.url))
+    });
+    from_picture.or_else(|| slot.src.as_deref().and_then(safe_image_src))
 }

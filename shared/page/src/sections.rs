@@ -596,6 +596,17 @@ pub(crate) enum Shape {
 }
 
 impl Shape {
+    /// How wide the picture is drawn, for the browser to pick a width from `srcset` (the
+    /// layout's breakpoints in css.rs).
+    fn sizes(self) -> &'static str {
+        match self {
+            Shape::Landscape => "(min-width: 60rem) 50vw, 100vw",
+            Shape::Wide => "(min-width: 64rem) 64rem, 100vw",
+            Shape::Panorama => "(min-width: 72rem) 72rem, 100vw",
+            Shape::Square => "(min-width: 52rem) 33vw, 50vw",
+        }
+    }
+
     pub(crate) fn size(self) -> (u32, u32, &'static str) {
         match self {
             Shape::Landscape => (1200, 900, "r43"),
@@ -611,13 +622,24 @@ pub(crate) fn image(slot: &ImageSlot, fallback_alt: &str, shape: Shape, eager: b
     let alt = first_non_empty(&[&slot.alt, fallback_alt]);
     let (width, height, ratio) = shape.size();
     let class = format!("media {ratio}");
+    let loading = if eager { "eager" } else { "lazy" };
+    let fetchpriority = eager.then_some("high");
+    let decoding = if eager { "sync" } else { "async" };
+    if let Some(picture) = slot.picture.as_ref().and_then(Responsive::of) {
+        return html! {
+            div class=(class) {
+                img class=[picture.placeholder.then(|| placeholder_class(slot))]
+                    src=(picture.src) srcset=(picture.srcset) sizes=(shape.sizes())
+                    alt=(alt) width=(picture.width) height=(picture.height)
+                    loading=(loading) fetchpriority=[fetchpriority] decoding=(decoding);
+            }
+        };
+    }
     match slot.src.as_deref().and_then(safe_image_src) {
         Some(src) => html! {
             div class=(class) {
                 img src=(src) alt=(alt) width=(width) height=(height)
-                    loading=(if eager { "eager" } else { "lazy" })
-                    fetchpriority=[eager.then_some("high")]
-                    decoding=(if eager { "sync" } else { "async" });
+                    loading=(loading) fetchpriority=[fetchpriority] decoding=(decoding);
             }
         },
         None => {
@@ -654,4 +676,85 @@ pub(crate) fn icon(index: usize) -> Markup {
             path d=(PATHS[index % PATHS.len()]) {}
         }
     }
+}
+
+/// A picture as `img` attributes: every width whose URL the allow-list keeps.
+struct Responsive {
+    src: String,
+    srcset: String,
+    width: u32,
+    height: u32,
+    placeholder: bool,
+}
+
+impl Responsive {
+    fn of(picture: &visions_domain::page::Picture) -> Option<Self> {
+        let sources: Vec<(String, u32)> = picture
+            .sources
+            .iter()
+            .filter(|s| s.width > 0 && s.height > 0)
+            .filter_map(|s| safe_image_src(&s.url).map(|url| (url, s.width)))
+            .collect();
+        // The fallback `src`: the smallest width of at least 1024 px, or the widest there is.
+        let src = sources
+            .iter()
+            .filter(|(_, w)| *w >= 1024)
+            .min_by_key(|(_, w)| *w)
+            .or_else(|| sources.iter().max_by_key(|(_, w)| *w))?
+            .0
+            .clone();
+        let srcset = sources
+            .iter()
+            .map(|(url, w)| format!("{url} {w}w"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        (picture.width > 0 && picture.height > 0).then(|| Self {
+            src,
+            srcset,
+            width: picture.width,
+            height: picture.height,
+            placeholder: placeholder_uri(&picture.placeholder).is_some(),
+        })
+    }
+}
+
+/// The class that shows a slot's blurred placeholder behind its picture while it loads.
+pub(crate) fn placeholder_class(slot: &ImageSlot) -> String {
+    let id: String = slot
+        .id
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .take(64)
+        .collect();
+    format!("lq-{id}")
+}
+
+/// A placeholder the stylesheet may carry: a small base64 WebP data URI, nothing else.
+pub(crate) fn placeholder_uri(uri: &str) -> Option<&str> {
+    let data = uri.strip_prefix("data:image/webp;base64,")?;
+    (!data.is_empty()
+        && data.len() <= 4096
+        && data
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'='))
+    .then_some(uri)
+}
+
+/// One CSS rule per pictured slot: its placeholder under the picture. In the stylesheet, whose
+/// hash the page's CSP allows, since inline `style` attributes are not allowed.
+pub(crate) fn placeholder_css(slots: &[&ImageSlot]) -> String {
+    let mut css = String::new();
+    for slot in slots {
+        if let Some(uri) = slot
+            .picture
+            .as_ref()
+            .and_then(|p| placeholder_uri(&p.placeholder))
+        {
+            css.push_str(&format!(
+                ".{}{{background:url({uri}) center/cover no-repeat}}",
+                placeholder_class(slot)
+            ));
+        }
+    }
+    css
 }

@@ -9,6 +9,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use visions_agents::task::{Brief, ImageBriefs, LayoutPlan, PlannedSection, SlotRequest};
+use visions_assets::{AssetFailure, Studio};
+use visions_domain::asset::Aspect;
+use visions_llm::ModelName;
+use visions_llm::images::ImageRequest;
 use visions_agents::{AgentError, Agents, Answer, ModelRouting};
 use visions_designs::store::LiveIndex;
 use visions_designs::{Design, Filter};
@@ -50,6 +54,12 @@ pub struct Pipeline {
     pub secrets: Arc<dyn SecretStore>,
     /// The API's public URL, where published pages' forms post (empty: the pages' own origin).
     pub public_api_url: String,
+    /// Draws, optimizes and stores the pictures of image slots.
+    pub studio: Arc<Studio>,
+    /// The image model pages are illustrated with.
+    pub image_model: ModelName,
+    /// Image calls in flight at once for one job.
+    pub image_concurrency: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -169,7 +179,8 @@ impl Pipeline {
                         index: variant,
                         of: variants,
                     };
-                    let page = self.generate(&brief, &agents, &usages, &part).await?;
+                    let mut page = self.generate(&brief, &agents, &usages, &part).await?;
+                    self.illustrate(&mut page, None, deadline, &part).await?;
                     stored.push(self.store(owner, job, &project, page, &part).await?);
                 }
             }
@@ -188,8 +199,11 @@ impl Pipeline {
                     "{}\n{}",
                     base.page.provenance.prompt, job.input.prompt
                 ));
-                let page = self
+                let (mut page, index) = self
                     .regenerate(&brief, base.page, section_id, &agents, &usages, progress)
+                    .await?;
+                // Only the rewritten section's images are made again.
+                self.illustrate(&mut page, Some(index), deadline, progress)
                     .await?;
                 stored.push(self.store(owner, job, &project, page, progress).await?);
             }
@@ -454,7 +468,7 @@ impl Pipeline {
         agents: &Agents,
         usages: &Usages,
         progress: &dyn Progress,
-    ) -> Result<Page, PipelineError> {
+    ) -> Result<(Page, usize), PipelineError> {
         let index = page
             .sections
             .iter()
@@ -503,7 +517,89 @@ impl Pipeline {
         resolve_anchors(&mut page, &brief.facts);
         self.brief_images(brief, &business, &mut page, index, agents, usages, progress)
             .await?;
-        Ok(page)
+        Ok((page, index))
+    }
+
+    /// Makes the picture of every briefed image slot (of one section, or of all), a few at a
+    /// time. A picture that fails leaves its slot with the brief and the reason; the page
+    /// renders a themed placeholder there and the job goes on.
+    async fn illustrate(
+        &self,
+        page: &mut Page,
+        only: Option<usize>,
+        deadline: tokio::time::Instant,
+        progress: &dyn Progress,
+    ) -> Result<(), PipelineError> {
+        let palette = palette_of(&page.theme);
+        let mut work = Vec::new();
+        for (section_index, section) in page.sections.iter().enumerate() {
+            if only.is_some_and(|o| o != section_index) {
+                continue;
+            }
+            let aspect = aspect_of(section);
+            for (slot_index, slot) in section.content.image_slots().into_iter().enumerate() {
+                if slot.brief.trim().is_empty() {
+                    continue;
+                }
+                work.push((
+                    section_index,
+                    slot_index,
+                    ImageRequest {
+                        prompt: slot.brief.clone(),
+                        aspect,
+                        style: None,
+                        palette: palette.clone(),
+                    },
+                ));
+            }
+        }
+        if work.is_empty() {
+            return Ok(());
+        }
+        progress.report(Stage::Images, 86).await?;
+        let made: Vec<_> = futures::stream::iter(work)
+            .map(|(section, slot, request)| async move {
+                let asset = Uuid::now_v7();
+                let made = tokio::time::timeout_at(
+                    deadline,
+                    self.studio.generate(&self.image_model, &request, asset),
+                )
+                .await
+                .unwrap_or_else(|_| {
+                    Err(AssetFailure::Model(
+                        "the image was not ready before the job's deadline".into(),
+                    ))
+                });
+                (section, slot, made)
+            })
+            .buffer_unordered(self.image_concurrency.max(1))
+            .collect()
+            .await;
+        for (section, slot, made) in made {
+            let Some(slot) = page
+                .sections
+                .get_mut(section)
+                .and_then(|s| s.content.image_slots_mut().into_iter().nth(slot))
+            else {
+                continue;
+            };
+            match made {
+                Ok(picture) => {
+                    slot.picture = Some(picture);
+                    slot.failure = None;
+                }
+                Err(failure) => {
+                    tracing::warn!(slot = %slot.id, %failure, "an image slot keeps its placeholder");
+                    slot.picture = None;
+                    slot.failure = Some(failure.to_string());
+                }
+            }
+        }
+        let model = format!("images={}", self.image_model);
+        if !page.provenance.models.contains(&model) {
+            page.provenance.models.push(model);
+        }
+        Ok(())
     }
 
     /// Fills the `brief` of every image slot (of one section, or of all) in one call.
@@ -730,19 +826,35 @@ fn business_name(page: &Page) -> Option<String> {
 }
 
 pub fn image_slots(content: &SectionContent) -> Vec<&ImageSlot> {
-    match content {
-        SectionContent::Hero(p) => p.image.iter().collect(),
-        SectionContent::Benefits(p) => p.image.iter().collect(),
-        SectionContent::Gallery(p) => p.images.iter().collect(),
-        _ => Vec::new(),
-    }
+    content.image_slots()
 }
 
 fn image_slots_mut(content: &mut SectionContent) -> Vec<&mut ImageSlot> {
-    match content {
-        SectionContent::Hero(p) => p.image.iter_mut().collect(),
-        SectionContent::Benefits(p) => p.image.iter_mut().collect(),
-        SectionContent::Gallery(p) => p.images.iter_mut().collect(),
-        _ => Vec::new(),
+    content.image_slots_mut()
+}
+
+/// The page's colours, for generators that paint with them: primary, accent, then the rest.
+fn palette_of(theme: &visions_domain::page::Theme) -> Vec<[u8; 3]> {
+    [&theme.primary, &theme.accent, &theme.surface, &theme.background]
+        .into_iter()
+        .filter_map(|hex| {
+            let hex = hex.strip_prefix('#')?;
+            let channel = |i: usize| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok());
+            match hex.len() {
+                6 => Some([channel(0)?, channel(2)?, channel(4)?]),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// The shape the renderer draws a section's pictures in (sections.rs `Shape`).
+fn aspect_of(section: &Section) -> Aspect {
+    match &section.content {
+        SectionContent::Hero(_) if section.variant == "centered" => Aspect::Wide,
+        SectionContent::Hero(_) => Aspect::Landscape,
+        SectionContent::Benefits(_) => Aspect::Panorama,
+        SectionContent::Gallery(_) => Aspect::Square,
+        _ => Aspect::Landscape,
     }
 }

@@ -84,14 +84,20 @@ pub fn check_page(page: &Page) -> Quality {
             }
         }
         for image in visions_page_images(&section.content) {
-            if image.src.is_none() {
+            if image.src.is_none() && image.picture.is_none() {
                 add(
                     "unfilled-slot",
                     Severity::Warning,
-                    format!(
-                        "image `{}` has no picture yet (a themed placeholder is shown)",
-                        image.id
-                    ),
+                    match &image.failure {
+                        Some(reason) => format!(
+                            "image `{}` was not made ({reason}); a themed placeholder is shown",
+                            image.id
+                        ),
+                        None => format!(
+                            "image `{}` has no picture yet (a themed placeholder is shown)",
+                            image.id
+                        ),
+                    },
                 );
             }
         }
@@ -152,10 +158,5 @@ fn hrefs(content: &SectionContent) -> Vec<&str> {
 }
 
 fn visions_page_images(content: &SectionContent) -> Vec<&visions_domain::page::ImageSlot> {
-    match content {
-        SectionContent::Hero(p) => p.image.iter().collect(),
-        SectionContent::Benefits(p) => p.image.iter().collect(),
-        SectionContent::Gallery(p) => p.images.iter().collect(),
-        _ => Vec::new(),
-    }
+    content.image_slots()
 }

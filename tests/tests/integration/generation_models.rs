@@ -89,7 +89,8 @@ async fn a_remote_model_writes_the_page_and_its_usage_is_recorded() {
         json!([
             "layout=openai:gpt-test",
             "copy=openai:gpt-test",
-            "image_prompts=openai:gpt-test"
+            "image_prompts=openai:gpt-test",
+            "images=local:art"
         ])
     );
     assert_eq!(
@@ -315,7 +316,8 @@ async fn a_failing_model_falls_back_along_the_chain() {
         json!([
             "layout=openai:gpt-test",
             "copy=openai:gpt-test",
-            "image_prompts=openai:gpt-test"
+            "image_prompts=openai:gpt-test",
+            "images=local:art"
         ]),
         "the page says who wrote it"
     );
@@ -450,6 +452,9 @@ async fn a_provider_slower_than_the_job_budget_cannot_outlast_it() {
         budget,
         secrets: current.secrets.clone(),
         public_api_url: String::new(),
+        studio: current.studio.clone(),
+        image_model: current.image_model.clone(),
+        image_concurrency: current.image_concurrency,
     });
     let worker = Worker::new(
         app.stack.adapters.jobs.clone(),

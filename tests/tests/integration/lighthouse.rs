@@ -164,6 +164,12 @@ async fn generated_pages_served_by_the_local_server_score_at_least_95() {
             .get("alice", &format!("/v1/projects/{project}/versions/1"))
             .await;
         let url = format!("{base}{}", version.body["html_url"].as_str().unwrap());
+        // Audited with its pictures: responsive WebP widths from the image stage.
+        let html = reqwest::get(&url).await.unwrap().text().await.unwrap();
+        assert!(
+            html.contains("srcset=\"/assets/images/"),
+            "generated page {i} has no pictures to audit"
+        );
         let _turn = AUDIT.lock().await;
         let output = audit(&url).await;
         let stdout = String::from_utf8_lossy(&output.stdout);

@@ -9,6 +9,7 @@ mod forged_tokens;
 mod forms_http;
 mod generation_http;
 mod generation_models;
+mod images;
 mod job_store_contract;
 mod jobs_worker;
 mod labelled_briefs;

@@ -1,0 +1,155 @@
+//! Images as the platform keeps them: an asset is one picture a user asked for (generated from
+//! a prompt, or uploaded), its state, and once optimized, its responsive WebP widths on the CDN.
+//! The original stays private; only the optimized widths are public.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::page::Picture;
+use crate::ports::StoreError;
+
+/// The shape of picture wanted; each provider is asked for its nearest size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Aspect {
+    /// 1:1
+    Square,
+    /// 4:3
+    Landscape,
+    /// 16:9
+    Wide,
+    /// 21:9
+    Panorama,
+    /// 3:4
+    Portrait,
+}
+
+impl Aspect {
+    /// Pixels for generators that take any size (the offline one).
+    pub fn pixels(self) -> (u32, u32) {
+        match self {
+            Aspect::Square => (1200, 1200),
+            Aspect::Landscape => (1600, 1200),
+            Aspect::Wide => (1920, 1080),
+            Aspect::Panorama => (2100, 900),
+            Aspect::Portrait => (1200, 1600),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AssetStatus {
+    /// Waiting for its bytes (an upload not yet made) or for the optimize stage.
+    Pending,
+    Ready,
+    Failed,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AssetOrigin {
+    Generated,
+    Upload,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Asset {
+    pub id: Uuid,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<Uuid>,
+    pub origin: AssetOrigin,
+    pub status: AssetStatus,
+    /// The prompt it was generated from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+    /// The image model that made it (`local:art`, `openai:gpt-image-1`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// The uploaded file's name, as the user gave it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filename: Option<String>,
+    /// The responsive widths, once ready.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub picture: Option<Picture>,
+    /// Why it failed, in words a user can act on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+}
+
+impl Asset {
+    pub fn new(origin: AssetOrigin, project_id: Option<Uuid>, now: OffsetDateTime) -> Self {
+        Self {
+            id: Uuid::now_v7(),
+            project_id,
+            origin,
+            status: AssetStatus::Pending,
+            prompt: None,
+            model: None,
+            filename: None,
+            picture: None,
+            failure: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+/// Where an upload's original is kept (private): the owner and the asset are in the key, so
+/// the optimize stage, which knows only the key, finds the asset. The owner's `sub` is hex so
+/// any character it holds is a valid key.
+pub fn original_key(owner: &str, asset: Uuid) -> String {
+    let hex: String = owner.bytes().map(|b| format!("{b:02x}")).collect();
+    format!("originals/{hex}/{}", asset.simple())
+}
+
+/// The owner and asset of an [`original_key`], or `None` for any other key.
+pub fn parse_original_key(key: &str) -> Option<(String, Uuid)> {
+    let rest = key.strip_prefix("originals/")?;
+    let (hex, id) = rest.split_once('/')?;
+    if hex.is_empty() || hex.len() % 2 != 0 || hex.len() > 512 {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = (0..hex.len())
+        .step_by(2)
+        .map(|i| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect();
+    let owner = String::from_utf8(bytes?).ok()?;
+    let id = Uuid::try_parse(id).ok()?;
+    Some((owner, id))
+}
+
+#[async_trait::async_trait]
+pub trait AssetStore: Send + Sync + 'static {
+    /// Stores a new asset; `AlreadyExists` if the id is taken.
+    async fn insert(&self, owner: &str, asset: &Asset) -> Result<(), StoreError>;
+    async fn get(&self, owner: &str, id: Uuid) -> Result<Option<Asset>, StoreError>;
+    /// Replaces a stored asset; `NotFound` if there is none.
+    async fn save(&self, owner: &str, asset: &Asset) -> Result<(), StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_original_key_names_its_owner_and_asset_and_nothing_else_parses() {
+        let id = Uuid::now_v7();
+        for owner in ["user-1", "auth0|5f7c8ec7", "ünïcode@example.com"] {
+            let key = original_key(owner, id);
+            assert!(crate::ports::valid_key(&key), "{key}");
+            assert_eq!(parse_original_key(&key), Some((owner.to_owned(), id)));
+        }
+        for key in ["originals/zz/abc", "originals//x", "images/ab/cd", "originals/6162", "originals/616/x"] {
+            assert_eq!(parse_original_key(key), None, "{key}");
+        }
+    }
+}
