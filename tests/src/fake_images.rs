@@ -143,7 +143,9 @@ async fn handle(
 ) -> Response {
     let path = uri.path().to_owned();
     if method == Method::GET
-        && let Some(n) = path.strip_prefix("/files/").and_then(|n| n.parse::<usize>().ok())
+        && let Some(n) = path
+            .strip_prefix("/files/")
+            .and_then(|n| n.parse::<usize>().ok())
     {
         let file = shared.files.lock().expect("files").get(n).cloned();
         return match file {
@@ -157,7 +159,11 @@ async fn handle(
             ImageWire::Stability => path.starts_with("/v2beta/stable-image/generate/"),
         };
     if !served {
-        return (StatusCode::NOT_FOUND, format!("no route for {method} {path}")).into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            format!("no route for {method} {path}"),
+        )
+            .into_response();
     }
     let headers: BTreeMap<String, String> = headers
         .iter()

@@ -37,8 +37,11 @@ pub fn page_text(page: &serde_json::Value) -> String {
             serde_json::Value::Object(map) => map
                 .iter()
                 .filter(|(k, _)| {
-                    !["brief", "href", "id", "variant", "type", "action", "source", "picture", "failure"]
-                        .contains(&k.as_str())
+                    ![
+                        "brief", "href", "id", "variant", "type", "action", "source", "picture",
+                        "failure",
+                    ]
+                    .contains(&k.as_str())
                 })
                 .for_each(|(_, v)| walk(v, out)),
             _ => {}

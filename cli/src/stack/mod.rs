@@ -15,13 +15,14 @@ use visions_api::auth::JwtVerifier;
 use visions_api::cors::Cors;
 use visions_aws::Aws;
 use visions_designs::store::LiveIndex;
+use visions_domain::asset::AssetStore;
 use visions_domain::ports::{
     BlobStore, JobQueue, JobStore, ProjectStore, SecretStore, SubmissionStore, VersionStore,
 };
 use visions_llm::embeddings::ProviderEmbedders;
 use visions_local::{
-    FileBlobStore, LocalSecrets, SqliteDb, SqliteJobQueue, SqliteJobStore, SqliteProjectStore,
-    SqliteSubmissionStore, SqliteVersionStore,
+    FileBlobStore, LocalSecrets, SqliteAssetStore, SqliteDb, SqliteJobQueue, SqliteJobStore,
+    SqliteProjectStore, SqliteSubmissionStore, SqliteVersionStore,
 };
 use visions_model_config::ModelSettings;
 use visions_pipeline::worker::Worker;
@@ -55,6 +56,7 @@ pub struct Adapters {
     pub versions: Arc<dyn VersionStore>,
     pub blobs: Arc<dyn BlobStore>,
     pub submissions: Arc<dyn SubmissionStore>,
+    pub assets: Arc<dyn AssetStore>,
     pub queue: Arc<dyn JobQueue>,
     pub secrets: Arc<dyn SecretStore>,
     /// Design-index generations (private; never served).
@@ -97,7 +99,8 @@ impl Stack {
                     projects: Arc::new(SqliteProjectStore::new(db.clone())),
                     jobs: Arc::new(SqliteJobStore::new(db.clone())),
                     versions: Arc::new(SqliteVersionStore::new(db.clone())),
-                    submissions: Arc::new(SqliteSubmissionStore::new(db)),
+                    submissions: Arc::new(SqliteSubmissionStore::new(db.clone())),
+                    assets: Arc::new(SqliteAssetStore::new(db)),
                     blobs: Arc::new(FileBlobStore::new(
                         data_dir.join("blobs"),
                         LOCAL_ASSETS_PREFIX,
@@ -118,6 +121,7 @@ impl Stack {
                     jobs: aws.jobs(),
                     versions: aws.versions(),
                     submissions: aws.submissions(),
+                    assets: aws.assets(),
                     blobs: aws.blobs(),
                     queue: aws.queue(),
                     secrets: aws.secrets(),
@@ -192,6 +196,17 @@ impl Stack {
         }
     }
 
+    pub fn image_ports(&self) -> visions_image::Ports {
+        let pipeline = &self.worker.pipeline;
+        visions_image::Ports {
+            assets: self.adapters.assets.clone(),
+            projects: self.adapters.projects.clone(),
+            studio: pipeline.studio.clone(),
+            default_model: pipeline.image_model.clone(),
+            verifier: self.verifier.clone(),
+        }
+    }
+
     pub fn retrieve_ports(&self) -> visions_retrieve::Ports {
         visions_retrieve::Ports {
             index: self.designs.clone(),
@@ -210,6 +225,7 @@ impl Stack {
                 .with_state(self.projects_ports())
                 .merge(visions_generate::routes().with_state(self.generate_ports()))
                 .merge(visions_retrieve::routes().with_state(self.retrieve_ports()))
+                .merge(visions_image::routes().with_state(self.image_ports()))
                 .merge(assets),
             &self.cors,
         )
@@ -232,6 +248,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     document.merge(visions_projects::routes().into_openapi());
     document.merge(visions_generate::routes().into_openapi());
     document.merge(visions_retrieve::routes().into_openapi());
+    document.merge(visions_image::routes().into_openapi());
     visions_api::problem::add_problem_examples(&mut document);
     document
 }

@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use visions_agents::ModelRouting;
+use visions_assets::{ImageModels, Studio};
 use visions_composer::Composer;
 use visions_designs::store::LiveIndex;
 use visions_domain::ports::{BlobStore, JobStore, ProjectStore, SecretStore, VersionStore};
-use visions_assets::{ImageModels, Studio};
 use visions_llm::images::ProviderImageModels;
 use visions_llm::registry::ModelRegistry;
 use visions_model_config::ModelSettings;

@@ -30,6 +30,10 @@ pub enum ProblemKind {
     UnsupportedMediaType,
     Internal,
     ServiceUnavailable,
+    /// An image model refused the prompt under its content policy.
+    ImageRefused,
+    /// A provider behind the API failed (an image model's error or a timeout).
+    UpstreamFailed,
 }
 
 impl ProblemKind {
@@ -52,6 +56,8 @@ impl ProblemKind {
             Self::UnsupportedMediaType => "unsupported-media-type",
             Self::Internal => "internal",
             Self::ServiceUnavailable => "service-unavailable",
+            Self::ImageRefused => "image-refused",
+            Self::UpstreamFailed => "upstream-failed",
         }
     }
 
@@ -73,6 +79,8 @@ impl ProblemKind {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::ImageRefused => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::UpstreamFailed => StatusCode::BAD_GATEWAY,
         }
     }
 
@@ -95,6 +103,8 @@ impl ProblemKind {
             Self::UnsupportedMediaType => "Unsupported media type",
             Self::Internal => "Internal error",
             Self::ServiceUnavailable => "Service temporarily unavailable",
+            Self::ImageRefused => "The image model refused the prompt",
+            Self::UpstreamFailed => "A provider failed",
         }
     }
 
@@ -229,6 +239,9 @@ fn problem_example(status: &str, has_body: bool) -> Option<serde_json::Value> {
         )]),
         "428" => Problem::new(ProblemKind::PreconditionRequired)
             .detail("send If-Match with the project's ETag so concurrent edits are not lost"),
+        "502" => Problem::new(ProblemKind::UpstreamFailed).detail(
+            "the image model failed: timed out after 60s; asset 0193a5b7-c1d2-7e8f-9a0b-1c2d3e4f5a6b keeps the reason",
+        ),
         "503" => Problem::new(ProblemKind::ServiceUnavailable)
             .detail("the design index's embedder is unavailable; try again shortly"),
         _ => return None,

@@ -10,10 +10,10 @@ use tokio::sync::Semaphore;
 use uuid::Uuid;
 use visions_domain::page::{Picture, PictureSource};
 use visions_domain::ports::BlobStore;
-use visions_imaging::{ImageError, Limits, Options, Optimized};
+use visions_imaging::{ImageError, Limits, Optimized, Options};
 use visions_llm::ModelError;
-use visions_llm::images::{ImageModel, ImageRequest, ProviderImageModels};
 use visions_llm::ModelName;
+use visions_llm::images::{ImageModel, ImageRequest, ProviderImageModels};
 use visions_model_config::OFFLINE_IMAGES;
 
 /// The built-in offline generator (`local:art`): art in the brand's colours, composed from the

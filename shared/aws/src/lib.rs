@@ -13,7 +13,8 @@ pub mod telemetry;
 use std::sync::{Arc, OnceLock};
 
 pub use dynamo::{
-    DynamoJobStore, DynamoProjectStore, DynamoSubmissionStore, DynamoVersionStore, create_table,
+    DynamoAssetStore, DynamoJobStore, DynamoProjectStore, DynamoSubmissionStore,
+    DynamoVersionStore, create_table,
 };
 pub use s3::S3BlobStore;
 pub use sdk::{s3_client, sdk_config};
@@ -62,6 +63,10 @@ impl Aws {
 
     pub fn versions(&self) -> Arc<DynamoVersionStore> {
         Arc::new(DynamoVersionStore::new(self.dynamo(), &self.settings.table))
+    }
+
+    pub fn assets(&self) -> Arc<DynamoAssetStore> {
+        Arc::new(DynamoAssetStore::new(self.dynamo(), &self.settings.table))
     }
 
     pub fn submissions(&self) -> Arc<DynamoSubmissionStore> {

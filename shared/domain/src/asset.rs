@@ -56,6 +56,24 @@ pub enum AssetOrigin {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193a5b7-c1d2-7e8f-9a0b-1c2d3e4f5a6b",
+    "origin": "generated",
+    "status": "ready",
+    "prompt": "Sourdough loaves cooling on a linen cloth, morning light",
+    "model": "local:art",
+    "picture": {
+        "asset_id": "0193a5b7-c1d2-7e8f-9a0b-1c2d3e4f5a6b",
+        "width": 1920, "height": 1080,
+        "sources": [
+            {"url": "https://d111111abcdef8.cloudfront.net/images/5f2a9c0d7e4b1a3c8d6e2f9a0b7c4d1e-1920w.webp", "width": 1920, "height": 1080, "bytes": 141233},
+            {"url": "https://d111111abcdef8.cloudfront.net/images/9b1e7c3a5d2f4e6a8c0b9d7e1f3a5c2b-320w.webp", "width": 320, "height": 180, "bytes": 9120}
+        ],
+        "placeholder": "data:image/webp;base64,UklGRkIAAABXRUJQVlA4IDYAAADQAQCdASoQAAkAAUAmJaQAA3AA/v02aAA="
+    },
+    "created_at": "2026-12-02T09:30:00Z",
+    "updated_at": "2026-12-02T09:30:01Z"
+}))]
 pub struct Asset {
     pub id: Uuid,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,7 +138,10 @@ pub fn parse_original_key(key: &str) -> Option<(String, Uuid)> {
     }
     let bytes: Option<Vec<u8>> = (0..hex.len())
         .step_by(2)
-        .map(|i| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .map(|i| {
+            hex.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
         .collect();
     let owner = String::from_utf8(bytes?).ok()?;
     let id = Uuid::try_parse(id).ok()?;
@@ -148,7 +169,13 @@ mod tests {
             assert!(crate::ports::valid_key(&key), "{key}");
             assert_eq!(parse_original_key(&key), Some((owner.to_owned(), id)));
         }
-        for key in ["originals/zz/abc", "originals//x", "images/ab/cd", "originals/6162", "originals/616/x"] {
+        for key in [
+            "originals/zz/abc",
+            "originals//x",
+            "images/ab/cd",
+            "originals/6162",
+            "originals/616/x",
+        ] {
             assert_eq!(parse_original_key(key), None, "{key}");
         }
     }

@@ -5,7 +5,10 @@
 use visions_imaging::{Limits, Options, optimize};
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let [out, method, quality, files @ ..] = args.as_slice() else {
         eprintln!("usage: optimize OUT_DIR METHOD QUALITY FILE…");
         std::process::exit(2);
@@ -18,7 +21,9 @@ fn main() {
     for file in files {
         let result = std::fs::read(file)
             .map_err(|e| e.to_string())
-            .and_then(|bytes| optimize(&bytes, &options, &Limits::default()).map_err(|e| e.to_string()));
+            .and_then(|bytes| {
+                optimize(&bytes, &options, &Limits::default()).map_err(|e| e.to_string())
+            });
         match result {
             Ok(optimized) => {
                 let stem = std::path::Path::new(file)
@@ -30,7 +35,6 @@ fn main() {
                     if let Err(e) = std::fs::write(&path, &v.webp) {
                         eprintln!("{path}: {e}");
                     }
-                    
                 }
                 println!(
                     "{}",

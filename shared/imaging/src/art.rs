@@ -93,12 +93,36 @@ enum Scene {
 impl Scene {
     fn for_brief(brief: &str, rng: &mut SplitMix) -> Scene {
         const PLACES: [&str; 16] = [
-            "outdoor", "travel", "garden", "landscape", "farm", "hike", "nature", "beach",
-            "mountain", "sea", "park", "city", "sky", "field", "forest", "lake",
+            "outdoor",
+            "travel",
+            "garden",
+            "landscape",
+            "farm",
+            "hike",
+            "nature",
+            "beach",
+            "mountain",
+            "sea",
+            "park",
+            "city",
+            "sky",
+            "field",
+            "forest",
+            "lake",
         ];
         const PRODUCTS: [&str; 12] = [
-            "app", "software", "dashboard", "screen", "device", "product", "platform", "laptop",
-            "phone", "interface", "data", "tool",
+            "app",
+            "software",
+            "dashboard",
+            "screen",
+            "device",
+            "product",
+            "platform",
+            "laptop",
+            "phone",
+            "interface",
+            "data",
+            "tool",
         ];
         let text = brief.to_lowercase();
         let has = |words: &[&str]| {
@@ -230,7 +254,8 @@ impl Shape {
                 alpha,
             } => {
                 let d = (((u - x) * aspect).powi(2) + (v - y).powi(2)).sqrt() / r;
-                let edge = 1.0 - smooth(((d - (1.0 - softness)) / softness.max(0.01)).clamp(0.0, 1.0));
+                let edge =
+                    1.0 - smooth(((d - (1.0 - softness)) / softness.max(0.01)).clamp(0.0, 1.0));
                 *c = mix(*c, colour, alpha * edge);
             }
             Shape::Hill {
@@ -282,7 +307,11 @@ fn smooth(t: f32) -> f32 {
 }
 
 fn hsl(h: f32, s: f32, l: f32) -> Rgb {
-    let q = if l < 0.5 { l * (1.0 + s) } else { l + s - l * s };
+    let q = if l < 0.5 {
+        l * (1.0 + s)
+    } else {
+        l + s - l * s
+    };
     let p = 2.0 * l - q;
     let channel = |t: f32| {
         let t = t.rem_euclid(1.0);
@@ -344,11 +373,19 @@ mod tests {
             assert_eq!(a.data.len(), 160 * 90 * 3);
             assert!(spread(a) > 8.0, "brief {i} is nearly flat: {}", spread(a));
             for b in pictures.iter().skip(i + 1) {
-                let differing = a.data.iter().zip(&b.data).filter(|(x, y)| x.abs_diff(**y) > 16).count();
+                let differing = a
+                    .data
+                    .iter()
+                    .zip(&b.data)
+                    .filter(|(x, y)| x.abs_diff(**y) > 16)
+                    .count();
                 assert!(differing > a.data.len() / 10, "two briefs look alike");
             }
         }
-        assert_eq!(paint(briefs[0], &palette, 64, 36).data, paint(briefs[0], &palette, 64, 36).data);
+        assert_eq!(
+            paint(briefs[0], &palette, 64, 36).data,
+            paint(briefs[0], &palette, 64, 36).data
+        );
     }
 
     #[test]
@@ -356,7 +393,11 @@ mod tests {
         let blue = paint("Abstract calm shapes", &[[20, 60, 220]], 80, 45);
         let orange = paint("Abstract calm shapes", &[[240, 120, 20]], 80, 45);
         let mean = |p: &Pixels, ch: usize| {
-            p.data.chunks_exact(3).map(|c| f32::from(c.get(ch).copied().unwrap_or(0))).sum::<f32>() / (80.0 * 45.0)
+            p.data
+                .chunks_exact(3)
+                .map(|c| f32::from(c.get(ch).copied().unwrap_or(0)))
+                .sum::<f32>()
+                / (80.0 * 45.0)
         };
         assert!(mean(&blue, 2) > mean(&blue, 0));
         assert!(mean(&orange, 0) > mean(&orange, 2));

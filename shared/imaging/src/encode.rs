@@ -16,7 +16,9 @@ pub(crate) fn webp(pixels: &Pixels, quality: f32, method: u8) -> Result<Vec<u8>,
     if pixels.data.len() != pixels.width as usize * pixels.height as usize * channels
         || !(3..=4).contains(&channels)
     {
-        return Err(ImageError::Encode("pixel buffer and dimensions disagree".into()));
+        return Err(ImageError::Encode(
+            "pixel buffer and dimensions disagree".into(),
+        ));
     }
     let mut config = sys::WebPConfig::new()
         .map_err(|()| ImageError::Encode("libwebp refused its default configuration".into()))?;
@@ -45,7 +47,10 @@ pub(crate) fn webp(pixels: &Pixels, quality: f32, method: u8) -> Result<Vec<u8>,
         let out = if ok && !writer.mem.is_null() {
             Ok(std::slice::from_raw_parts(writer.mem, writer.size).to_vec())
         } else {
-            Err(ImageError::Encode(format!("libwebp error {:?}", picture.error_code)))
+            Err(ImageError::Encode(format!(
+                "libwebp error {:?}",
+                picture.error_code
+            )))
         };
         sys::WebPPictureFree(&mut picture);
         sys::WebPMemoryWriterClear(&mut writer);

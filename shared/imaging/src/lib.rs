@@ -185,7 +185,11 @@ pub fn png(pixels: &Pixels) -> Result<Vec<u8>, ImageError> {
 /// A variant's content-hashed file name: the same bytes always get the same name, so it can be
 /// cached for good (`Cache-Control: immutable`).
 pub fn variant_name(variant: &Variant) -> String {
-    format!("{}-{}w.webp", variant.sha256.get(..32).unwrap_or(&variant.sha256), variant.width)
+    format!(
+        "{}-{}w.webp",
+        variant.sha256.get(..32).unwrap_or(&variant.sha256),
+        variant.width
+    )
 }
 
 fn placeholder(pixels: &Pixels) -> Result<String, ImageError> {

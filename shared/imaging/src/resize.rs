@@ -10,10 +10,7 @@ use crate::{ImageError, Pixels};
 /// `source` at every width of `widths` no wider than it (the source's own width stands in for
 /// the wider ones), widest first, without duplicates.
 pub(crate) fn widths(source: &Pixels, widths: &[u32]) -> Result<Vec<Pixels>, ImageError> {
-    let mut targets: Vec<u32> = widths
-        .iter()
-        .map(|&w| w.clamp(1, source.width))
-        .collect();
+    let mut targets: Vec<u32> = widths.iter().map(|&w| w.clamp(1, source.width)).collect();
     targets.sort_unstable_by(|a, b| b.cmp(a));
     targets.dedup();
     let mut out: Vec<Pixels> = Vec::with_capacity(targets.len());

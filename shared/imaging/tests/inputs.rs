@@ -6,7 +6,11 @@ use visions_imaging::{ImageError, Limits, Options, art, optimize};
 
 fn photo(width: u32, height: u32) -> RgbImage {
     RgbImage::from_fn(width, height, |x, y| {
-        Rgb([(x * 255 / width) as u8, (y * 255 / height) as u8, ((x ^ y) & 0xff) as u8])
+        Rgb([
+            (x * 255 / width) as u8,
+            (y * 255 / height) as u8,
+            ((x ^ y) & 0xff) as u8,
+        ])
     })
 }
 
@@ -74,10 +78,17 @@ fn exif_orientation_is_applied_and_no_metadata_survives() {
     file.extend_from_slice(&app1);
     file.extend_from_slice(plain.get(2..).expect("past SOI"));
     let out = optimize(&file, &options(&[320]), &Limits::default()).expect("optimizes");
-    assert_eq!((out.source.width, out.source.height), (200, 300), "turned upright");
+    assert_eq!(
+        (out.source.width, out.source.height),
+        (200, 300),
+        "turned upright"
+    );
     let webp = &out.variants.first().expect("one width").webp;
     for marker in [b"Exif".as_slice(), b"EXIF", b"ICCP", b"XMP "] {
-        assert!(!webp.windows(4).any(|w| w == marker), "metadata chunk in output");
+        assert!(
+            !webp.windows(4).any(|w| w == marker),
+            "metadata chunk in output"
+        );
     }
 }
 
@@ -92,7 +103,10 @@ fn damaged_foreign_and_hostile_files_get_a_clear_error() {
     }
     assert!(error(b"").contains("empty"));
     assert!(error(b"PK\x03\x04\x14\0\0\0\x08\0").contains("ZIP"));
-    assert!(error(br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#).contains("SVG"));
+    assert!(
+        error(br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#)
+            .contains("SVG")
+    );
     assert!(error(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic").contains("HEIC"));
     assert!(error(b"<!DOCTYPE html><html><body>Rate limited</body></html>").contains("HTML"));
     assert!(error(&whole.get(..4).expect("4 bytes")).contains("damaged"));
@@ -110,7 +124,10 @@ fn a_png_declaring_65535_squared_is_refused_before_allocating() {
     file.extend_from_slice(&crc32fast::hash(&ihdr).to_be_bytes());
     file.extend_from_slice(&[0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82]);
     let message = error(&file);
-    assert!(message.contains("limit") || message.contains("megapixels"), "{message}");
+    assert!(
+        message.contains("limit") || message.contains("megapixels"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -135,7 +152,10 @@ fn a_decompression_bomb_is_refused_by_the_memory_budget() {
     };
     match optimize(&file, &options(&[320]), &tight) {
         Err(ImageError::TooLarge(_)) => {}
-        other => panic!("expected a memory refusal, got {:?}", other.map(|o| o.source)),
+        other => panic!(
+            "expected a memory refusal, got {:?}",
+            other.map(|o| o.source)
+        ),
     }
 }
 
@@ -171,7 +191,8 @@ fn cmyk_jpeg_16_bit_png_and_animated_gif_come_out_right() {
     {
         let mut encoder = image::codecs::gif::GifEncoder::new(&mut gif);
         for shade in [40u8, 200] {
-            let frame = image::RgbaImage::from_pixel(40, 30, image::Rgba([shade, shade, shade, 255]));
+            let frame =
+                image::RgbaImage::from_pixel(40, 30, image::Rgba([shade, shade, shade, 255]));
             encoder
                 .encode_frame(image::Frame::new(frame))
                 .expect("frame");
@@ -183,7 +204,12 @@ fn cmyk_jpeg_16_bit_png_and_animated_gif_come_out_right() {
 
 #[test]
 fn a_40_megapixel_photo_fits_the_default_limits() {
-    let big = art::paint("a 40 megapixel landscape at dusk", &[[30, 60, 120]], 7300, 5480);
+    let big = art::paint(
+        "a 40 megapixel landscape at dusk",
+        &[[30, 60, 120]],
+        7300,
+        5480,
+    );
     let file = {
         let image = RgbImage::from_raw(big.width, big.height, big.data).expect("buffer");
         jpeg(&image, 80)
@@ -195,7 +221,9 @@ fn a_40_megapixel_photo_fits_the_default_limits() {
 
 #[test]
 fn an_embedded_display_p3_profile_is_converted_to_srgb() {
-    let p3 = moxcms::ColorProfile::new_display_p3().encode().expect("profile bytes");
+    let p3 = moxcms::ColorProfile::new_display_p3()
+        .encode()
+        .expect("profile bytes");
     let green = image::RgbImage::from_pixel(32, 32, Rgb([40, 180, 60]));
     let encode = |icc: Option<Vec<u8>>| {
         let mut out = Vec::new();
@@ -211,10 +239,17 @@ fn an_embedded_display_p3_profile_is_converted_to_srgb() {
     let centre = |file: Vec<u8>| {
         let out = optimize(&file, &options(&[32]), &Limits::default()).expect("optimizes");
         let webp = &out.variants.first().expect("width").webp;
-        image::load_from_memory(webp).expect("webp").to_rgb8().get_pixel(16, 16).0
+        image::load_from_memory(webp)
+            .expect("webp")
+            .to_rgb8()
+            .get_pixel(16, 16)
+            .0
     };
     let tagged = centre(encode(Some(p3)));
     let untagged = centre(encode(None));
     // P3 green is more saturated than sRGB's: in sRGB it needs less red and more green.
-    assert!(tagged[1] > untagged[1] || tagged[0] < untagged[0], "{tagged:?} vs {untagged:?}");
+    assert!(
+        tagged[1] > untagged[1] || tagged[0] < untagged[0],
+        "{tagged:?} vs {untagged:?}"
+    );
 }

@@ -109,9 +109,10 @@ impl ProviderImages {
     ) -> Result<Self, ModelError> {
         let model = name.model.clone();
         let (wire, url) = match protocol {
-            Protocol::OpenAi | Protocol::OpenAiCompatible => {
-                (Wire::OpenAi, transport::join(base_url, "/images/generations"))
-            }
+            Protocol::OpenAi | Protocol::OpenAiCompatible => (
+                Wire::OpenAi,
+                transport::join(base_url, "/images/generations"),
+            ),
             Protocol::Stability => {
                 // core and ultra have their own routes; the SD 3.x models share `sd3`.
                 let route = match model.as_str() {
@@ -166,7 +167,10 @@ impl ProviderImages {
             body["response_format"] = json!("b64_json");
         }
         if self.model.starts_with("dall-e-3")
-            && let Some(style) = request.style.as_deref().filter(|s| ["vivid", "natural"].contains(s))
+            && let Some(style) = request
+                .style
+                .as_deref()
+                .filter(|s| ["vivid", "natural"].contains(s))
         {
             body["style"] = json!(style);
         }
@@ -175,19 +179,30 @@ impl ProviderImages {
 
     async fn call(&self, request: &ImageRequest) -> Result<Vec<u8>, ModelError> {
         let key = self.key.resolve().await?;
-        let auth = key.as_deref().map(|k| ("authorization", format!("Bearer {k}")));
+        let auth = key
+            .as_deref()
+            .map(|k| ("authorization", format!("Bearer {k}")));
         match self.wire {
             Wire::OpenAi => {
                 let headers = transport::headers(&[("content-type", "application/json")], auth)?;
                 let body = self
                     .http
-                    .post_json_capped(&self.url, headers, key.as_deref(), &self.openai_body(request), MAX_IMAGE_BYTES * 4 / 3 + 4096)
+                    .post_json_capped(
+                        &self.url,
+                        headers,
+                        key.as_deref(),
+                        &self.openai_body(request),
+                        MAX_IMAGE_BYTES * 4 / 3 + 4096,
+                    )
                     .await
                     .map_err(refusal)?;
                 match parse_openai(&body)? {
                     Answer::Bytes(bytes) => Ok(bytes),
                     Answer::Url(url) => {
-                        if !url.to_ascii_lowercase().starts_with(&format!("{}://", self.fetch_scheme)) {
+                        if !url
+                            .to_ascii_lowercase()
+                            .starts_with(&format!("{}://", self.fetch_scheme))
+                        {
                             return Err(ModelError::Malformed(format!(
                                 "the image URL is not {}",
                                 self.fetch_scheme
@@ -207,12 +222,22 @@ impl ProviderImages {
                 if self.model.starts_with("sd3") {
                     form.push(("model", self.model.clone()));
                 }
-                if let Some(style) = request.style.as_deref().filter(|s| STABILITY_STYLES.contains(s)) {
+                if let Some(style) = request
+                    .style
+                    .as_deref()
+                    .filter(|s| STABILITY_STYLES.contains(s))
+                {
                     form.push(("style_preset", style.to_owned()));
                 }
                 let body = self
                     .http
-                    .post_multipart(&self.url, headers, key.as_deref(), form, MAX_IMAGE_BYTES * 4 / 3 + 4096)
+                    .post_multipart(
+                        &self.url,
+                        headers,
+                        key.as_deref(),
+                        form,
+                        MAX_IMAGE_BYTES * 4 / 3 + 4096,
+                    )
                     .await
                     .map_err(refusal)?;
                 parse_stability(&body)
@@ -223,9 +248,23 @@ impl ProviderImages {
 
 /// Stability's `style_preset` values.
 const STABILITY_STYLES: [&str; 17] = [
-    "3d-model", "analog-film", "anime", "cinematic", "comic-book", "digital-art", "enhance",
-    "fantasy-art", "isometric", "line-art", "low-poly", "modeling-compound", "neon-punk",
-    "origami", "photographic", "pixel-art", "tile-texture",
+    "3d-model",
+    "analog-film",
+    "anime",
+    "cinematic",
+    "comic-book",
+    "digital-art",
+    "enhance",
+    "fantasy-art",
+    "isometric",
+    "line-art",
+    "low-poly",
+    "modeling-compound",
+    "neon-punk",
+    "origami",
+    "photographic",
+    "pixel-art",
+    "tile-texture",
 ];
 
 /// The name of the built-in offline generator.
@@ -236,9 +275,15 @@ fn refusal(error: ModelError) -> ModelError {
     match error {
         ModelError::Rejected { status, message } => {
             let lower = message.to_ascii_lowercase();
-            if ["content_policy", "content policy", "moderation", "safety system", "content_moderation"]
-                .iter()
-                .any(|m| lower.contains(m))
+            if [
+                "content_policy",
+                "content policy",
+                "moderation",
+                "safety system",
+                "content_moderation",
+            ]
+            .iter()
+            .any(|m| lower.contains(m))
             {
                 ModelError::Refused(message)
             } else {
@@ -357,7 +402,10 @@ pub const IMAGE_BUDGET: Duration = Duration::from_secs(180);
 impl ProviderImageModels {
     pub fn new(settings: ModelSettings, secrets: Arc<dyn SecretStore>) -> Self {
         // Images take longer than text: at least two minutes per call.
-        let http = ModelHttp::new(settings.timeout.max(Duration::from_secs(120)), MAX_IMAGE_BYTES);
+        let http = ModelHttp::new(
+            settings.timeout.max(Duration::from_secs(120)),
+            MAX_IMAGE_BYTES,
+        );
         Self {
             settings,
             secrets,
@@ -399,13 +447,27 @@ mod tests {
     fn both_openai_answer_shapes_and_stability_verdicts_are_read() {
         let b64 = base64::engine::general_purpose::STANDARD.encode(b"\x89PNG....");
         let body = json!({"created": 1, "data": [{"b64_json": b64, "revised_prompt": "x"}]});
-        assert!(matches!(parse_openai(body.to_string().as_bytes()), Ok(Answer::Bytes(b)) if b.starts_with(b"\x89PNG")));
+        assert!(
+            matches!(parse_openai(body.to_string().as_bytes()), Ok(Answer::Bytes(b)) if b.starts_with(b"\x89PNG"))
+        );
         let body = json!({"data": [{"url": "https://example.test/a.png"}]});
-        assert!(matches!(parse_openai(body.to_string().as_bytes()), Ok(Answer::Url(_))));
-        assert!(matches!(parse_openai(b"{\"data\": []}"), Err(ModelError::Malformed(_))));
-        assert!(matches!(parse_openai(b"<html>"), Err(ModelError::Malformed(_))));
+        assert!(matches!(
+            parse_openai(body.to_string().as_bytes()),
+            Ok(Answer::Url(_))
+        ));
+        assert!(matches!(
+            parse_openai(b"{\"data\": []}"),
+            Err(ModelError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse_openai(b"<html>"),
+            Err(ModelError::Malformed(_))
+        ));
         let filtered = json!({"image": "", "finish_reason": "CONTENT_FILTERED", "seed": 1});
-        assert!(matches!(parse_stability(filtered.to_string().as_bytes()), Err(ModelError::Refused(_))));
+        assert!(matches!(
+            parse_stability(filtered.to_string().as_bytes()),
+            Err(ModelError::Refused(_))
+        ));
         let ok = json!({"image": b64, "finish_reason": "SUCCESS", "seed": 1});
         assert!(parse_stability(ok.to_string().as_bytes()).is_ok());
     }
@@ -414,7 +476,8 @@ mod tests {
     fn a_content_policy_rejection_is_a_refusal_and_is_not_retried() {
         let e = refusal(ModelError::Rejected {
             status: 400,
-            message: "content_policy_violation: Your request was rejected by our safety system".into(),
+            message: "content_policy_violation: Your request was rejected by our safety system"
+                .into(),
         });
         assert!(matches!(e, ModelError::Refused(_)));
         assert!(!e.is_retryable());

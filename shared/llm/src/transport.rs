@@ -210,7 +210,10 @@ impl ModelHttp {
         cap: usize,
     ) -> Result<Vec<u8>, ModelError> {
         let call = async {
-            let response = request.send().await.map_err(|err| self.request_error(err))?;
+            let response = request
+                .send()
+                .await
+                .map_err(|err| self.request_error(err))?;
             let status = response.status().as_u16();
             if (200..300).contains(&status) {
                 return self.read_capped(response, cap).await;

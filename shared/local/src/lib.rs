@@ -9,6 +9,6 @@ mod sqlite;
 pub use files::FileBlobStore;
 pub use secrets::{LocalSecrets, random_secret};
 pub use sqlite::{
-    Delivery, SqliteDb, SqliteJobQueue, SqliteJobStore, SqliteProjectStore, SqliteSubmissionStore,
-    SqliteVersionStore,
+    Delivery, SqliteAssetStore, SqliteDb, SqliteJobQueue, SqliteJobStore, SqliteProjectStore,
+    SqliteSubmissionStore, SqliteVersionStore,
 };

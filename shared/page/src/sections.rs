@@ -723,7 +723,13 @@ pub(crate) fn placeholder_class(slot: &ImageSlot) -> String {
     let id: String = slot
         .id
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .take(64)
         .collect();
     format!("lq-{id}")

@@ -9,13 +9,11 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use visions_agents::task::{Brief, ImageBriefs, LayoutPlan, PlannedSection, SlotRequest};
-use visions_assets::{AssetFailure, Studio};
-use visions_domain::asset::Aspect;
-use visions_llm::ModelName;
-use visions_llm::images::ImageRequest;
 use visions_agents::{AgentError, Agents, Answer, ModelRouting};
+use visions_assets::{AssetFailure, Studio};
 use visions_designs::store::LiveIndex;
 use visions_designs::{Design, Filter};
+use visions_domain::asset::Aspect;
 use visions_domain::form::form_address;
 use visions_domain::job::{CallUsage, Job, JobKind, MAX_VARIANTS, Stage};
 use visions_domain::page::{
@@ -26,6 +24,8 @@ use visions_domain::ports::{
     BlobStore, PageVersion, ProjectStore, SecretName, SecretStore, StoreError, VersionStore,
 };
 use visions_facts::{ActionKind, BriefFacts};
+use visions_llm::ModelName;
+use visions_llm::images::ImageRequest;
 use visions_llm::registry::ModelRegistry;
 use visions_page::render_page;
 use visions_page::theme::{Palette, build_theme};
@@ -835,17 +835,25 @@ fn image_slots_mut(content: &mut SectionContent) -> Vec<&mut ImageSlot> {
 
 /// The page's colours, for generators that paint with them: primary, accent, then the rest.
 fn palette_of(theme: &visions_domain::page::Theme) -> Vec<[u8; 3]> {
-    [&theme.primary, &theme.accent, &theme.surface, &theme.background]
-        .into_iter()
-        .filter_map(|hex| {
-            let hex = hex.strip_prefix('#')?;
-            let channel = |i: usize| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok());
-            match hex.len() {
-                6 => Some([channel(0)?, channel(2)?, channel(4)?]),
-                _ => None,
-            }
-        })
-        .collect()
+    [
+        &theme.primary,
+        &theme.accent,
+        &theme.surface,
+        &theme.background,
+    ]
+    .into_iter()
+    .filter_map(|hex| {
+        let hex = hex.strip_prefix('#')?;
+        let channel = |i: usize| {
+            hex.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        };
+        match hex.len() {
+            6 => Some([channel(0)?, channel(2)?, channel(4)?]),
+            _ => None,
+        }
+    })
+    .collect()
 }
 
 /// The shape the renderer draws a section's pictures in (sections.rs `Shape`).

@@ -20,7 +20,10 @@ async fn generate(app: &TestApp) -> Value {
     assert_eq!(accepted.status, StatusCode::ACCEPTED, "{}", accepted.body);
     app.drain().await;
     let job = app
-        .get("alice", &format!("/v1/jobs/{}", accepted.body["id"].as_str().unwrap()))
+        .get(
+            "alice",
+            &format!("/v1/jobs/{}", accepted.body["id"].as_str().unwrap()),
+        )
         .await;
     assert_eq!(job.body["status"], "succeeded", "{}", job.body);
     app.get("alice", &format!("/v1/projects/{project}/versions/1"))
@@ -51,7 +54,12 @@ async fn html(app: &TestApp, version: &Value) -> String {
     reply.body.as_str().unwrap().to_owned()
 }
 
-fn image_app_vars(base: &str, model: &str, key_var: &'static str, base_var: &'static str) -> Vec<(&'static str, String)> {
+fn image_app_vars(
+    base: &str,
+    model: &str,
+    key_var: &'static str,
+    base_var: &'static str,
+) -> Vec<(&'static str, String)> {
     vec![
         ("VISIONS_IMAGE_MODEL", model.to_owned()),
         (base_var, base.to_owned()),
@@ -74,18 +82,39 @@ async fn every_image_slot_gets_responsive_webp_widths_that_the_page_serves() {
     assert!(!slots.is_empty(), "the page has image slots");
     for slot in &slots {
         let picture = &slot["picture"];
-        assert!(picture.is_object(), "slot {} has no picture: {slot}", slot["id"]);
-        assert!(slot["brief"].as_str().unwrap().len() > 10, "the brief stays");
+        assert!(
+            picture.is_object(),
+            "slot {} has no picture: {slot}",
+            slot["id"]
+        );
+        assert!(
+            slot["brief"].as_str().unwrap().len() > 10,
+            "the brief stays"
+        );
         let sources = picture["sources"].as_array().unwrap();
-        let widths: Vec<u64> = sources.iter().map(|s| s["width"].as_u64().unwrap()).collect();
-        assert!(widths.windows(2).all(|w| w[0] > w[1]), "widest first: {widths:?}");
+        let widths: Vec<u64> = sources
+            .iter()
+            .map(|s| s["width"].as_u64().unwrap())
+            .collect();
+        assert!(
+            widths.windows(2).all(|w| w[0] > w[1]),
+            "widest first: {widths:?}"
+        );
         assert!(widths.first().is_some_and(|w| *w <= 2400) && widths.contains(&320));
         assert_eq!(picture["width"], sources[0]["width"]);
-        assert!(picture["placeholder"].as_str().unwrap().starts_with("data:image/webp;base64,"));
+        assert!(
+            picture["placeholder"]
+                .as_str()
+                .unwrap()
+                .starts_with("data:image/webp;base64,")
+        );
         // Every width is served as an immutable WebP, as the CDN would.
         for source in sources {
             let url = source["url"].as_str().unwrap();
-            assert!(url.starts_with("/assets/images/") && url.ends_with("w.webp"), "{url}");
+            assert!(
+                url.starts_with("/assets/images/") && url.ends_with("w.webp"),
+                "{url}"
+            );
             let file = app.call(Method::GET, url, None, None, &[]).await;
             assert_eq!(file.status, StatusCode::OK, "{url}");
             assert_eq!(file.header("content-type"), "image/webp");
@@ -93,7 +122,11 @@ async fn every_image_slot_gets_responsive_webp_widths_that_the_page_serves() {
         }
     }
     assert!(
-        page["provenance"]["models"].as_array().unwrap().iter().any(|m| m == "images=local:art")
+        page["provenance"]["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m == "images=local:art")
     );
 
     let html = html(&app, &version).await;
@@ -106,7 +139,9 @@ async fn every_image_slot_gets_responsive_webp_widths_that_the_page_serves() {
         let attr = |name: &str| img.value().attr(name).unwrap_or("");
         assert!(attr("srcset").contains(" 320w"), "{}", attr("srcset"));
         assert!(!attr("sizes").is_empty() && !attr("alt").is_empty());
-        assert!(attr("width").parse::<u32>().unwrap() > 0 && attr("height").parse::<u32>().unwrap() > 0);
+        assert!(
+            attr("width").parse::<u32>().unwrap() > 0 && attr("height").parse::<u32>().unwrap() > 0
+        );
         let hero_pictured = page["sections"][0]["type"] == "hero"
             && page["sections"][0]["props"]["image"].is_object();
         if n == 0 && hero_pictured {
@@ -128,30 +163,56 @@ async fn every_image_slot_gets_responsive_webp_widths_that_the_page_serves() {
         .unwrap();
     use base64::Engine;
     use sha2::Digest;
-    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(style.as_bytes()));
+    let hash =
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(style.as_bytes()));
     let csp = document
         .select(&scraper::Selector::parse("meta[http-equiv=Content-Security-Policy]").unwrap())
         .next()
         .and_then(|m| m.value().attr("content"))
         .unwrap_or("")
         .to_owned();
-    assert!(csp.contains(&format!("'sha256-{hash}'")), "the CSP allows the stylesheet as served: {csp}");
-    assert!(!html.contains("class=\"media r43 ph"), "no grey placeholder is left");
+    assert!(
+        csp.contains(&format!("'sha256-{hash}'")),
+        "the CSP allows the stylesheet as served: {csp}"
+    );
+    assert!(
+        !html.contains("class=\"media r43 ph"),
+        "no grey placeholder is left"
+    );
 }
 
 #[tokio::test]
 async fn gpt_image_1_answers_in_base64_and_dall_e_3_by_url() {
-    let art = visions_imaging::png(&visions_imaging::art::paint("provider art", &[[200, 80, 40]], 1536, 1024)).unwrap();
+    let art = visions_imaging::png(&visions_imaging::art::paint(
+        "provider art",
+        &[[200, 80, 40]],
+        1536,
+        1024,
+    ))
+    .unwrap();
     for (model, by_url) in [("openai:gpt-image-1", false), ("openai:dall-e-3", true)] {
         let file = art.clone();
         let fake = FakeImageProvider::start(ImageWire::OpenAi, move |_| {
-            if by_url { ImageReply::Url(file.clone()) } else { ImageReply::Base64(file.clone()) }
+            if by_url {
+                ImageReply::Url(file.clone())
+            } else {
+                ImageReply::Base64(file.clone())
+            }
         })
         .await;
-        let app = app_with(&image_app_vars(&fake.openai_base_url(), model, "OPENAI_API_KEY", "OPENAI_BASE_URL")).await;
+        let app = app_with(&image_app_vars(
+            &fake.openai_base_url(),
+            model,
+            "OPENAI_API_KEY",
+            "OPENAI_BASE_URL",
+        ))
+        .await;
         let version = generate(&app).await;
         let slots = slots(&version["page"]);
-        assert!(slots.iter().all(|s| s["picture"].is_object()), "{model}: {slots:?}");
+        assert!(
+            slots.iter().all(|s| s["picture"].is_object()),
+            "{model}: {slots:?}"
+        );
         let calls = fake.calls();
         assert_eq!(calls.len(), slots.len(), "{model}: one call per slot");
         for call in &calls {
@@ -162,10 +223,19 @@ async fn gpt_image_1_answers_in_base64_and_dall_e_3_by_url() {
             assert!(body["prompt"].as_str().unwrap().len() > 10);
             if by_url {
                 assert_eq!(body["response_format"], "b64_json");
-                assert!(["1792x1024", "1024x1024", "1024x1792"].contains(&body["size"].as_str().unwrap()));
+                assert!(
+                    ["1792x1024", "1024x1024", "1024x1792"]
+                        .contains(&body["size"].as_str().unwrap())
+                );
             } else {
-                assert!(body.get("response_format").is_none(), "gpt-image-1 refuses response_format");
-                assert!(["1536x1024", "1024x1024", "1024x1536"].contains(&body["size"].as_str().unwrap()));
+                assert!(
+                    body.get("response_format").is_none(),
+                    "gpt-image-1 refuses response_format"
+                );
+                assert!(
+                    ["1536x1024", "1024x1024", "1024x1536"]
+                        .contains(&body["size"].as_str().unwrap())
+                );
             }
         }
     }
@@ -173,28 +243,44 @@ async fn gpt_image_1_answers_in_base64_and_dall_e_3_by_url() {
 
 #[tokio::test]
 async fn refusals_and_answers_that_are_not_images_leave_the_slot_with_a_reason() {
-    for (reply, expected) in [
-        ("policy", "refused"),
-        ("html", "not a usable image"),
-    ] {
+    for (reply, expected) in [("policy", "refused"), ("html", "not a usable image")] {
         let fake = FakeImageProvider::start(ImageWire::OpenAi, move |_| match reply {
             "policy" => ImageReply::openai_content_policy(),
-            _ => ImageReply::Base64(b"<!DOCTYPE html><html><body>Service unavailable</body></html>".to_vec()),
+            _ => ImageReply::Base64(
+                b"<!DOCTYPE html><html><body>Service unavailable</body></html>".to_vec(),
+            ),
         })
         .await;
-        let app = app_with(&image_app_vars(&fake.openai_base_url(), "openai:gpt-image-1", "OPENAI_API_KEY", "OPENAI_BASE_URL")).await;
+        let app = app_with(&image_app_vars(
+            &fake.openai_base_url(),
+            "openai:gpt-image-1",
+            "OPENAI_API_KEY",
+            "OPENAI_BASE_URL",
+        ))
+        .await;
         let version = generate(&app).await;
         for slot in slots(&version["page"]) {
             assert!(slot["picture"].is_null());
-            assert!(slot["brief"].as_str().unwrap().len() > 10, "the brief stays for another try");
+            assert!(
+                slot["brief"].as_str().unwrap().len() > 10,
+                "the brief stays for another try"
+            );
             let failure = slot["failure"].as_str().unwrap();
             assert!(failure.contains(expected), "{failure}");
         }
         if reply == "policy" {
-            assert_eq!(fake.calls().len(), slots(&version["page"]).len(), "a refusal is not retried");
+            assert_eq!(
+                fake.calls().len(),
+                slots(&version["page"]).len(),
+                "a refusal is not retried"
+            );
         }
         // The page still renders, with themed placeholders, and is publishable.
-        assert_eq!(version["quality"]["publishable"], true, "{}", version["quality"]);
+        assert_eq!(
+            version["quality"]["publishable"], true,
+            "{}",
+            version["quality"]
+        );
         let html = html(&app, &version).await;
         assert!(html.contains(" ph t"), "a themed placeholder is drawn");
     }
@@ -213,16 +299,27 @@ async fn a_rate_limited_image_call_is_retried_after_the_wait_it_names() {
         }
     })
     .await;
-    let app = app_with(&image_app_vars(&fake.openai_base_url(), "openai:gpt-image-1", "OPENAI_API_KEY", "OPENAI_BASE_URL")).await;
+    let app = app_with(&image_app_vars(
+        &fake.openai_base_url(),
+        "openai:gpt-image-1",
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+    ))
+    .await;
     let version = generate(&app).await;
     let slots = slots(&version["page"]);
     assert!(slots.iter().all(|s| s["picture"].is_object()), "{slots:?}");
-    assert_eq!(fake.calls().len(), slots.len() + 1, "one retry after the 429");
+    assert_eq!(
+        fake.calls().len(),
+        slots.len() + 1,
+        "one retry after the 429"
+    );
 }
 
 #[tokio::test]
 async fn stability_gets_a_multipart_form_and_its_content_filter_is_a_refusal() {
-    let art = visions_imaging::png(&visions_imaging::art::paint("stability", &[], 1344, 768)).unwrap();
+    let art =
+        visions_imaging::png(&visions_imaging::art::paint("stability", &[], 1344, 768)).unwrap();
     let fake = FakeImageProvider::start(ImageWire::Stability, move |call| {
         if call.form.get("aspect_ratio").map(String::as_str) == Some("1:1") {
             ImageReply::Filtered
@@ -231,7 +328,13 @@ async fn stability_gets_a_multipart_form_and_its_content_filter_is_a_refusal() {
         }
     })
     .await;
-    let app = app_with(&image_app_vars(&fake.url(), "stability:core", "STABILITY_API_KEY", "STABILITY_BASE_URL")).await;
+    let app = app_with(&image_app_vars(
+        &fake.url(),
+        "stability:core",
+        "STABILITY_API_KEY",
+        "STABILITY_BASE_URL",
+    ))
+    .await;
     let version = generate(&app).await;
     let calls = fake.calls();
     assert!(!calls.is_empty());
@@ -246,7 +349,10 @@ async fn stability_gets_a_multipart_form_and_its_content_filter_is_a_refusal() {
     }
     for slot in slots(&version["page"]) {
         if slot["failure"].is_string() {
-            assert!(slot["failure"].as_str().unwrap().contains("refused"), "{slot}");
+            assert!(
+                slot["failure"].as_str().unwrap().contains("refused"),
+                "{slot}"
+            );
         } else {
             assert!(slot["picture"].is_object(), "{slot}");
         }

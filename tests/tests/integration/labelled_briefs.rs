@@ -44,7 +44,10 @@ fn collect_texts(value: &Value, out: &mut Vec<String>) {
         Value::Array(items) => items.iter().for_each(|i| collect_texts(i, out)),
         Value::Object(map) => map
             .iter()
-            .filter(|(k, _)| !["href", "id", "action", "brief", "src", "picture", "failure"].contains(&k.as_str()))
+            .filter(|(k, _)| {
+                !["href", "id", "action", "brief", "src", "picture", "failure"]
+                    .contains(&k.as_str())
+            })
             .for_each(|(_, v)| collect_texts(v, out)),
         _ => {}
     }

@@ -2,6 +2,7 @@
 //! against the real components — SQLite, the AWS SDK on moto, the providers' wire formats on
 //! local fake servers, Chromium for Lighthouse.
 
+mod asset_store_contract;
 mod blob_store_contract;
 mod cors;
 mod designs;
@@ -10,6 +11,7 @@ mod forms_http;
 mod generation_http;
 mod generation_models;
 mod images;
+mod images_http;
 mod job_store_contract;
 mod jobs_worker;
 mod labelled_briefs;

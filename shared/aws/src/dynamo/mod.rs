@@ -15,11 +15,13 @@
 //! | version     | `USER#{sub}` | `VERSION#{project}#{n:010}`     |
 //! | submission  | `FORM#{project}` | `SUBMISSION#{id}` (UUIDv7)  |
 
+mod assets;
 mod jobs;
 mod projects;
 mod submissions;
 mod versions;
 
+pub use assets::DynamoAssetStore;
 pub use jobs::DynamoJobStore;
 pub use projects::DynamoProjectStore;
 pub use submissions::DynamoSubmissionStore;

@@ -1,11 +1,13 @@
 //! The embedded adapters: one SQLite file (WAL) in the data folder holds every table.
 
+mod assets;
 mod jobs;
 mod projects;
 mod queue;
 mod submissions;
 mod versions;
 
+pub use assets::SqliteAssetStore;
 pub use jobs::SqliteJobStore;
 pub use projects::SqliteProjectStore;
 pub use queue::{Delivery, SqliteJobQueue};
@@ -66,6 +68,12 @@ const MIGRATIONS: &[&str] = &[
         id         TEXT NOT NULL,
         doc        TEXT NOT NULL,
         PRIMARY KEY (project_id, id)
+    ) WITHOUT ROWID;",
+    "CREATE TABLE assets (
+        owner TEXT NOT NULL,
+        id    TEXT NOT NULL,
+        doc   TEXT NOT NULL,
+        PRIMARY KEY (owner, id)
     ) WITHOUT ROWID;",
 ];
 

@@ -1,0 +1,237 @@
+//! The image function: `POST /v1/images` draws an image with the requested model (the
+//! deployment's default, `local:art` unless configured), makes its responsive WebP widths and
+//! stores them on the CDN; `GET /v1/assets/{id}` reads an asset back. Every asset, failed ones
+//! included, is kept with its state and, when it failed, the reason.
+//!
+//! The call is synchronous and bounded by [`GENERATION_TIMEOUT`], under API Gateway's 29 s:
+//! an image model that takes longer is a 502 that names the timeout, and the asset keeps it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{FromRef, Path, State};
+use axum::http::{HeaderValue, StatusCode, header::LOCATION};
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
+use serde::Deserialize;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use visions_api::auth::{JwtVerifier, Principal};
+use visions_api::cors::Cors;
+use visions_api::json::JsonBody;
+use visions_api::problem::{FieldError, Problem, ProblemKind};
+use visions_assets::{AssetFailure, Studio};
+use visions_domain::asset::{Aspect, Asset, AssetOrigin, AssetStatus, AssetStore};
+use visions_domain::ports::ProjectStore;
+use visions_domain::text::has_control_chars;
+use visions_llm::ModelName;
+use visions_llm::images::ImageRequest;
+
+/// The longest `POST /v1/images` waits for a model, under API Gateway's 29 s limit.
+pub const GENERATION_TIMEOUT: Duration = Duration::from_secs(25);
+pub const MAX_PROMPT_CHARS: usize = 2000;
+
+#[derive(Clone)]
+pub struct Ports {
+    pub assets: Arc<dyn AssetStore>,
+    pub projects: Arc<dyn ProjectStore>,
+    pub studio: Arc<Studio>,
+    /// The model used when a request names none.
+    pub default_model: ModelName,
+    pub verifier: Arc<JwtVerifier>,
+}
+
+impl FromRef<Ports> for Arc<JwtVerifier> {
+    fn from_ref(ports: &Ports) -> Self {
+        ports.verifier.clone()
+    }
+}
+
+pub fn app(ports: Ports, cors: &Cors) -> Router {
+    visions_api::finish(routes().with_state(ports), cors)
+}
+
+pub fn routes() -> OpenApiRouter<Ports> {
+    OpenApiRouter::new()
+        .routes(routes!(create_image))
+        .routes(routes!(get_asset))
+}
+
+/// What to draw.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"prompt": "Sourdough loaves cooling on a linen cloth, morning light", "size": "wide"}))]
+pub struct ImageInput {
+    /// Subject, composition, light and style; 1 to 2000 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = "^[^\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f]*$"
+    )]
+    pub prompt: String,
+    /// The shape: each provider is asked for its nearest size.
+    pub size: Aspect,
+    /// A provider style where it has one: `vivid` or `natural` (DALL-E 3), a Stability
+    /// `style_preset` such as `photographic`.
+    #[serde(default)]
+    #[schema(max_length = 40, pattern = "^[a-z0-9-]{1,40}$")]
+    pub style: Option<String>,
+    /// `provider:model` (`openai:gpt-image-1`, `openai:dall-e-3`, `stability:core`,
+    /// `compatible:<model>`, `local:art`); the deployment's default when absent.
+    #[serde(default)]
+    #[schema(max_length = 128, example = "local:art")]
+    pub model: Option<String>,
+    /// A project of yours the image belongs to.
+    #[serde(default)]
+    pub project_id: Option<Uuid>,
+}
+
+fn validate(input: &ImageInput, default: &ModelName) -> Result<(String, ModelName), Problem> {
+    let mut errors = Vec::new();
+    let prompt = input.prompt.trim();
+    if prompt.is_empty()
+        || prompt.chars().count() > MAX_PROMPT_CHARS
+        || has_control_chars(prompt, true)
+    {
+        errors.push(FieldError::new(
+            "prompt",
+            format!("must be 1 to {MAX_PROMPT_CHARS} characters, not only spaces, without control characters"),
+        ));
+    }
+    if let Some(style) = &input.style
+        && (style.is_empty()
+            || style.len() > 40
+            || !style
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
+    {
+        errors.push(FieldError::new(
+            "style",
+            "must be 1 to 40 of a-z, 0-9 and -",
+        ));
+    }
+    let model = match input.model.as_deref() {
+        None => Some(default.clone()),
+        Some(name) => match ModelName::parse(name) {
+            Ok(model) => Some(model),
+            Err(message) => {
+                errors.push(FieldError::new("model", message));
+                None
+            }
+        },
+    };
+    match model {
+        Some(model) if errors.is_empty() => Ok((prompt.to_owned(), model)),
+        _ => Err(Problem::field_errors(errors)),
+    }
+}
+
+/// Generate an image: drawn by the model, optimized into responsive WebP widths on the CDN.
+#[utoipa::path(
+    post, path = "/v1/images", operation_id = "createImage", tag = "images",
+    request_body = ImageInput,
+    responses(
+        (status = 201, description = "The image, ready, with its widths and placeholder", body = Asset,
+         headers(("Location" = String))),
+        (status = 400, description = "Malformed or unknown fields", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Validation failed, or the model refused the prompt (`image-refused`; the asset keeps the reason)", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "The image model failed or timed out; the asset keeps the reason", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn create_image(
+    State(ports): State<Ports>,
+    principal: Principal,
+    JsonBody(input): JsonBody<ImageInput>,
+) -> Result<Response, Problem> {
+    let (prompt, model) = validate(&input, &ports.default_model)?;
+    if ports.studio.models.get(&model).is_err() {
+        return Err(Problem::field_errors(vec![FieldError::new(
+            "model",
+            format!("{model} is not offered by this deployment"),
+        )]));
+    }
+    if let Some(project) = input.project_id
+        && ports.projects.get(&principal.sub, project).await?.is_none()
+    {
+        return Err(Problem::not_found().detail("no project of yours has that id"));
+    }
+    let now = OffsetDateTime::now_utc();
+    let mut asset = Asset::new(AssetOrigin::Generated, input.project_id, now);
+    asset.prompt = Some(prompt.clone());
+    asset.model = Some(model.to_string());
+    ports.assets.insert(&principal.sub, &asset).await?;
+    let request = ImageRequest {
+        prompt,
+        aspect: input.size,
+        style: input.style,
+        palette: Vec::new(),
+    };
+    let made = tokio::time::timeout(
+        GENERATION_TIMEOUT,
+        ports.studio.generate(&model, &request, asset.id),
+    )
+    .await
+    .unwrap_or_else(|_| {
+        Err(AssetFailure::Model(format!(
+            "no image within {} s",
+            GENERATION_TIMEOUT.as_secs()
+        )))
+    });
+    asset.updated_at = OffsetDateTime::now_utc();
+    match made {
+        Ok(picture) => {
+            asset.status = AssetStatus::Ready;
+            asset.picture = Some(picture);
+            ports.assets.save(&principal.sub, &asset).await?;
+            tracing::info!(asset_id = %asset.id, %model, "image created");
+            let location = HeaderValue::from_str(&format!("/v1/assets/{}", asset.id))
+                .map_err(Problem::internal)?;
+            Ok((StatusCode::CREATED, [(LOCATION, location)], Json(asset)).into_response())
+        }
+        Err(failure) => {
+            asset.status = AssetStatus::Failed;
+            asset.failure = Some(failure.to_string());
+            ports.assets.save(&principal.sub, &asset).await?;
+            tracing::warn!(asset_id = %asset.id, %model, %failure, "image failed");
+            let kind = match failure {
+                AssetFailure::Refused(_) => ProblemKind::ImageRefused,
+                _ => ProblemKind::UpstreamFailed,
+            };
+            Err(Problem::new(kind)
+                .detail(format!("{failure}; asset {} keeps the reason", asset.id)))
+        }
+    }
+}
+
+/// An image asset of yours: its state, widths and placeholder, or why it failed.
+#[utoipa::path(
+    get, path = "/v1/assets/{id}", operation_id = "getAsset", tag = "images",
+    params(("id" = Uuid, Path, description = "Asset id")),
+    responses(
+        (status = 200, description = "The asset", body = Asset),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No asset of yours has that id", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn get_asset(
+    State(ports): State<Ports>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Result<Json<Asset>, Problem> {
+    let id = Uuid::try_parse(&id).map_err(|_| Problem::not_found())?;
+    let asset = ports
+        .assets
+        .get(&principal.sub, id)
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    Ok(Json(asset))
+}
