@@ -60,6 +60,61 @@ pub async fn bootstrap(sdk: &aws_config::SdkConfig, name: &str) -> anyhow::Resul
     if s3.head_bucket().bucket(&index_bucket).send().await.is_err() {
         s3.create_bucket().bucket(&index_bucket).send().await?;
     }
+    // Uploads notify the optimize queue, as in the template.
+    let uploads_bucket = format!("{name}-uploads");
+    if s3
+        .head_bucket()
+        .bucket(&uploads_bucket)
+        .send()
+        .await
+        .is_err()
+    {
+        s3.create_bucket().bucket(&uploads_bucket).send().await?;
+    }
+    let optimize_queue = sqs
+        .create_queue()
+        .queue_name(format!("{name}-optimize"))
+        .send()
+        .await?
+        .queue_url
+        .unwrap_or_default();
+    let optimize_arn = sqs
+        .get_queue_attributes()
+        .queue_url(&optimize_queue)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await?
+        .attributes
+        .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
+        .ok_or_else(|| anyhow::anyhow!("the optimize queue has no ARN"))?;
+    s3.put_bucket_notification_configuration()
+        .bucket(&uploads_bucket)
+        .notification_configuration(
+            aws_sdk_s3::types::NotificationConfiguration::builder()
+                .queue_configurations(
+                    aws_sdk_s3::types::QueueConfiguration::builder()
+                        .queue_arn(optimize_arn)
+                        .events(aws_sdk_s3::types::Event::S3ObjectCreated)
+                        .filter(
+                            aws_sdk_s3::types::NotificationConfigurationFilter::builder()
+                                .key(
+                                    aws_sdk_s3::types::S3KeyFilter::builder()
+                                        .filter_rules(
+                                            aws_sdk_s3::types::FilterRule::builder()
+                                                .name(aws_sdk_s3::types::FilterRuleName::Prefix)
+                                                .value("originals/")
+                                                .build(),
+                                        )
+                                        .build(),
+                                )
+                                .build(),
+                        )
+                        .build()?,
+                )
+                .build(),
+        )
+        .send()
+        .await?;
     let endpoint = sdk
         .endpoint_url()
         .unwrap_or("https://s3.amazonaws.com")
@@ -71,6 +126,7 @@ pub async fn bootstrap(sdk: &aws_config::SdkConfig, name: &str) -> anyhow::Resul
         assets_url: format!("{endpoint}/{bucket}"),
         assets_bucket: bucket,
         index_bucket: Some(index_bucket),
+        uploads_bucket: Some(uploads_bucket),
         jwt_key_arn: ensure_secret(&secrets, &format!("visions-ai/{name}/jwt-key")).await?,
         cursor_key_arn: ensure_secret(&secrets, &format!("visions-ai/{name}/cursor-key")).await?,
         secret_ttl: std::time::Duration::from_secs(300),

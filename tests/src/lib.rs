@@ -159,6 +159,10 @@ impl TestApp {
                 "VISIONS_INDEX_BUCKET",
                 settings.index_bucket.as_deref().unwrap_or(""),
             ),
+            (
+                "VISIONS_UPLOADS_BUCKET",
+                settings.uploads_bucket.as_deref().unwrap_or(""),
+            ),
         ] {
             vars.push((name.into(), value.into()));
         }

@@ -16,6 +16,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     if let Some(bucket) = &settings.index_bucket {
         println!("export VISIONS_INDEX_BUCKET={bucket}");
     }
+    if let Some(bucket) = &settings.uploads_bucket {
+        println!("export VISIONS_UPLOADS_BUCKET={bucket}");
+    }
     println!("export VISIONS_JWT_KEY_ARN={}", settings.jwt_key_arn);
     println!("export VISIONS_CURSOR_KEY_ARN={}", settings.cursor_key_arn);
     Ok(())

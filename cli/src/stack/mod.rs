@@ -5,6 +5,7 @@
 mod assets;
 pub mod drain;
 pub mod poll;
+mod uploads;
 
 use std::sync::Arc;
 
@@ -15,14 +16,14 @@ use visions_api::auth::JwtVerifier;
 use visions_api::cors::Cors;
 use visions_aws::Aws;
 use visions_designs::store::LiveIndex;
-use visions_domain::asset::AssetStore;
+use visions_domain::asset::{AssetStore, UploadSigner};
 use visions_domain::ports::{
     BlobStore, JobQueue, JobStore, ProjectStore, SecretStore, SubmissionStore, VersionStore,
 };
 use visions_llm::embeddings::ProviderEmbedders;
 use visions_local::{
-    FileBlobStore, LocalSecrets, SqliteAssetStore, SqliteDb, SqliteJobQueue, SqliteJobStore,
-    SqliteProjectStore, SqliteSubmissionStore, SqliteVersionStore,
+    FileBlobStore, LocalSecrets, LocalUploadSigner, SqliteAssetStore, SqliteDb, SqliteJobQueue,
+    SqliteJobStore, SqliteProjectStore, SqliteSubmissionStore, SqliteVersionStore,
 };
 use visions_model_config::ModelSettings;
 use visions_pipeline::worker::Worker;
@@ -61,6 +62,9 @@ pub struct Adapters {
     pub secrets: Arc<dyn SecretStore>,
     /// Design-index generations (private; never served).
     pub indexes: Option<Arc<dyn BlobStore>>,
+    /// Uploaded originals (private; never served).
+    pub originals: Arc<dyn BlobStore>,
+    pub uploads: Arc<dyn UploadSigner>,
 }
 
 pub struct Stack {
@@ -111,6 +115,10 @@ impl Stack {
                         data_dir.join(LOCAL_PRIVATE_DIR),
                         "",
                     ))),
+                    originals: Arc::new(FileBlobStore::new(data_dir.join(LOCAL_PRIVATE_DIR), "")),
+                    uploads: Arc::new(LocalUploadSigner::new(Arc::new(LocalSecrets::new(
+                        data_dir,
+                    )))),
                 };
                 (adapters, Queue::Local(queue))
             }
@@ -126,6 +134,12 @@ impl Stack {
                     queue: aws.queue(),
                     secrets: aws.secrets(),
                     indexes: aws.indexes().map(|s| s as Arc<dyn BlobStore>),
+                    originals: aws
+                        .uploads()
+                        .ok_or_else(|| anyhow::anyhow!("VISIONS_UPLOADS_BUCKET is not set"))?,
+                    uploads: aws
+                        .upload_signer()
+                        .ok_or_else(|| anyhow::anyhow!("VISIONS_UPLOADS_BUCKET is not set"))?,
                 };
                 let queue = Queue::Sqs {
                     client: aws_sdk_sqs::Client::new(&aws.sdk),
@@ -204,6 +218,15 @@ impl Stack {
             studio: pipeline.studio.clone(),
             default_model: pipeline.image_model.clone(),
             verifier: self.verifier.clone(),
+            uploads: self.adapters.uploads.clone(),
+        }
+    }
+
+    pub fn optimize_ports(&self) -> visions_optimize::Ports {
+        visions_optimize::Ports {
+            assets: self.adapters.assets.clone(),
+            originals: self.adapters.originals.clone(),
+            studio: self.worker.pipeline.studio.clone(),
         }
     }
 
@@ -220,12 +243,23 @@ impl Stack {
             .route("/assets/{*key}", get(assets::serve))
             .route("/robots.txt", get(assets::robots))
             .with_state(self.adapters.blobs.clone());
+        // What S3 does with a presigned POST on AWS: take the file, then notify optimize.
+        let uploads = OpenApiRouter::new()
+            .route("/v1/uploads/{token}", axum::routing::post(uploads::receive))
+            .layer(axum::extract::DefaultBodyLimit::max(
+                uploads::MAX_FORM_BYTES,
+            ))
+            .with_state(uploads::Receiver {
+                secrets: self.adapters.secrets.clone(),
+                optimize: Arc::new(self.optimize_ports()),
+            });
         visions_api::finish(
             visions_projects::routes()
                 .with_state(self.projects_ports())
                 .merge(visions_generate::routes().with_state(self.generate_ports()))
                 .merge(visions_retrieve::routes().with_state(self.retrieve_ports()))
                 .merge(visions_image::routes().with_state(self.image_ports()))
+                .merge(uploads)
                 .merge(assets),
             &self.cors,
         )

@@ -25,7 +25,10 @@ use visions_api::cors::Cors;
 use visions_api::json::JsonBody;
 use visions_api::problem::{FieldError, Problem, ProblemKind};
 use visions_assets::{AssetFailure, Studio};
-use visions_domain::asset::{Aspect, Asset, AssetOrigin, AssetStatus, AssetStore};
+use visions_domain::asset::{
+    Aspect, Asset, AssetOrigin, AssetStatus, AssetStore, MAX_UPLOAD_BYTES, UPLOAD_TYPES,
+    UploadForm, UploadSigner, original_key,
+};
 use visions_domain::ports::ProjectStore;
 use visions_domain::text::has_control_chars;
 use visions_llm::ModelName;
@@ -43,6 +46,8 @@ pub struct Ports {
     /// The model used when a request names none.
     pub default_model: ModelName,
     pub verifier: Arc<JwtVerifier>,
+    /// Signs upload forms (a presigned S3 POST into the private uploads bucket).
+    pub uploads: Arc<dyn UploadSigner>,
 }
 
 impl FromRef<Ports> for Arc<JwtVerifier> {
@@ -59,6 +64,7 @@ pub fn routes() -> OpenApiRouter<Ports> {
     OpenApiRouter::new()
         .routes(routes!(create_image))
         .routes(routes!(get_asset))
+        .routes(routes!(create_upload))
 }
 
 /// What to draw.
@@ -234,4 +240,118 @@ async fn get_asset(
         .await?
         .ok_or_else(Problem::not_found)?;
     Ok(Json(asset))
+}
+
+/// How long an upload form stays valid.
+pub const UPLOAD_WINDOW: time::Duration = time::Duration::minutes(15);
+
+/// A file to upload.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"filename": "storefront.jpg", "content_type": "image/jpeg", "bytes": 2483011}))]
+pub struct UploadInput {
+    /// The file's name as the user has it; 1 to 255 characters, no path.
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[^/\\\\\\x00-\\x1f\\x7f]+$"
+    )]
+    pub filename: String,
+    /// `image/jpeg`, `image/png`, `image/gif` or `image/webp`; the bytes are checked too.
+    #[schema(example = "image/jpeg")]
+    pub content_type: String,
+    /// The file's size; the upload may not be larger. At most 40 MB.
+    #[schema(minimum = 1, maximum = 40000000)]
+    pub bytes: u64,
+    /// A project of yours the image belongs to.
+    #[serde(default)]
+    pub project_id: Option<Uuid>,
+}
+
+/// A pending upload: the asset it will become, and the form to send the file with.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct Upload {
+    pub asset: Asset,
+    pub upload: UploadForm,
+}
+
+fn validate_upload(input: &UploadInput) -> Result<(), Problem> {
+    let mut errors = Vec::new();
+    let name = input.filename.trim();
+    if name.is_empty()
+        || name.chars().count() > 255
+        || name.contains(['/', '\\'])
+        || has_control_chars(name, false)
+    {
+        errors.push(FieldError::new(
+            "filename",
+            "must be 1 to 255 characters, without a path or control characters",
+        ));
+    }
+    if !UPLOAD_TYPES.contains(&input.content_type.as_str()) {
+        errors.push(FieldError::new(
+            "content_type",
+            format!("must be one of {}", UPLOAD_TYPES.join(", ")),
+        ));
+    }
+    if input.bytes == 0 || input.bytes > MAX_UPLOAD_BYTES {
+        errors.push(FieldError::new(
+            "bytes",
+            format!("must be from 1 to {MAX_UPLOAD_BYTES}"),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Problem::field_errors(errors))
+    }
+}
+
+/// Upload an image: answers with the form to send the file with (straight to storage). Once
+/// it arrives, the optimize stage makes its widths and the asset turns `ready` (or `failed`,
+/// with the reason: a file that is not a JPEG, PNG, GIF or WebP, a damaged one, one too large).
+#[utoipa::path(
+    post, path = "/v1/uploads", operation_id = "createUpload", tag = "images",
+    request_body = UploadInput,
+    responses(
+        (status = 201, description = "The pending asset and its upload form", body = Upload,
+         headers(("Location" = String))),
+        (status = 400, description = "Malformed or unknown fields", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No project of yours has that id", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Validation failed", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn create_upload(
+    State(ports): State<Ports>,
+    principal: Principal,
+    JsonBody(input): JsonBody<UploadInput>,
+) -> Result<Response, Problem> {
+    validate_upload(&input)?;
+    if let Some(project) = input.project_id
+        && ports.projects.get(&principal.sub, project).await?.is_none()
+    {
+        return Err(Problem::not_found().detail("no project of yours has that id"));
+    }
+    let now = OffsetDateTime::now_utc();
+    let mut asset = Asset::new(AssetOrigin::Upload, input.project_id, now);
+    asset.filename = Some(input.filename.trim().to_owned());
+    let key = original_key(&principal.sub, asset.id);
+    let upload = ports
+        .uploads
+        .sign(&key, &input.content_type, input.bytes, now + UPLOAD_WINDOW)
+        .await?;
+    ports.assets.insert(&principal.sub, &asset).await?;
+    tracing::info!(asset_id = %asset.id, bytes = input.bytes, "upload signed");
+    let location =
+        HeaderValue::from_str(&format!("/v1/assets/{}", asset.id)).map_err(Problem::internal)?;
+    Ok((
+        StatusCode::CREATED,
+        [(LOCATION, location)],
+        Json(Upload { asset, upload }),
+    )
+        .into_response())
 }

@@ -24,6 +24,9 @@ async fn main() -> Result<(), lambda_http::Error> {
             aws.blobs(),
         )),
         default_model: settings.image_model,
+        uploads: aws
+            .upload_signer()
+            .ok_or("VISIONS_UPLOADS_BUCKET is required by the image function")?,
         verifier: Arc::new(JwtVerifier::new(
             JwtSettings::from_lookup(env_lookup)?,
             secrets,

@@ -9,6 +9,7 @@ mod secrets;
 mod settings;
 mod sqs;
 pub mod telemetry;
+mod uploads;
 
 use std::sync::{Arc, OnceLock};
 
@@ -21,6 +22,7 @@ pub use sdk::{s3_client, sdk_config};
 pub use secrets::AwsSecrets;
 pub use settings::AwsSettings;
 pub use sqs::SqsJobQueue;
+pub use uploads::S3UploadSigner;
 
 /// One client per service, built from one SDK configuration; each constructor builds only the
 /// adapter asked for, so a function pays for the services it uses.
@@ -80,6 +82,18 @@ impl Aws {
     pub fn indexes(&self) -> Option<Arc<S3BlobStore>> {
         let bucket = self.settings.index_bucket.as_deref()?;
         Some(Arc::new(S3BlobStore::new(s3_client(&self.sdk), bucket, "")))
+    }
+
+    /// The uploads bucket (private originals), when this function is given one.
+    pub fn uploads(&self) -> Option<Arc<S3BlobStore>> {
+        let bucket = self.settings.uploads_bucket.as_deref()?;
+        Some(Arc::new(S3BlobStore::new(s3_client(&self.sdk), bucket, "")))
+    }
+
+    /// Signs uploads into the uploads bucket, when this function is given one.
+    pub fn upload_signer(&self) -> Option<Arc<S3UploadSigner>> {
+        let bucket = self.settings.uploads_bucket.as_deref()?;
+        S3UploadSigner::new(&self.sdk, bucket).ok().map(Arc::new)
     }
 
     pub fn blobs(&self) -> Arc<S3BlobStore> {

@@ -15,6 +15,8 @@ pub struct AwsSettings {
     pub assets_url: String,
     /// The private bucket of design-index generations, for the functions that search them.
     pub index_bucket: Option<String>,
+    /// The private bucket of uploaded originals, for the functions that read or sign them.
+    pub uploads_bucket: Option<String>,
     pub jwt_key_arn: String,
     pub cursor_key_arn: String,
     pub secret_ttl: Duration,
@@ -29,6 +31,7 @@ impl AwsSettings {
             assets_bucket: required("VISIONS_ASSETS_BUCKET")?,
             assets_url: required("VISIONS_ASSETS_URL")?,
             index_bucket: lookup("VISIONS_INDEX_BUCKET").filter(|b| !b.is_empty()),
+            uploads_bucket: lookup("VISIONS_UPLOADS_BUCKET").filter(|b| !b.is_empty()),
             jwt_key_arn: required("VISIONS_JWT_KEY_ARN")?,
             cursor_key_arn: required("VISIONS_CURSOR_KEY_ARN")?,
             secret_ttl: Duration::from_secs(parse_u64(&lookup, "VISIONS_SECRET_TTL_SECS", 300)?),

@@ -180,3 +180,123 @@ mod tests {
         }
     }
 }
+
+/// The image types an upload may declare (the optimize stage still sniffs the bytes).
+pub const UPLOAD_TYPES: [&str; 4] = ["image/jpeg", "image/png", "image/gif", "image/webp"];
+/// The largest upload, as the optimize stage's decode limit.
+pub const MAX_UPLOAD_BYTES: u64 = 40 * 1_000_000;
+
+/// Where and how a client sends an upload: an HTML-form POST of `fields` plus the file (last,
+/// named `file`) to `url`, as S3 takes it. The conditions (this key, this type, at most the
+/// declared size, before `expires_at`) are signed into it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct UploadForm {
+    pub url: String,
+    pub fields: std::collections::BTreeMap<String, String>,
+    pub max_bytes: u64,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: OffsetDateTime,
+}
+
+/// Signs upload forms: a presigned S3 POST on AWS, the local server's upload URL locally.
+#[async_trait::async_trait]
+pub trait UploadSigner: Send + Sync + 'static {
+    async fn sign(
+        &self,
+        key: &str,
+        content_type: &str,
+        max_bytes: u64,
+        expires_at: OffsetDateTime,
+    ) -> Result<UploadForm, StoreError>;
+}
+
+/// What a local upload URL allows, signed with the cursor key: the local server checks it as
+/// S3 checks a POST policy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadGrant {
+    pub key: String,
+    pub content_type: String,
+    pub max_bytes: u64,
+    /// Unix seconds.
+    pub expires: i64,
+}
+
+impl UploadGrant {
+    pub fn sign(&self, secret: &[u8]) -> String {
+        use base64::Engine;
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        use hmac::Mac;
+        let body = serde_json::to_vec(self).unwrap_or_default();
+        let tag = Self::mac(secret, &body).finalize().into_bytes();
+        format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(&body),
+            URL_SAFE_NO_PAD.encode(tag)
+        )
+    }
+
+    /// The grant a token carries, if it was signed with `secret` and has not expired.
+    pub fn verify(secret: &[u8], token: &str, now: OffsetDateTime) -> Option<Self> {
+        use base64::Engine;
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        use hmac::Mac;
+        if token.len() > 2048 {
+            return None;
+        }
+        let (body, tag) = token.split_once('.')?;
+        let body = URL_SAFE_NO_PAD.decode(body).ok()?;
+        let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
+        Self::mac(secret, &body).verify_slice(&tag).ok()?;
+        let grant: Self = serde_json::from_slice(&body).ok()?;
+        (grant.expires > now.unix_timestamp()).then_some(grant)
+    }
+
+    fn mac(secret: &[u8], body: &[u8]) -> hmac::Hmac<sha2::Sha256> {
+        use hmac::{KeyInit, Mac};
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret)
+            .expect("HMAC takes keys of any length");
+        mac.update(b"visions-upload-v1");
+        mac.update(body);
+        mac
+    }
+}
+
+#[cfg(test)]
+mod grant_tests {
+    use super::*;
+
+    #[test]
+    fn a_grant_is_good_only_unaltered_unexpired_and_under_its_key() {
+        let now = OffsetDateTime::now_utc();
+        let grant = UploadGrant {
+            key: "originals/616c696365/0193".into(),
+            content_type: "image/png".into(),
+            max_bytes: 1000,
+            expires: now.unix_timestamp() + 60,
+        };
+        let token = grant.sign(b"key");
+        assert_eq!(
+            UploadGrant::verify(b"key", &token, now),
+            Some(grant.clone())
+        );
+        assert_eq!(UploadGrant::verify(b"other", &token, now), None);
+        assert_eq!(
+            UploadGrant::verify(b"key", &token, now + time::Duration::minutes(2)),
+            None
+        );
+        let (body, tag) = token.split_once('.').unwrap();
+        let mut forged = grant.clone();
+        forged.max_bytes = 1_000_000_000;
+        let forged_body = {
+            use base64::Engine;
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(serde_json::to_vec(&forged).unwrap())
+        };
+        assert_ne!(forged_body, body);
+        assert_eq!(
+            UploadGrant::verify(b"key", &format!("{forged_body}.{tag}"), now),
+            None
+        );
+    }
+}

@@ -5,6 +5,7 @@
 mod files;
 mod secrets;
 mod sqlite;
+mod uploads;
 
 pub use files::FileBlobStore;
 pub use secrets::{LocalSecrets, random_secret};
@@ -12,3 +13,4 @@ pub use sqlite::{
     Delivery, SqliteAssetStore, SqliteDb, SqliteJobQueue, SqliteJobStore, SqliteProjectStore,
     SqliteSubmissionStore, SqliteVersionStore,
 };
+pub use uploads::LocalUploadSigner;

@@ -28,3 +28,4 @@ mod secret_store_contract;
 mod secrets_aws;
 mod store_contract;
 mod twenty_briefs;
+mod uploads;
