@@ -219,6 +219,8 @@ impl Stack {
             default_model: pipeline.image_model.clone(),
             verifier: self.verifier.clone(),
             uploads: self.adapters.uploads.clone(),
+            versions: self.adapters.versions.clone(),
+            blobs: self.adapters.blobs.clone(),
         }
     }
 

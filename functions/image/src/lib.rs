@@ -29,7 +29,7 @@ use visions_domain::asset::{
     Aspect, Asset, AssetOrigin, AssetStatus, AssetStore, MAX_UPLOAD_BYTES, UPLOAD_TYPES,
     UploadForm, UploadSigner, original_key,
 };
-use visions_domain::ports::ProjectStore;
+use visions_domain::ports::{BlobStore, PageVersion, ProjectStore, VersionStore};
 use visions_domain::text::has_control_chars;
 use visions_llm::ModelName;
 use visions_llm::images::ImageRequest;
@@ -48,6 +48,9 @@ pub struct Ports {
     pub verifier: Arc<JwtVerifier>,
     /// Signs upload forms (a presigned S3 POST into the private uploads bucket).
     pub uploads: Arc<dyn UploadSigner>,
+    /// Placing an image makes a new version of the page, rendered and stored like any other.
+    pub versions: Arc<dyn VersionStore>,
+    pub blobs: Arc<dyn BlobStore>,
 }
 
 impl FromRef<Ports> for Arc<JwtVerifier> {
@@ -65,6 +68,7 @@ pub fn routes() -> OpenApiRouter<Ports> {
         .routes(routes!(create_image))
         .routes(routes!(get_asset))
         .routes(routes!(create_upload))
+        .routes(routes!(place_image))
 }
 
 /// What to draw.
@@ -352,6 +356,120 @@ async fn create_upload(
         StatusCode::CREATED,
         [(LOCATION, location)],
         Json(Upload { asset, upload }),
+    )
+        .into_response())
+}
+
+/// Which slot gets which image.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"slot_id": "hero-image", "asset_id": "0193a5b7-c1d2-7e8f-9a0b-1c2d3e4f5a6b"}))]
+pub struct Placement {
+    /// An image slot of the page, e.g. `hero-image`, `gallery-2`.
+    #[schema(min_length = 1, max_length = 64)]
+    pub slot_id: String,
+    /// A ready asset of yours: generated, or uploaded.
+    pub asset_id: Uuid,
+}
+
+/// The version a placement made.
+#[derive(Debug, serde::Serialize, ToSchema)]
+#[schema(example = json!({"number": 4, "html_url": "https://d111111abcdef8.cloudfront.net/pages/5f2a9c0d7e4b1a3c8d6e2f9a0b7c4d1e/index.html", "quality": {"score": 100, "publishable": true, "findings": []}}))]
+pub struct PlacedVersion {
+    pub number: u64,
+    /// Where the rendered HTML is served.
+    pub html_url: String,
+    pub quality: visions_domain::page::Quality,
+}
+
+/// Put an image (uploaded or generated) into a slot of a page: a new version, the next
+/// number, equal to version `number` but for that slot's picture, rendered and checked.
+#[utoipa::path(
+    post, path = "/v1/projects/{id}/versions/{number}/images", operation_id = "placeImage", tag = "images",
+    params(("id" = Uuid, Path, description = "Project id"), ("number" = u64, Path, description = "The version to start from")),
+    request_body = Placement,
+    responses(
+        (status = 201, description = "The new version", body = PlacedVersion, headers(("Location" = String))),
+        (status = 400, description = "Malformed or unknown fields", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such project, version, slot or asset of yours", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The asset is not ready", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn place_image(
+    State(ports): State<Ports>,
+    principal: Principal,
+    Path((id, number)): Path<(String, String)>,
+    JsonBody(placement): JsonBody<Placement>,
+) -> Result<Response, Problem> {
+    let project_id = Uuid::try_parse(&id).map_err(|_| Problem::not_found())?;
+    let number: u64 = number.parse().map_err(|_| Problem::not_found())?;
+    let owner = &principal.sub;
+    ports
+        .projects
+        .get(owner, project_id)
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    let base = ports
+        .versions
+        .get(owner, project_id, number)
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    let asset = ports
+        .assets
+        .get(owner, placement.asset_id)
+        .await?
+        .ok_or_else(|| Problem::not_found().detail("no asset of yours has that id"))?;
+    let picture = match (asset.status, asset.picture) {
+        (AssetStatus::Ready, Some(picture)) => picture,
+        _ => {
+            return Err(Problem::field_errors(vec![FieldError::new(
+                "asset_id",
+                "the asset is not ready (an upload still being optimized, or a failed one)",
+            )]));
+        }
+    };
+    let mut page = base.page.clone();
+    let slot = page
+        .sections
+        .iter_mut()
+        .flat_map(|s| s.content.image_slots_mut())
+        .find(|slot| slot.id == placement.slot_id)
+        .ok_or_else(|| Problem::not_found().detail("the page has no image slot with that id"))?;
+    slot.picture = Some(picture);
+    slot.failure = None;
+    let quality = visions_quality::check_page(&page);
+    let html = visions_page::render_page(&page);
+    let html_key = format!("pages/{}/index.html", Uuid::new_v4().simple());
+    ports
+        .blobs
+        .put(&html_key, html.into_bytes(), "text/html; charset=utf-8")
+        .await?;
+    let version = PageVersion {
+        number: 0,
+        page,
+        html_key: html_key.clone(),
+        created_at: OffsetDateTime::now_utc(),
+        quality: quality.clone(),
+        restored_from: None,
+        ..base
+    };
+    let new_number = ports.versions.append(owner, &version).await?;
+    tracing::info!(%project_id, from = number, to = new_number, slot = %placement.slot_id, "image placed");
+    let location =
+        HeaderValue::from_str(&format!("/v1/projects/{project_id}/versions/{new_number}"))
+            .map_err(Problem::internal)?;
+    Ok((
+        StatusCode::CREATED,
+        [(LOCATION, location)],
+        Json(PlacedVersion {
+            number: new_number,
+            html_url: ports.blobs.public_url(&html_key),
+            quality,
+        }),
     )
         .into_response())
 }

@@ -19,6 +19,8 @@ async fn main() -> Result<(), lambda_http::Error> {
     let ports = visions_image::Ports {
         assets: aws.assets(),
         projects: aws.projects(),
+        versions: aws.versions(),
+        blobs: aws.blobs(),
         studio: Arc::new(Studio::new(
             ImageModels::new(ProviderImageModels::new(settings.clone(), secrets.clone())),
             aws.blobs(),

@@ -330,3 +330,135 @@ async fn on_aws_a_presigned_post_to_s3_notifies_optimize_through_sqs() {
     assert_eq!(object.content_type(), Some("image/webp"));
     assert!(object.cache_control().unwrap_or("").contains("immutable"));
 }
+
+#[tokio::test]
+async fn an_uploaded_image_goes_into_any_slot_as_a_new_version() {
+    let app = TestApp::sqlite().await;
+    let (base, _server) = serve(&app).await;
+    let project = app.create_project("alice", "Rosa's Bakery").await;
+    let started = app
+        .start_generation(
+            "alice",
+            &project,
+            json!({"prompt": "Rosa's Bakery, a sourdough bakery in Portland"}),
+            "g",
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::ACCEPTED);
+    app.drain().await;
+    let v1 = app
+        .get("alice", &format!("/v1/projects/{project}/versions/1"))
+        .await;
+    let slot = v1.body["page"]["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| {
+            let props = &s["props"];
+            let mut ids: Vec<String> = props["images"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|i| i["id"].as_str().unwrap().to_owned())
+                .collect();
+            ids.extend(props["image"]["id"].as_str().map(str::to_owned));
+            ids
+        })
+        .next()
+        .expect("the page has an image slot");
+
+    let file = photo();
+    let signed = sign(
+        &app,
+        "alice",
+        json!({"filename": "shop.jpg", "content_type": "image/jpeg", "bytes": file.len()}),
+    )
+    .await;
+    let asset_id = signed.body["asset"]["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/projects/{project}/versions/1/images");
+    // Not ready yet: nothing was uploaded.
+    let early = app
+        .call(
+            Method::POST,
+            &path,
+            Some("alice"),
+            Some(json!({"slot_id": slot, "asset_id": asset_id})),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        early.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        early.body
+    );
+    let upload = signed.body["upload"].clone();
+    let sent = reqwest::Client::new()
+        .post(format!("{base}{}", upload["url"].as_str().unwrap()))
+        .multipart(form(&upload, file, "image/jpeg"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 204);
+
+    let placed = app
+        .call(
+            Method::POST,
+            &path,
+            Some("alice"),
+            Some(json!({"slot_id": slot, "asset_id": asset_id})),
+            &[],
+        )
+        .await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.body);
+    assert_eq!(placed.body["number"], 2);
+    let v2 = app
+        .get("alice", &format!("/v1/projects/{project}/versions/2"))
+        .await;
+    let asset = app.get("alice", &format!("/v1/assets/{asset_id}")).await;
+    let first_url = asset.body["picture"]["sources"][0]["url"].as_str().unwrap();
+    let html = app
+        .call(
+            Method::GET,
+            v2.body["html_url"].as_str().unwrap(),
+            None,
+            None,
+            &[],
+        )
+        .await;
+    assert!(
+        html.body.as_str().unwrap().contains(first_url),
+        "the page shows the uploaded picture"
+    );
+    assert_eq!(
+        v1.body["html_url"],
+        app.get("alice", &format!("/v1/projects/{project}/versions/1"))
+            .await
+            .body["html_url"],
+        "version 1 is unchanged"
+    );
+
+    for (body, sub, status) in [
+        (
+            json!({"slot_id": "no-such-slot", "asset_id": asset_id}),
+            "alice",
+            404,
+        ),
+        (json!({"slot_id": slot, "asset_id": asset_id}), "bob", 404),
+        (
+            json!({"slot_id": slot, "asset_id": "0193a5b7-c1d2-7e8f-9a0b-1c2d3e4f5a6b"}),
+            "alice",
+            404,
+        ),
+    ] {
+        let reply = app
+            .call(Method::POST, &path, Some(sub), Some(body.clone()), &[])
+            .await;
+        assert_eq!(
+            reply.status.as_u16(),
+            status,
+            "{body} as {sub}: {}",
+            reply.body
+        );
+    }
+}
