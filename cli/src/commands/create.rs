@@ -135,7 +135,36 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("the page HTML is missing"))?;
             std::fs::create_dir_all(&args.out)?;
+            // The pictures beside the page, so the folder opens as it is, from disk.
+            let mut copied = 0;
+            for slot in version
+                .page
+                .sections
+                .iter()
+                .flat_map(|s| s.content.image_slots())
+            {
+                for source in slot.picture.iter().flat_map(|p| &p.sources) {
+                    let Some(key) = source.url.strip_prefix("/assets/") else {
+                        continue;
+                    };
+                    let Some(name) = key.strip_prefix("images/") else {
+                        continue;
+                    };
+                    if let Some(bytes) = adapters.blobs.get(key).await? {
+                        std::fs::create_dir_all(args.out.join("images"))?;
+                        std::fs::write(args.out.join("images").join(name), bytes)?;
+                        copied += 1;
+                    }
+                }
+            }
+            let html = String::from_utf8_lossy(&html).replace("/assets/images/", "images/");
             std::fs::write(args.out.join("index.html"), &html)?;
+            if copied > 0 {
+                println!(
+                    "Wrote {copied} image files to {}",
+                    args.out.join("images").display()
+                );
+            }
             std::fs::write(
                 args.out.join("page.json"),
                 serde_json::to_vec_pretty(&version.page)?,

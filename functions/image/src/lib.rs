@@ -274,6 +274,23 @@ pub struct UploadInput {
 
 /// A pending upload: the asset it will become, and the form to send the file with.
 #[derive(Debug, serde::Serialize, ToSchema)]
+#[schema(example = json!({
+    "asset": {"id": "0193a5b7-c1d2-7e8f-9a0b-1c2d3e4f5a6b", "origin": "upload", "status": "pending", "filename": "storefront.jpg", "created_at": "2026-12-02T09:30:00Z", "updated_at": "2026-12-02T09:30:00Z"},
+    "upload": {
+        "url": "https://visions-ai-dev-uploads.s3.us-east-1.amazonaws.com",
+        "fields": {
+            "key": "originals/616c696365/0193a5b7c1d27e8f9a0b1c2d3e4f5a6b",
+            "Content-Type": "image/jpeg",
+            "policy": "eyJleHBpcmF0aW9uIjoiMjAyNi0xMi0wMlQwOTo0NTowMFoiLCJjb25kaXRpb25zIjpbXX0=",
+            "x-amz-algorithm": "AWS4-HMAC-SHA256",
+            "x-amz-credential": "ASIAEXAMPLE/20261202/us-east-1/s3/aws4_request",
+            "x-amz-date": "20261202T093000Z",
+            "x-amz-signature": "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
+        },
+        "max_bytes": 2483011,
+        "expires_at": "2026-12-02T09:45:00Z"
+    }
+}))]
 pub struct Upload {
     pub asset: Asset,
     pub upload: UploadForm,

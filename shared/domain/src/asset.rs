@@ -145,7 +145,8 @@ pub fn parse_original_key(key: &str) -> Option<(String, Uuid)> {
         .collect();
     let owner = String::from_utf8(bytes?).ok()?;
     let id = Uuid::try_parse(id).ok()?;
-    Some((owner, id))
+    // Only the canonical spelling: one asset, one key.
+    (original_key(&owner, id) == key).then_some((owner, id))
 }
 
 #[async_trait::async_trait]

@@ -358,3 +358,71 @@ async fn stability_gets_a_multipart_form_and_its_content_filter_is_a_refusal() {
         }
     }
 }
+
+#[tokio::test]
+async fn regenerating_a_section_remakes_only_its_own_images() {
+    let app = TestApp::sqlite().await;
+    let v1 = generate(&app).await;
+    let page = &v1["page"];
+    let project = app.get("alice", "/v1/projects").await.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let pictured: Vec<(String, Vec<String>)> = page["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let ids = slots(&json!({"sections": [s]}))
+                .iter()
+                .map(|slot| {
+                    slot["picture"]["asset_id"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_owned()
+                })
+                .collect();
+            (s["id"].as_str().unwrap().to_owned(), ids)
+        })
+        .collect();
+    let (target, _) = pictured
+        .iter()
+        .find(|(_, ids)| !ids.is_empty())
+        .expect("a section with images");
+    let accepted = app
+        .call(
+            Method::POST,
+            &format!("/v1/projects/{project}/sections/{target}/regenerate"),
+            Some("alice"),
+            Some(json!({"prompt": "Make it warmer"})),
+            &[("idempotency-key", "regen-1")],
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::ACCEPTED, "{}", accepted.body);
+    app.drain().await;
+    let v2 = app
+        .get("alice", &format!("/v1/projects/{project}/versions/2"))
+        .await
+        .body;
+    for section in v2["page"]["sections"].as_array().unwrap() {
+        let id = section["id"].as_str().unwrap();
+        let now: Vec<String> = slots(&json!({"sections": [section]}))
+            .iter()
+            .map(|slot| {
+                slot["picture"]["asset_id"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_owned()
+            })
+            .collect();
+        let before = &pictured.iter().find(|(s, _)| s == id).unwrap().1;
+        if id == target {
+            assert!(
+                now.iter().all(|a| !a.is_empty() && !before.contains(a)),
+                "{id}: remade"
+            );
+        } else {
+            assert_eq!(&now, before, "{id}: kept as it was");
+        }
+    }
+}
