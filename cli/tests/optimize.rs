@@ -1,5 +1,6 @@
 //! `visions-ai optimize FILE --out DIR` as a user runs it: WebP files named by content hash,
 //! and JSON with the source, each output and per-stage timings; a bad file is a clear error.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use std::process::Command;
 

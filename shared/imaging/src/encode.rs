@@ -62,6 +62,8 @@ fn too_wide() -> ImageError {
     ImageError::TooLarge("the picture is too large to encode".into())
 }
 
+type Encoded = Result<Vec<u8>, ImageError>;
+
 /// Every picture of `all` as WebP, in the same order.
 pub(crate) fn all(all: &[Pixels], quality: f32, method: u8) -> Result<Vec<Vec<u8>>, ImageError> {
     let threads = std::thread::available_parallelism()
@@ -69,8 +71,7 @@ pub(crate) fn all(all: &[Pixels], quality: f32, method: u8) -> Result<Vec<Vec<u8
         .min(all.len())
         .max(1);
     let next = Mutex::new(0usize);
-    let results: Mutex<Vec<Option<Result<Vec<u8>, ImageError>>>> =
-        Mutex::new((0..all.len()).map(|_| None).collect());
+    let results: Mutex<Vec<Option<Encoded>>> = Mutex::new((0..all.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {

@@ -1,5 +1,6 @@
 //! What users and providers really send: each file gives a correct output or a clear error,
 //! never a panic, inside the memory of a 1024 MB function.
+#![allow(clippy::panic)] // Test helpers assert by panicking.
 
 use image::{ImageEncoder, Rgb, RgbImage};
 use visions_imaging::{ImageError, Limits, Options, art, optimize};
@@ -109,7 +110,7 @@ fn damaged_foreign_and_hostile_files_get_a_clear_error() {
     );
     assert!(error(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic").contains("HEIC"));
     assert!(error(b"<!DOCTYPE html><html><body>Rate limited</body></html>").contains("HTML"));
-    assert!(error(&whole.get(..4).expect("4 bytes")).contains("damaged"));
+    assert!(error(whole.get(..4).expect("4 bytes")).contains("damaged"));
 }
 
 #[test]

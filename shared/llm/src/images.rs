@@ -36,9 +36,8 @@ fn openai_size(aspect: Aspect, model: &str) -> &'static str {
         } else {
             "1792x1024"
         }
-    } else if model.starts_with("dall-e-2") {
-        "1024x1024"
-    } else if square {
+    } else if square || model.starts_with("dall-e-2") {
+        // dall-e-2 has only squares.
         "1024x1024"
     } else if tall {
         "1024x1536"
@@ -154,17 +153,16 @@ impl ProviderImages {
     }
 
     fn openai_body(&self, request: &ImageRequest) -> Value {
-        let mut body = json!({
-            "model": self.model,
-            "prompt": request.prompt,
-            "n": 1,
-            "size": openai_size(request.aspect, &self.model),
-        });
+        let mut body = serde_json::Map::new();
+        body.insert("model".into(), json!(self.model));
+        body.insert("prompt".into(), json!(request.prompt));
+        body.insert("n".into(), json!(1));
+        body.insert("size".into(), json!(openai_size(request.aspect, &self.model)));
         if self.model.starts_with("gpt-image") {
             // Always base64; `response_format` is refused by these models.
-            body["output_format"] = json!("png");
+            body.insert("output_format".into(), json!("png"));
         } else {
-            body["response_format"] = json!("b64_json");
+            body.insert("response_format".into(), json!("b64_json"));
         }
         if self.model.starts_with("dall-e-3")
             && let Some(style) = request
@@ -172,9 +170,9 @@ impl ProviderImages {
                 .as_deref()
                 .filter(|s| ["vivid", "natural"].contains(s))
         {
-            body["style"] = json!(style);
+            body.insert("style".into(), json!(style));
         }
-        body
+        Value::Object(body)
     }
 
     async fn call(&self, request: &ImageRequest) -> Result<Vec<u8>, ModelError> {
