@@ -157,7 +157,10 @@ impl ProviderImages {
         body.insert("model".into(), json!(self.model));
         body.insert("prompt".into(), json!(request.prompt));
         body.insert("n".into(), json!(1));
-        body.insert("size".into(), json!(openai_size(request.aspect, &self.model)));
+        body.insert(
+            "size".into(),
+            json!(openai_size(request.aspect, &self.model)),
+        );
         if self.model.starts_with("gpt-image") {
             // Always base64; `response_format` is refused by these models.
             body.insert("output_format".into(), json!("png"));
