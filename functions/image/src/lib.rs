@@ -26,8 +26,8 @@ use visions_api::json::JsonBody;
 use visions_api::problem::{FieldError, Problem, ProblemKind};
 use visions_assets::{AssetFailure, Studio};
 use visions_domain::asset::{
-    Aspect, Asset, AssetOrigin, AssetStatus, AssetStore, MAX_UPLOAD_BYTES, UPLOAD_TYPES,
-    UploadForm, UploadSigner, original_key,
+    Aspect, Asset, AssetOrigin, AssetStatus, AssetStore, MAX_UPLOAD_BYTES, UploadForm,
+    UploadSigner, original_key,
 };
 use visions_domain::ports::{BlobStore, PageVersion, ProjectStore, VersionStore};
 use visions_domain::text::has_control_chars;
@@ -93,7 +93,11 @@ pub struct ImageInput {
     /// `provider:model` (`openai:gpt-image-1`, `openai:dall-e-3`, `stability:core`,
     /// `compatible:<model>`, `local:art`); the deployment's default when absent.
     #[serde(default)]
-    #[schema(max_length = 128, example = "local:art")]
+    #[schema(
+        max_length = 128,
+        pattern = "^[a-z0-9_-]+:[A-Za-z0-9_.:/@-]+$",
+        example = "local:art"
+    )]
     pub model: Option<String>,
     /// A project of yours the image belongs to.
     #[serde(default)]
@@ -149,6 +153,7 @@ fn validate(input: &ImageInput, default: &ModelName) -> Result<(String, ModelNam
          headers(("Location" = String))),
         (status = 400, description = "Malformed or unknown fields", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No project of yours has that id", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Validation failed, or the model refused the prompt (`image-refused`; the asset keeps the reason)", body = Problem, content_type = "application/problem+json"),
@@ -258,18 +263,42 @@ pub struct UploadInput {
     #[schema(
         min_length = 1,
         max_length = 255,
-        pattern = "^[^/\\\\\\x00-\\x1f\\x7f]+$"
+        pattern = "^[^/\\\\\\x00-\\x1f\\x7f-\\x9f]*[^\\s/\\\\\\x00-\\x1f\\x7f-\\x9f][^/\\\\\\x00-\\x1f\\x7f-\\x9f]*$"
     )]
     pub filename: String,
-    /// `image/jpeg`, `image/png`, `image/gif` or `image/webp`; the bytes are checked too.
-    #[schema(example = "image/jpeg")]
-    pub content_type: String,
+    /// The file's type as declared; the bytes are checked too.
+    pub content_type: UploadType,
     /// The file's size; the upload may not be larger. At most 40 MB.
-    #[schema(minimum = 1, maximum = 40000000)]
-    pub bytes: u64,
+    #[serde(deserialize_with = "visions_domain::project::optional_json_u64")]
+    #[schema(value_type = u64, minimum = 1, maximum = 40000000)]
+    pub bytes: Option<u64>,
     /// A project of yours the image belongs to.
     #[serde(default)]
     pub project_id: Option<Uuid>,
+}
+
+/// The image types an upload may declare.
+#[derive(Clone, Copy, Debug, Deserialize, ToSchema)]
+pub enum UploadType {
+    #[serde(rename = "image/jpeg")]
+    Jpeg,
+    #[serde(rename = "image/png")]
+    Png,
+    #[serde(rename = "image/gif")]
+    Gif,
+    #[serde(rename = "image/webp")]
+    Webp,
+}
+
+impl UploadType {
+    pub fn mime(self) -> &'static str {
+        match self {
+            UploadType::Jpeg => "image/jpeg",
+            UploadType::Png => "image/png",
+            UploadType::Gif => "image/gif",
+            UploadType::Webp => "image/webp",
+        }
+    }
 }
 
 /// A pending upload: the asset it will become, and the form to send the file with.
@@ -296,7 +325,7 @@ pub struct Upload {
     pub upload: UploadForm,
 }
 
-fn validate_upload(input: &UploadInput) -> Result<(), Problem> {
+fn validate_upload(input: &UploadInput) -> Result<u64, Problem> {
     let mut errors = Vec::new();
     let name = input.filename.trim();
     if name.is_empty()
@@ -309,22 +338,16 @@ fn validate_upload(input: &UploadInput) -> Result<(), Problem> {
             "must be 1 to 255 characters, without a path or control characters",
         ));
     }
-    if !UPLOAD_TYPES.contains(&input.content_type.as_str()) {
-        errors.push(FieldError::new(
-            "content_type",
-            format!("must be one of {}", UPLOAD_TYPES.join(", ")),
-        ));
-    }
-    if input.bytes == 0 || input.bytes > MAX_UPLOAD_BYTES {
+    let bytes = input.bytes.filter(|b| (1..=MAX_UPLOAD_BYTES).contains(b));
+    if bytes.is_none() {
         errors.push(FieldError::new(
             "bytes",
             format!("must be from 1 to {MAX_UPLOAD_BYTES}"),
         ));
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(Problem::field_errors(errors))
+    match bytes {
+        Some(bytes) if errors.is_empty() => Ok(bytes),
+        _ => Err(Problem::field_errors(errors)),
     }
 }
 
@@ -351,7 +374,7 @@ async fn create_upload(
     principal: Principal,
     JsonBody(input): JsonBody<UploadInput>,
 ) -> Result<Response, Problem> {
-    validate_upload(&input)?;
+    let bytes = validate_upload(&input)?;
     if let Some(project) = input.project_id
         && ports.projects.get(&principal.sub, project).await?.is_none()
     {
@@ -363,10 +386,10 @@ async fn create_upload(
     let key = original_key(&principal.sub, asset.id);
     let upload = ports
         .uploads
-        .sign(&key, &input.content_type, input.bytes, now + UPLOAD_WINDOW)
+        .sign(&key, input.content_type.mime(), bytes, now + UPLOAD_WINDOW)
         .await?;
     ports.assets.insert(&principal.sub, &asset).await?;
-    tracing::info!(asset_id = %asset.id, bytes = input.bytes, "upload signed");
+    tracing::info!(asset_id = %asset.id, bytes, "upload signed");
     let location =
         HeaderValue::from_str(&format!("/v1/assets/{}", asset.id)).map_err(Problem::internal)?;
     Ok((

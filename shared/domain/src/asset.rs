@@ -182,8 +182,6 @@ mod tests {
     }
 }
 
-/// The image types an upload may declare (the optimize stage still sniffs the bytes).
-pub const UPLOAD_TYPES: [&str; 4] = ["image/jpeg", "image/png", "image/gif", "image/webp"];
 /// The largest upload, as the optimize stage's decode limit.
 pub const MAX_UPLOAD_BYTES: u64 = 40 * 1_000_000;
 
