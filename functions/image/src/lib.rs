@@ -144,6 +144,23 @@ fn validate(input: &ImageInput, default: &ModelName) -> Result<(String, ModelNam
     }
 }
 
+/// A project named in a request must be one of the caller's.
+async fn check_project(ports: &Ports, owner: &str, project: Option<Uuid>) -> Result<(), Problem> {
+    match project {
+        Some(id) if ports.projects.get(owner, id).await?.is_none() => {
+            Err(Problem::not_found().detail("no project of yours has that id"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// 201 with the asset's address.
+fn created(asset: Uuid, body: impl serde::Serialize) -> Result<Response, Problem> {
+    let location =
+        HeaderValue::from_str(&format!("/v1/assets/{asset}")).map_err(Problem::internal)?;
+    Ok((StatusCode::CREATED, [(LOCATION, location)], Json(body)).into_response())
+}
+
 /// Generate an image: drawn by the model, optimized into responsive WebP widths on the CDN.
 #[utoipa::path(
     post, path = "/v1/images", operation_id = "createImage", tag = "images",
@@ -173,11 +190,7 @@ async fn create_image(
             format!("{model} is not offered by this deployment"),
         )]));
     }
-    if let Some(project) = input.project_id
-        && ports.projects.get(&principal.sub, project).await?.is_none()
-    {
-        return Err(Problem::not_found().detail("no project of yours has that id"));
-    }
+    check_project(&ports, &principal.sub, input.project_id).await?;
     let now = OffsetDateTime::now_utc();
     let mut asset = Asset::new(AssetOrigin::Generated, input.project_id, now);
     asset.prompt = Some(prompt.clone());
@@ -207,9 +220,7 @@ async fn create_image(
             asset.picture = Some(picture);
             ports.assets.save(&principal.sub, &asset).await?;
             tracing::info!(asset_id = %asset.id, %model, "image created");
-            let location = HeaderValue::from_str(&format!("/v1/assets/{}", asset.id))
-                .map_err(Problem::internal)?;
-            Ok((StatusCode::CREATED, [(LOCATION, location)], Json(asset)).into_response())
+            created(asset.id, asset)
         }
         Err(failure) => {
             asset.status = AssetStatus::Failed;
@@ -375,11 +386,7 @@ async fn create_upload(
     JsonBody(input): JsonBody<UploadInput>,
 ) -> Result<Response, Problem> {
     let bytes = validate_upload(&input)?;
-    if let Some(project) = input.project_id
-        && ports.projects.get(&principal.sub, project).await?.is_none()
-    {
-        return Err(Problem::not_found().detail("no project of yours has that id"));
-    }
+    check_project(&ports, &principal.sub, input.project_id).await?;
     let now = OffsetDateTime::now_utc();
     let mut asset = Asset::new(AssetOrigin::Upload, input.project_id, now);
     asset.filename = Some(input.filename.trim().to_owned());
@@ -390,14 +397,7 @@ async fn create_upload(
         .await?;
     ports.assets.insert(&principal.sub, &asset).await?;
     tracing::info!(asset_id = %asset.id, bytes, "upload signed");
-    let location =
-        HeaderValue::from_str(&format!("/v1/assets/{}", asset.id)).map_err(Problem::internal)?;
-    Ok((
-        StatusCode::CREATED,
-        [(LOCATION, location)],
-        Json(Upload { asset, upload }),
-    )
-        .into_response())
+    created(asset.id, Upload { asset, upload })
 }
 
 /// Which slot gets which image.

@@ -4,7 +4,7 @@
 //! resolves an index's recorded embedder name (`openai:text-embedding-3-small`) to one.
 
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -13,7 +13,7 @@ use visions_domain::ports::SecretStore;
 use visions_embed::{EmbedError, Embedder, Embedders, StaticEmbedder};
 use visions_model_config::{Endpoint, ModelSettings, Protocol, RetryPolicy};
 
-use crate::retry::delay_after;
+use crate::retry::with_retries;
 use crate::transport::{self, ApiKey, ModelHttp};
 use crate::{ModelError, ModelName};
 
@@ -132,22 +132,8 @@ impl ProviderEmbedder {
     }
 
     async fn call_with_retries(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, ModelError> {
-        let deadline = Instant::now() + EMBED_BUDGET;
-        let mut attempt = 1;
-        loop {
-            let error = match self.call(texts).await {
-                Ok(vectors) => return Ok(vectors),
-                Err(error) => error,
-            };
-            let delay = delay_after(&self.retry, attempt, &error)
-                .filter(|d| Instant::now() + *d < deadline);
-            let Some(delay) = delay else {
-                return Err(error);
-            };
-            tracing::info!(embedder = %self.label, attempt, %error, "embedding call failed; retrying");
-            tokio::time::sleep(delay).await;
-            attempt += 1;
-        }
+        let deadline = tokio::time::Instant::now() + EMBED_BUDGET;
+        with_retries(&self.retry, deadline, &self.label, || self.call(texts)).await
     }
 }
 

@@ -7,7 +7,7 @@
 //! retried.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine;
 use serde::Deserialize;
@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use visions_domain::ports::SecretStore;
 use visions_model_config::{Endpoint, ModelSettings, Protocol, RetryPolicy};
 
-use crate::retry::delay_after;
+use crate::retry::with_retries;
 use crate::transport::{self, ApiKey, ModelHttp};
 use crate::{ModelError, ModelName};
 
@@ -302,22 +302,8 @@ impl ImageModel for ProviderImages {
     }
 
     async fn generate(&self, request: &ImageRequest) -> Result<Vec<u8>, ModelError> {
-        let deadline = Instant::now() + self.budget;
-        let mut attempt = 1;
-        loop {
-            let error = match self.call(request).await {
-                Ok(bytes) => return Ok(bytes),
-                Err(error) => error,
-            };
-            let delay = delay_after(&self.retry, attempt, &error)
-                .filter(|d| Instant::now() + *d < deadline);
-            let Some(delay) = delay else {
-                return Err(error);
-            };
-            tracing::info!(model = %self.label, attempt, %error, "image call failed; retrying");
-            tokio::time::sleep(delay).await;
-            attempt += 1;
-        }
+        let deadline = tokio::time::Instant::now() + self.budget;
+        with_retries(&self.retry, deadline, &self.label, || self.call(request)).await
     }
 }
 

@@ -24,32 +24,48 @@ pub fn delay_after(policy: &RetryPolicy, attempt: u32, error: &ModelError) -> Op
 }
 
 /// Calls `model` until it succeeds, fails for good, the policy says stop, or `deadline`
-/// passes: a call still running then is cut short (`Timeout`), and a retry whose wait would
-/// end past it is not made. Every model call has a deadline: a job's budget bounds them all.
+/// passes. Every model call has a deadline: a job's budget bounds them all.
 pub async fn complete_with_retries(
     model: &dyn LanguageModel,
     request: &CompletionRequest,
     policy: &RetryPolicy,
     deadline: Instant,
 ) -> Result<Completion, ModelError> {
+    let name = model.name().to_string();
+    with_retries(policy, deadline, &name, || model.complete(request)).await
+}
+
+/// Runs `call` until it succeeds, fails for good, the policy says stop, or `deadline` passes:
+/// a call still running then is cut short (`Timeout`), and a retry whose wait would end past it
+/// is not made. `label` names the model in the logs. Text, embedding and image calls share it.
+pub async fn with_retries<T, F, Fut>(
+    policy: &RetryPolicy,
+    deadline: Instant,
+    label: &str,
+    mut call: F,
+) -> Result<T, ModelError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ModelError>>,
+{
     let mut attempt = 1;
     loop {
         let budget = deadline.saturating_duration_since(Instant::now());
-        let outcome = tokio::time::timeout_at(deadline, model.complete(request))
+        let outcome = tokio::time::timeout_at(deadline, call())
             .await
             .unwrap_or(Err(ModelError::Timeout(budget)));
         let error = match outcome {
-            Ok(completion) => return Ok(completion),
+            Ok(value) => return Ok(value),
             Err(error) => error,
         };
         let delay =
             delay_after(policy, attempt, &error).filter(|delay| Instant::now() + *delay < deadline);
         let Some(delay) = delay else {
-            tracing::warn!(model = %model.name(), attempt, error = %error, "model call failed");
+            tracing::warn!(model = %label, attempt, error = %error, "model call failed");
             return Err(error);
         };
         tracing::info!(
-            model = %model.name(),
+            model = %label,
             attempt,
             error = %error,
             delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),

@@ -256,6 +256,11 @@ fn adjust_for_contrast(fg: Rgb, backgrounds: &[Rgb], target: f64) -> Rgb {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Rgb(u8, u8, u8);
 
+/// A `#RRGGBB` or `#RGB` colour as `[r, g, b]` (what image generators paint with).
+pub fn rgb(value: &str) -> Option<[u8; 3]> {
+    Rgb::parse(value).map(|Rgb(r, g, b)| [r, g, b])
+}
+
 impl Rgb {
     const BLACK: Rgb = Rgb(0, 0, 0);
     const WHITE: Rgb = Rgb(255, 255, 255);

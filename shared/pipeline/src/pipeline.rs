@@ -17,8 +17,7 @@ use visions_domain::asset::Aspect;
 use visions_domain::form::form_address;
 use visions_domain::job::{CallUsage, Job, JobKind, MAX_VARIANTS, Stage};
 use visions_domain::page::{
-    Cta, ImageSlot, Page, Provenance, SCHEMA_VERSION, Section, SectionContent, SectionSource,
-    SectionType,
+    Cta, Page, Provenance, SCHEMA_VERSION, Section, SectionContent, SectionSource, SectionType,
 };
 use visions_domain::ports::{
     BlobStore, PageVersion, ProjectStore, SecretName, SecretStore, StoreError, VersionStore,
@@ -621,7 +620,8 @@ impl Pipeline {
             .enumerate()
             .filter(|(i, _)| *i == only)
             .flat_map(|(_, s)| {
-                image_slots(&s.content)
+                s.content
+                    .image_slots()
                     .into_iter()
                     .map(move |slot| SlotRequest {
                         slot_id: slot.id.clone(),
@@ -810,7 +810,7 @@ fn normalize_image_ids(content: &mut SectionContent) {
 
 fn apply_briefs(page: &mut Page, briefs: &ImageBriefs) {
     for section in page.sections.iter_mut() {
-        for slot in image_slots_mut(&mut section.content) {
+        for slot in section.content.image_slots_mut() {
             if let Some(b) = briefs.briefs.iter().find(|b| b.slot_id == slot.id) {
                 slot.brief = b.brief.clone();
             }
@@ -825,14 +825,6 @@ fn business_name(page: &Page) -> Option<String> {
     })
 }
 
-pub fn image_slots(content: &SectionContent) -> Vec<&ImageSlot> {
-    content.image_slots()
-}
-
-fn image_slots_mut(content: &mut SectionContent) -> Vec<&mut ImageSlot> {
-    content.image_slots_mut()
-}
-
 /// The page's colours, for generators that paint with them: primary, accent, then the rest.
 fn palette_of(theme: &visions_domain::page::Theme) -> Vec<[u8; 3]> {
     [
@@ -842,17 +834,7 @@ fn palette_of(theme: &visions_domain::page::Theme) -> Vec<[u8; 3]> {
         &theme.background,
     ]
     .into_iter()
-    .filter_map(|hex| {
-        let hex = hex.strip_prefix('#')?;
-        let channel = |i: usize| {
-            hex.get(i..i + 2)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        };
-        match hex.len() {
-            6 => Some([channel(0)?, channel(2)?, channel(4)?]),
-            _ => None,
-        }
-    })
+    .filter_map(|hex| visions_page::theme::rgb(hex))
     .collect()
 }
 
