@@ -99,6 +99,7 @@ impl Stack {
             (Backend::Local { data_dir }, _) => {
                 let db = SqliteDb::open(&data_dir.join(LOCAL_DB_FILE))?;
                 let queue = SqliteJobQueue::new(db.clone());
+                let secrets: Arc<dyn SecretStore> = Arc::new(LocalSecrets::new(data_dir));
                 let adapters = Adapters {
                     projects: Arc::new(SqliteProjectStore::new(db.clone())),
                     jobs: Arc::new(SqliteJobStore::new(db.clone())),
@@ -110,15 +111,13 @@ impl Stack {
                         LOCAL_ASSETS_PREFIX,
                     )),
                     queue: Arc::new(queue.clone()),
-                    secrets: Arc::new(LocalSecrets::new(data_dir)),
+                    secrets: secrets.clone(),
                     indexes: Some(Arc::new(FileBlobStore::new(
                         data_dir.join(LOCAL_PRIVATE_DIR),
                         "",
                     ))),
                     originals: Arc::new(FileBlobStore::new(data_dir.join(LOCAL_PRIVATE_DIR), "")),
-                    uploads: Arc::new(LocalUploadSigner::new(Arc::new(LocalSecrets::new(
-                        data_dir,
-                    )))),
+                    uploads: Arc::new(LocalUploadSigner::new(secrets)),
                 };
                 (adapters, Queue::Local(queue))
             }

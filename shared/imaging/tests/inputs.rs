@@ -136,12 +136,11 @@ fn a_decompression_bomb_is_refused_by_the_memory_budget() {
     // 8000×8000 of one colour compresses to a few kilobytes and would need 256 MB decoded.
     let mut file = Vec::new();
     let blank = vec![0u8; 8000 * 4];
-    let mut encoder = image::codecs::png::PngEncoder::new_with_quality(
+    let encoder = image::codecs::png::PngEncoder::new_with_quality(
         &mut file,
         image::codecs::png::CompressionType::Best,
         image::codecs::png::FilterType::NoFilter,
     );
-    let _ = &mut encoder;
     let pixels: Vec<u8> = (0..8000).flat_map(|_| blank.iter().copied()).collect();
     encoder
         .write_image(&pixels, 8000, 8000, image::ExtendedColorType::Rgba8)

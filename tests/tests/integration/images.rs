@@ -35,10 +35,8 @@ fn slots(page: &Value) -> Vec<Value> {
     let mut out = Vec::new();
     for section in page["sections"].as_array().unwrap() {
         let props = &section["props"];
-        for key in ["image"] {
-            if props[key].is_object() {
-                out.push(props[key].clone());
-            }
+        if props["image"].is_object() {
+            out.push(props["image"].clone());
         }
         if let Some(images) = props["images"].as_array() {
             out.extend(images.iter().cloned());
