@@ -11,7 +11,7 @@ use visions_domain::config::{ConfigError, env_lookup};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Backend {
     Local { data_dir: PathBuf },
-    Aws(AwsSettings),
+    Aws(Box<AwsSettings>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,7 +35,7 @@ impl Config {
                     lookup("VISIONS_DATA_DIR").unwrap_or_else(|| DEFAULT_DATA_DIR.into()),
                 ),
             },
-            Some("aws") => Backend::Aws(AwsSettings::from_lookup(&lookup)?),
+            Some("aws") => Backend::Aws(Box::new(AwsSettings::from_lookup(&lookup)?)),
             Some(other) => {
                 return Err(ConfigError::Invalid {
                     name: "VISIONS_BACKEND",

@@ -102,6 +102,9 @@ pub struct TestApp {
     pub jwt: JwtSettings,
     /// The moto resources' settings, on the AWS backend.
     pub aws: Option<AwsSettings>,
+    /// The tier of the tokens `token`, `call` and `get` mint: pro, so that a test of another
+    /// feature is not refused by the free plan; metering tests set free.
+    pub tier: Tier,
     jwt_key: Arc<str>,
     _data: tempfile::TempDir,
 }
@@ -163,6 +166,21 @@ impl TestApp {
                 "VISIONS_UPLOADS_BUCKET",
                 settings.uploads_bucket.as_deref().unwrap_or(""),
             ),
+            (
+                "VISIONS_USAGE_QUEUE_URL",
+                settings.usage_queue_url.as_deref().unwrap_or(""),
+            ),
+            (
+                "VISIONS_USAGE_PLAN_FREE_NAME",
+                settings
+                    .usage_plans
+                    .as_ref()
+                    .map_or("", |p| p.free.as_str()),
+            ),
+            (
+                "VISIONS_USAGE_PLAN_PRO_NAME",
+                settings.usage_plans.as_ref().map_or("", |p| p.pro.as_str()),
+            ),
         ] {
             vars.push((name.into(), value.into()));
         }
@@ -191,6 +209,7 @@ impl TestApp {
             stack,
             jwt: config.jwt,
             aws,
+            tier: Tier::Pro,
             jwt_key,
             _data: data,
         }
@@ -258,7 +277,7 @@ impl TestApp {
     }
 
     pub fn token(&self, sub: &str) -> String {
-        self.token_with(sub, Tier::Free, 3600)
+        self.token_with(sub, self.tier, 3600)
     }
 
     pub fn token_with(&self, sub: &str, tier: Tier, ttl_secs: i64) -> String {
@@ -340,9 +359,45 @@ impl TestApp {
         body: Option<serde_json::Value>,
         headers: &[(&str, &str)],
     ) -> Reply {
+        let token = sub.map(|sub| self.token(sub));
+        self.call_with(method, uri, token.as_deref(), body, headers)
+            .await
+    }
+
+    /// An administrator's token (the `admin` role).
+    pub fn admin_token(&self, sub: &str) -> String {
+        issue_hs256(
+            &self.jwt,
+            &self.jwt_key,
+            &TokenRequest {
+                sub,
+                tier: Tier::Free,
+                admin: true,
+                ttl_secs: 3600,
+            },
+        )
+        .unwrap()
+    }
+
+    /// The router again, with `serve --require-api-key`'s rule.
+    pub fn requiring_api_keys(mut self) -> Self {
+        self.stack.require_api_key = true;
+        self.router = self.stack.app();
+        self
+    }
+
+    /// A JSON request with exactly this bearer token (none: unauthenticated).
+    pub async fn call_with(
+        &self,
+        method: Method,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let mut builder = Request::builder().method(method).uri(uri);
-        if let Some(sub) = sub {
-            builder = builder.header("authorization", format!("Bearer {}", self.token(sub)));
+        if let Some(token) = token {
+            builder = builder.header("authorization", format!("Bearer {token}"));
         }
         for (name, value) in headers {
             builder = builder.header(*name, *value);

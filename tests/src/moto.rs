@@ -16,10 +16,34 @@ pub const REGION: &str = "us-east-1";
 pub const ACCESS_KEY: &str = "testing";
 
 static ENDPOINT: OnceLock<String> = OnceLock::new();
+static SERIAL_ENDPOINT: OnceLock<String> = OnceLock::new();
 
 /// The emulator's base URL, e.g. `http://127.0.0.1:41234`.
 pub fn endpoint() -> &'static str {
-    ENDPOINT.get_or_init(start)
+    ENDPOINT.get_or_init(|| start("moto_server -H 127.0.0.1 -p {port}"))
+}
+
+/// A second emulator that answers one request at a time, for tests of concurrent
+/// transactions: moto's threaded server runs `TransactWriteItems` without isolation (a
+/// cancelled transaction restores a copy of the whole table, over other threads' writes), where
+/// DynamoDB's transactions are serializable. Answering one at a time restores that.
+pub fn serial_endpoint() -> &'static str {
+    SERIAL_ENDPOINT.get_or_init(|| {
+        start(
+            "python3 -c 'import sys; from werkzeug.serving import run_simple; \
+             from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app; \
+             run_simple(\"127.0.0.1\", int(sys.argv[1]), DomainDispatcherApplication(create_backend_app), threaded=False)' {port}",
+        )
+    })
+}
+
+/// A DynamoDB client of the serial emulator ([`serial_endpoint`]) and a fresh table on it.
+pub async fn serial_table() -> (aws_sdk_dynamodb::Client, String) {
+    let config = config_for(serial_endpoint()).await;
+    let client = aws_sdk_dynamodb::Client::new(&config);
+    let name = unique("serial");
+    visions_aws::create_table(&client, &name).await.unwrap();
+    (client, name)
 }
 
 /// Environment variables that point an AWS SDK process at the emulator.
@@ -34,8 +58,15 @@ pub fn env() -> Vec<(&'static str, String)> {
 }
 
 pub async fn sdk_config() -> aws_config::SdkConfig {
-    let endpoint = endpoint().to_owned();
+    config_for(endpoint()).await
+}
+
+async fn config_for(endpoint: &str) -> aws_config::SdkConfig {
+    let endpoint = endpoint.to_owned();
     aws_config::defaults(BehaviorVersion::latest())
+        // moto answers some concurrent transactions with a 500 of its own; retried as the SDK
+        // retries DynamoDB's (rare) internal errors, a little more patiently.
+        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(8))
         .endpoint_url(endpoint)
         .region(Region::new(REGION))
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
@@ -62,15 +93,17 @@ pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
 }
 
-fn start() -> String {
+/// Starts `command` (with `{port}` replaced by a free port) under a watchdog.
+fn start(command: &str) -> String {
     ensure_installed();
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
+    let command = command.replace("{port}", &port.to_string());
     let watchdog = format!(
-        "moto_server -H 127.0.0.1 -p {port} >/dev/null 2>&1 & moto=$!; \
+        "{command} >/dev/null 2>&1 & moto=$!; \
          while kill -0 {parent} 2>/dev/null && kill -0 $moto 2>/dev/null; do sleep 0.5; done; \
          kill $moto 2>/dev/null",
         parent = std::process::id()

@@ -19,6 +19,13 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     if let Some(bucket) = &settings.uploads_bucket {
         println!("export VISIONS_UPLOADS_BUCKET={bucket}");
     }
+    if let Some(url) = &settings.usage_queue_url {
+        println!("export VISIONS_USAGE_QUEUE_URL={url}");
+    }
+    if let Some(plans) = &settings.usage_plans {
+        println!("export VISIONS_USAGE_PLAN_FREE_NAME={}", plans.free);
+        println!("export VISIONS_USAGE_PLAN_PRO_NAME={}", plans.pro);
+    }
     println!("export VISIONS_JWT_KEY_ARN={}", settings.jwt_key_arn);
     println!("export VISIONS_CURSOR_KEY_ARN={}", settings.cursor_key_arn);
     Ok(())

@@ -77,6 +77,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let adapters = &stack.adapters;
     adapters.projects.insert(&args.user, &project).await?;
 
+    // The operator's own machine: the job runs unmetered (it holds no credits).
     let job = Job::new(
         project.id,
         JobKind::Generate,
@@ -103,6 +104,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let mut worker = Worker::new(
         adapters.jobs.clone(),
         stack.worker.pipeline.clone(),
+        stack.worker.usage.clone(),
         JOB_LEASE,
     );
     worker.observer = Some(Arc::new(move |job: &Job| {

@@ -19,12 +19,22 @@ pub struct Args {
     /// Data folder for the embedded backend (SQLite, secrets, pages).
     #[arg(long, env = "VISIONS_DATA_DIR")]
     data: Option<PathBuf>,
+    /// Refuse requests without an `x-api-key` on every route the SAM template protects, as
+    /// API Gateway does (embedded backend; on AWS the gateway itself enforces keys).
+    #[arg(long)]
+    require_api_key: bool,
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
     telemetry::init();
     let config = super::config(args.data)?;
-    let stack = Stack::build(&config).await?;
+    let mut stack = Stack::build(&config).await?;
+    if args.require_api_key && stack.adapters.gateway_keys.is_none() {
+        anyhow::bail!(
+            "--require-api-key is for the embedded backend; on AWS, API Gateway enforces keys"
+        );
+    }
+    stack.require_api_key = args.require_api_key;
     // Fail now, not on the first request, if a secret cannot be read or created.
     for name in [SecretName::JwtKey, SecretName::CursorKey] {
         stack.adapters.secrets.get(name).await?;

@@ -4,6 +4,7 @@
 
 mod assets;
 pub mod drain;
+pub mod gateway;
 pub mod poll;
 mod uploads;
 
@@ -17,14 +18,18 @@ use visions_api::cors::Cors;
 use visions_aws::Aws;
 use visions_designs::store::LiveIndex;
 use visions_domain::asset::{AssetStore, UploadSigner};
+use visions_domain::credits::{CreditStore, SettleNow, UsageEvents};
+use visions_domain::keys::ApiKeyStore;
 use visions_domain::ports::{
     BlobStore, JobQueue, JobStore, ProjectStore, SecretStore, SubmissionStore, VersionStore,
 };
 use visions_llm::embeddings::ProviderEmbedders;
 use visions_local::{
-    FileBlobStore, LocalSecrets, LocalUploadSigner, SqliteAssetStore, SqliteDb, SqliteJobQueue,
-    SqliteJobStore, SqliteProjectStore, SqliteSubmissionStore, SqliteVersionStore,
+    FileBlobStore, LocalSecrets, LocalUploadSigner, SqliteApiKeyStore, SqliteAssetStore,
+    SqliteCreditStore, SqliteDb, SqliteJobQueue, SqliteJobStore, SqliteProjectStore,
+    SqliteSubmissionStore, SqliteVersionStore,
 };
+use visions_metering::Metering;
 use visions_model_config::ModelSettings;
 use visions_pipeline::worker::Worker;
 
@@ -65,6 +70,10 @@ pub struct Adapters {
     /// Uploaded originals (private; never served).
     pub originals: Arc<dyn BlobStore>,
     pub uploads: Arc<dyn UploadSigner>,
+    pub credits: Arc<dyn CreditStore>,
+    pub keys: Arc<dyn ApiKeyStore>,
+    /// The local server's key checks and usage plans; API Gateway's job on AWS.
+    pub gateway_keys: Option<SqliteApiKeyStore>,
 }
 
 pub struct Stack {
@@ -77,6 +86,9 @@ pub struct Stack {
     pub cors: Cors,
     /// The design index the worker and the retrieve routes share.
     pub designs: Arc<LiveIndex>,
+    pub metering: Arc<Metering>,
+    /// Refuse requests without an API key on protected routes (`serve --require-api-key`).
+    pub require_api_key: bool,
 }
 
 impl Stack {
@@ -105,7 +117,10 @@ impl Stack {
                     jobs: Arc::new(SqliteJobStore::new(db.clone())),
                     versions: Arc::new(SqliteVersionStore::new(db.clone())),
                     submissions: Arc::new(SqliteSubmissionStore::new(db.clone())),
-                    assets: Arc::new(SqliteAssetStore::new(db)),
+                    assets: Arc::new(SqliteAssetStore::new(db.clone())),
+                    credits: Arc::new(SqliteCreditStore::new(db.clone())),
+                    keys: Arc::new(SqliteApiKeyStore::new(db.clone())),
+                    gateway_keys: Some(SqliteApiKeyStore::new(db)),
                     blobs: Arc::new(FileBlobStore::new(
                         data_dir.join("blobs"),
                         LOCAL_ASSETS_PREFIX,
@@ -122,7 +137,7 @@ impl Stack {
                 (adapters, Queue::Local(queue))
             }
             (Backend::Aws(settings), Some(sdk)) => {
-                let aws = Aws::new(sdk, settings.clone());
+                let aws = Aws::new(sdk, (**settings).clone());
                 let adapters = Adapters {
                     projects: aws.projects(),
                     jobs: aws.jobs(),
@@ -139,6 +154,9 @@ impl Stack {
                     uploads: aws
                         .upload_signer()
                         .ok_or_else(|| anyhow::anyhow!("VISIONS_UPLOADS_BUCKET is not set"))?,
+                    credits: aws.credits(),
+                    keys: aws.api_keys()?,
+                    gateway_keys: None,
                 };
                 let queue = Queue::Sqs {
                     client: aws_sdk_sqs::Client::new(&aws.sdk),
@@ -164,6 +182,8 @@ impl Stack {
                 blobs: adapters.blobs.clone(),
                 secrets: adapters.secrets.clone(),
                 designs: designs.clone(),
+                // One process: holds are settled at once, as the meter's consumer would.
+                usage: Arc::new(SettleNow(adapters.credits.clone())),
             },
             models.clone(),
             &lookup,
@@ -176,6 +196,8 @@ impl Stack {
             models: Arc::new(models),
             worker: Arc::new(worker),
             cors: Cors::from_lookup(&lookup)?,
+            metering: Arc::new(Metering::from_lookup(&lookup)?),
+            require_api_key: false,
             designs,
             adapters,
             queue,
@@ -192,6 +214,8 @@ impl Stack {
             submissions: a.submissions.clone(),
             secrets: a.secrets.clone(),
             verifier: self.verifier.clone(),
+            credits: a.credits.clone(),
+            metering: self.metering.clone(),
         }
     }
 
@@ -206,6 +230,8 @@ impl Stack {
             secrets: a.secrets.clone(),
             verifier: self.verifier.clone(),
             models: self.models.clone(),
+            credits: a.credits.clone(),
+            metering: self.metering.clone(),
         }
     }
 
@@ -220,6 +246,24 @@ impl Stack {
             uploads: self.adapters.uploads.clone(),
             versions: self.adapters.versions.clone(),
             blobs: self.adapters.blobs.clone(),
+            credits: self.adapters.credits.clone(),
+            metering: self.metering.clone(),
+            usage: self.usage(),
+        }
+    }
+
+    /// Where stages send settlements: the credit store itself, in one process.
+    fn usage(&self) -> Arc<dyn UsageEvents> {
+        Arc::new(SettleNow(self.adapters.credits.clone()))
+    }
+
+    pub fn meter_ports(&self) -> visions_meter::Ports {
+        visions_meter::Ports {
+            credits: self.adapters.credits.clone(),
+            keys: self.adapters.keys.clone(),
+            secrets: self.adapters.secrets.clone(),
+            verifier: self.verifier.clone(),
+            metering: self.metering.clone(),
         }
     }
 
@@ -228,6 +272,8 @@ impl Stack {
             assets: self.adapters.assets.clone(),
             originals: self.adapters.originals.clone(),
             studio: self.worker.pipeline.studio.clone(),
+            metering: self.metering.clone(),
+            usage: self.usage(),
         }
     }
 
@@ -254,16 +300,25 @@ impl Stack {
                 secrets: self.adapters.secrets.clone(),
                 optimize: Arc::new(self.optimize_ports()),
             });
-        visions_api::finish(
+        let app = visions_api::finish(
             visions_projects::routes()
                 .with_state(self.projects_ports())
                 .merge(visions_generate::routes().with_state(self.generate_ports()))
                 .merge(visions_retrieve::routes().with_state(self.retrieve_ports()))
                 .merge(visions_image::routes().with_state(self.image_ports()))
+                .merge(visions_meter::routes().with_state(self.meter_ports()))
                 .merge(uploads)
                 .merge(assets),
             &self.cors,
-        )
+        );
+        // API Gateway checks keys before any function on AWS; locally this does.
+        match &self.adapters.gateway_keys {
+            Some(keys) => app.layer(axum::middleware::from_fn_with_state(
+                gateway::Gateway::new(keys.clone(), self.metering.clone(), self.require_api_key),
+                gateway::enforce,
+            )),
+            None => app,
+        }
     }
 }
 
@@ -272,7 +327,7 @@ pub async fn secrets(config: &Config) -> Arc<dyn SecretStore> {
     match &config.backend {
         Backend::Local { data_dir } => Arc::new(LocalSecrets::new(data_dir)),
         Backend::Aws(settings) => {
-            Aws::new(visions_aws::sdk_config().await, settings.clone()).secrets()
+            Aws::new(visions_aws::sdk_config().await, (**settings).clone()).secrets()
         }
     }
 }
@@ -284,6 +339,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     document.merge(visions_generate::routes().into_openapi());
     document.merge(visions_retrieve::routes().into_openapi());
     document.merge(visions_image::routes().into_openapi());
+    document.merge(visions_meter::routes().into_openapi());
     visions_api::problem::add_problem_examples(&mut document);
     document
 }

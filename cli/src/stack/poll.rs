@@ -7,7 +7,7 @@ use std::time::Duration;
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use aws_sdk_sqs::types::MessageSystemAttributeName;
 use tokio_util::sync::CancellationToken;
-use visions_aws::SqsJobQueue;
+use visions_aws::SqsQueue;
 use visions_pipeline::batch::handle_batch;
 use visions_pipeline::worker::Worker;
 
@@ -19,7 +19,7 @@ pub async fn poll(
     worker: Arc<Worker>,
     shutdown: CancellationToken,
 ) {
-    let redelivery = SqsJobQueue::new(client.clone(), &queue_url);
+    let redelivery = SqsQueue::new(client.clone(), &queue_url);
     let queue_url = &queue_url;
     while !shutdown.is_cancelled() {
         let received = tokio::select! {

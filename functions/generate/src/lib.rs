@@ -22,9 +22,11 @@ use visions_api::auth::{JwtVerifier, Principal};
 use visions_api::cors::Cors;
 use visions_api::json::JsonBody;
 use visions_api::list::{ListParams, Listed, Listing, Paginated};
+use visions_api::metering::{CREDITS_HEADER, account, release_expired};
 use visions_api::problem::{FieldError, Problem, ProblemKind};
 use visions_api::uuid_or_404;
 use visions_domain::clock::now_millis;
+use visions_domain::credits::CreditStore;
 use visions_domain::job::{
     CallUsage, Job, JobInput, JobKind, JobMessage, JobStatus, MAX_VARIANTS, Stage,
 };
@@ -32,10 +34,12 @@ use visions_domain::locale::canonical_tag;
 use visions_domain::models::ModelName;
 use visions_domain::ports::{
     BlobStore, Created, Idempotency, JobQueue, JobStore, PageVersion, ProjectStore, SecretStore,
-    VersionStore,
+    StoreError, VersionStore,
 };
 use visions_domain::project::{BrandKit, optional_json_object, optional_json_u64};
 use visions_domain::text::has_control_chars;
+use visions_domain::tier::Tier;
+use visions_metering::{Metering, ModelUse};
 use visions_model_config::ModelSettings;
 
 /// The ports this function uses.
@@ -52,6 +56,10 @@ pub struct Ports {
     pub verifier: Arc<JwtVerifier>,
     /// Which models a request may ask for.
     pub models: Arc<ModelSettings>,
+    /// Balances and holds: a job is accepted with a hold for the most it can cost.
+    pub credits: Arc<dyn CreditStore>,
+    /// Prices and what each tier may do.
+    pub metering: Arc<Metering>,
 }
 
 impl FromRef<Ports> for Arc<JwtVerifier> {
@@ -201,6 +209,7 @@ pub type VersionList = Paginated<VersionView>;
     "stage": "copywriting",
     "progress": 45,
     "usage": [{"agent": "layout", "model": "local:composer", "input_tokens": 1830, "output_tokens": 412}],
+    "credits_held": 2,
     "created_at": "2026-12-01T09:31:00Z",
     "updated_at": "2026-12-01T09:31:02Z"
 }))]
@@ -231,6 +240,12 @@ pub struct JobView {
     pub versions: Vec<u64>,
     #[serde(default)]
     pub usage: Vec<CallUsage>,
+    /// Credits held when the job was accepted: the most it can cost.
+    #[serde(default)]
+    pub credits_held: u64,
+    /// What the job cost, once it ended; the rest of the hold was returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credits_charged: Option<u64>,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
@@ -281,6 +296,8 @@ impl JobView {
             version: job.version,
             versions: job.versions,
             usage: job.usage,
+            credits_held: job.credits_held,
+            credits_charged: job.credits_charged,
             created_at: job.created_at,
             updated_at: job.updated_at,
         }
@@ -409,18 +426,41 @@ pub fn job_input(
     }
 }
 
-/// Stores the job (or finds the earlier one for this key) and queues it: 202 with the job.
+/// A requested model must be one the tier may use for both text agents.
+fn check_tier(metering: &Metering, tier: Tier, model: Option<&ModelName>) -> Result<(), Problem> {
+    let Some(model) = model else {
+        return Ok(());
+    };
+    let allowed = |plan: &visions_metering::Plan| {
+        plan.allows_model(model, ModelUse::Layout) && plan.allows_model(model, ModelUse::Copy)
+    };
+    if allowed(metering.plan(tier)) {
+        return Ok(());
+    }
+    Err(Problem::tier_required(
+        &model.to_string(),
+        metering.tier_needed(allowed),
+    ))
+}
+
+/// Stores the job (or finds the earlier one for this key), with its hold, and queues it: 202
+/// with the job. A balance short of the hold is a 402 and nothing is stored or queued.
 async fn accept(
     ports: &Ports,
     principal: &Principal,
     job: Job,
     idempotency: Idempotency,
 ) -> Result<Response, Problem> {
-    let job = match ports
-        .jobs
-        .create(&principal.sub, &job, &idempotency)
-        .await?
-    {
+    let created = match ports.jobs.create(&principal.sub, &job, &idempotency).await {
+        // Holds of requests that crashed before settling come back first, then one more try.
+        Err(StoreError::InsufficientCredits { .. })
+            if release_expired(ports.credits.as_ref(), &principal.sub).await? > 0 =>
+        {
+            ports.jobs.create(&principal.sub, &job, &idempotency).await
+        }
+        other => other,
+    };
+    let job = match created? {
         Created::New(job) => job,
         Created::Existing(job) => job,
         Created::KeyReused => {
@@ -443,7 +483,13 @@ async fn accept(
     let location = HeaderValue::from_str(&format!("/v1/jobs/{}", job.id)).expect("ids are ASCII");
     Ok((
         StatusCode::ACCEPTED,
-        [(LOCATION, location)],
+        [
+            (LOCATION, location),
+            (
+                axum::http::HeaderName::from_static(CREDITS_HEADER),
+                HeaderValue::from(job.credits_held),
+            ),
+        ],
         Json(JobView::new(job, None)),
     )
         .into_response())
@@ -458,9 +504,11 @@ async fn accept(
     ),
     request_body = GenerateRequest,
     responses(
-        (status = 202, description = "Accepted; follow the job at Location", body = JobView, headers(("Location" = String))),
+        (status = 202, description = "Accepted; follow the job at Location", body = JobView, headers(("Location" = String), ("Visions-Credits" = u64, description = "Credits held for the job (the unused part is returned when it ends)"))),
         (status = 400, description = "Malformed body or missing Idempotency-Key", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 402, description = "The balance does not cover the job's hold; nothing was queued", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The model or the number of variants needs another tier", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such project for this user", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
@@ -483,13 +531,35 @@ async fn generate(
         .await?
         .ok_or_else(Problem::not_found)?;
     let input = job_input(&request, &ports.models).map_err(Problem::field_errors)?;
-    let job = Job::new(
+    let tier = account(ports.credits.as_ref(), &ports.metering, &principal)
+        .await?
+        .tier;
+    check_tier(&ports.metering, tier, input.model.as_ref())?;
+    let plan = ports.metering.plan(tier);
+    if input.variants > plan.max_variants {
+        let needed = ports
+            .metering
+            .tier_needed(|plan| input.variants <= plan.max_variants);
+        return Err(Problem::tier_required(
+            &format!("{} variants", input.variants),
+            needed,
+        ));
+    }
+    let image_model = ports
+        .metering
+        .image_model_for(tier, &ports.models.image_model);
+    let held =
+        ports
+            .metering
+            .generation_hold(tier, input.model.as_ref(), input.variants, &image_model);
+    let mut job = Job::new(
         project_id,
         JobKind::Generate,
         input,
-        principal.tier,
+        tier,
         OffsetDateTime::now_utc(),
     );
+    job.credits_held = held;
     accept(&ports, &principal, job, idempotency).await
 }
 
@@ -503,11 +573,13 @@ async fn generate(
     ),
     request_body = RegenerateRequest,
     responses(
-        (status = 202, description = "Accepted", body = JobView, headers(("Location" = String))),
+        (status = 202, description = "Accepted", body = JobView, headers(("Location" = String), ("Visions-Credits" = u64, description = "Credits held for the job (the unused part is returned when it ends)"))),
         (status = 400, description = "Malformed body or missing Idempotency-Key", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 402, description = "The balance does not cover the job's hold; nothing was queued", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The model needs another tier", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such project, version or section", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid prompt or model", body = Problem, content_type = "application/problem+json"),
     ),
@@ -565,13 +637,18 @@ async fn regenerate_section(
         base_version: base.number,
         section_id,
     };
-    let job = Job::new(
-        project_id,
-        kind,
-        input,
-        principal.tier,
-        OffsetDateTime::now_utc(),
-    );
+    let tier = account(ports.credits.as_ref(), &ports.metering, &principal)
+        .await?
+        .tier;
+    check_tier(&ports.metering, tier, input.model.as_ref())?;
+    let image_model = ports
+        .metering
+        .image_model_for(tier, &ports.models.image_model);
+    let held = ports
+        .metering
+        .section_hold(tier, input.model.as_ref(), &image_model);
+    let mut job = Job::new(project_id, kind, input, tier, OffsetDateTime::now_utc());
+    job.credits_held = held;
     accept(&ports, &principal, job, idempotency).await
 }
 

@@ -6,6 +6,7 @@ use visions_api::auth::{JwtSettings, JwtVerifier};
 use visions_api::cors::Cors;
 use visions_aws::{Aws, telemetry};
 use visions_domain::config::env_lookup;
+use visions_metering::Metering;
 use visions_model_config::ModelSettings;
 
 #[tokio::main]
@@ -25,6 +26,8 @@ async fn main() -> Result<(), lambda_http::Error> {
         )),
         secrets,
         models: Arc::new(ModelSettings::from_lookup(env_lookup)?),
+        credits: aws.credits(),
+        metering: Arc::new(Metering::from_lookup(env_lookup)?),
     };
     let cors = Cors::from_lookup(env_lookup)?;
     lambda_http::run(visions_generate::app(ports, &cors)).await

@@ -23,16 +23,19 @@ use uuid::Uuid;
 use visions_api::auth::{JwtVerifier, Principal};
 use visions_api::cors::Cors;
 use visions_api::json::JsonBody;
+use visions_api::metering::{CREDITS_HEADER, SYNC_HOLD_TTL, account, hold_for_request};
 use visions_api::problem::{FieldError, Problem, ProblemKind};
 use visions_assets::{AssetFailure, Studio};
 use visions_domain::asset::{
     Aspect, Asset, AssetOrigin, AssetStatus, AssetStore, MAX_UPLOAD_BYTES, UploadForm,
     UploadSigner, original_key,
 };
+use visions_domain::credits::{CreditStore, Settlement, UsageEvent, UsageEvents};
 use visions_domain::ports::{BlobStore, PageVersion, ProjectStore, VersionStore};
 use visions_domain::text::has_control_chars;
 use visions_llm::ModelName;
 use visions_llm::images::ImageRequest;
+use visions_metering::{Metering, ModelUse, Plan};
 
 /// The longest `POST /v1/images` waits for a model, under API Gateway's 29 s limit.
 pub const GENERATION_TIMEOUT: Duration = Duration::from_secs(25);
@@ -51,6 +54,11 @@ pub struct Ports {
     /// Placing an image makes a new version of the page, rendered and stored like any other.
     pub versions: Arc<dyn VersionStore>,
     pub blobs: Arc<dyn BlobStore>,
+    /// Images are paid for: a hold before the model is called, settled after.
+    pub credits: Arc<dyn CreditStore>,
+    pub metering: Arc<Metering>,
+    /// Where settlements go (the meter's queue).
+    pub usage: Arc<dyn UsageEvents>,
 }
 
 impl FromRef<Ports> for Arc<JwtVerifier> {
@@ -167,9 +175,11 @@ fn created(asset: Uuid, body: impl serde::Serialize) -> Result<Response, Problem
     request_body = ImageInput,
     responses(
         (status = 201, description = "The image, ready, with its widths and placeholder", body = Asset,
-         headers(("Location" = String))),
+         headers(("Location" = String), ("Visions-Credits" = u64, description = "Credits charged for the image"))),
         (status = 400, description = "Malformed or unknown fields", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 402, description = "The balance does not cover the image", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The image model needs another tier", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No project of yours has that id", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
@@ -190,11 +200,34 @@ async fn create_image(
             format!("{model} is not offered by this deployment"),
         )]));
     }
+    let tier = account(ports.credits.as_ref(), &ports.metering, &principal)
+        .await?
+        .tier;
+    let allowed = |plan: &Plan| plan.allows_model(&model, ModelUse::Image);
+    if !allowed(ports.metering.plan(tier)) {
+        return Err(Problem::tier_required(
+            &model.to_string(),
+            ports.metering.tier_needed(allowed),
+        ));
+    }
     check_project(&ports, &principal.sub, input.project_id).await?;
     let now = OffsetDateTime::now_utc();
     let mut asset = Asset::new(AssetOrigin::Generated, input.project_id, now);
     asset.prompt = Some(prompt.clone());
     asset.model = Some(model.to_string());
+    let cost = ports.metering.image_cost(&model);
+    let reference = asset.id.to_string();
+    if cost > 0 {
+        hold_for_request(
+            ports.credits.as_ref(),
+            &principal.sub,
+            &reference,
+            cost,
+            &format!("image by {model}"),
+            SYNC_HOLD_TTL,
+        )
+        .await?;
+    }
     ports.assets.insert(&principal.sub, &asset).await?;
     let request = ImageRequest {
         prompt,
@@ -220,11 +253,25 @@ async fn create_image(
             asset.picture = Some(picture);
             ports.assets.save(&principal.sub, &asset).await?;
             tracing::info!(asset_id = %asset.id, %model, "image created");
-            created(asset.id, asset)
+            let settle = Settlement::Settle {
+                charged: cost,
+                description: format!("image by {model}"),
+            };
+            settle_request(&ports, &principal.sub, &reference, cost, settle).await;
+            let mut response = created(asset.id, asset)?;
+            response.headers_mut().insert(
+                axum::http::HeaderName::from_static(CREDITS_HEADER),
+                HeaderValue::from(cost),
+            );
+            Ok(response)
         }
         Err(failure) => {
             asset.status = AssetStatus::Failed;
             asset.failure = Some(failure.to_string());
+            let release = Settlement::Release {
+                reason: failure.to_string(),
+            };
+            settle_request(&ports, &principal.sub, &reference, cost, release).await;
             ports.assets.save(&principal.sub, &asset).await?;
             tracing::warn!(asset_id = %asset.id, %model, %failure, "image failed");
             let kind = match failure {
@@ -234,6 +281,28 @@ async fn create_image(
             Err(Problem::new(kind)
                 .detail(format!("{failure}; asset {} keeps the reason", asset.id)))
         }
+    }
+}
+
+/// Sends the settlement of a request's hold. When it cannot be sent, the hold stays until it
+/// expires and is given back: the user is never charged for what was not settled.
+async fn settle_request(
+    ports: &Ports,
+    owner: &str,
+    reference: &str,
+    held: u64,
+    settlement: Settlement,
+) {
+    if held == 0 {
+        return;
+    }
+    let event = UsageEvent {
+        owner: owner.to_owned(),
+        reference: reference.to_owned(),
+        settlement,
+    };
+    if let Err(err) = ports.usage.emit(&event).await {
+        tracing::error!(error = %err, %reference, "sending a settlement failed; the hold will expire");
     }
 }
 
@@ -264,6 +333,9 @@ async fn get_asset(
 
 /// How long an upload form stays valid.
 pub const UPLOAD_WINDOW: time::Duration = time::Duration::minutes(15);
+/// How long an upload's hold waits for the optimize stage: the form's window plus ample time
+/// for S3's notification and the queue; an upload never made gets its credits back after it.
+pub const UPLOAD_HOLD_TTL: time::Duration = time::Duration::hours(2);
 
 /// A file to upload.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -373,6 +445,7 @@ fn validate_upload(input: &UploadInput) -> Result<u64, Problem> {
          headers(("Location" = String))),
         (status = 400, description = "Malformed or unknown fields", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 402, description = "The balance does not cover optimizing the upload (when the price table charges for uploads)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No project of yours has that id", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
@@ -387,9 +460,22 @@ async fn create_upload(
 ) -> Result<Response, Problem> {
     let bytes = validate_upload(&input)?;
     check_project(&ports, &principal.sub, input.project_id).await?;
+    account(ports.credits.as_ref(), &ports.metering, &principal).await?;
     let now = OffsetDateTime::now_utc();
     let mut asset = Asset::new(AssetOrigin::Upload, input.project_id, now);
     asset.filename = Some(input.filename.trim().to_owned());
+    let price = ports.metering.prices.upload;
+    if price > 0 {
+        hold_for_request(
+            ports.credits.as_ref(),
+            &principal.sub,
+            &asset.id.to_string(),
+            price,
+            "upload optimized",
+            UPLOAD_HOLD_TTL,
+        )
+        .await?;
+    }
     let key = original_key(&principal.sub, asset.id);
     let upload = ports
         .uploads

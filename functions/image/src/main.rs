@@ -8,6 +8,7 @@ use visions_assets::{ImageModels, Studio};
 use visions_aws::{Aws, telemetry};
 use visions_domain::config::env_lookup;
 use visions_llm::images::ProviderImageModels;
+use visions_metering::Metering;
 use visions_model_config::ModelSettings;
 
 #[tokio::main]
@@ -33,6 +34,9 @@ async fn main() -> Result<(), lambda_http::Error> {
             JwtSettings::from_lookup(env_lookup)?,
             secrets,
         )),
+        credits: aws.credits(),
+        metering: Arc::new(Metering::from_lookup(env_lookup)?),
+        usage: aws.usage_events()?,
     };
     let cors = Cors::from_lookup(env_lookup)?;
     lambda_http::run(visions_image::app(ports, &cors)).await

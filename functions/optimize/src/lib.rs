@@ -13,14 +13,20 @@ use futures::FutureExt;
 use time::OffsetDateTime;
 
 use visions_assets::{AssetFailure, Studio};
-use visions_domain::asset::{AssetStatus, AssetStore, parse_original_key};
+use visions_domain::asset::{Asset, AssetStatus, AssetStore, parse_original_key};
+use visions_domain::credits::{Settlement, UsageEvent, UsageEvents};
 use visions_domain::ports::{BlobStore, StoreError};
+use visions_metering::Metering;
 
 pub struct Ports {
     pub assets: Arc<dyn AssetStore>,
     /// Uploaded originals (private).
     pub originals: Arc<dyn BlobStore>,
     pub studio: Arc<Studio>,
+    /// What an optimized upload costs (the hold placed when its form was signed).
+    pub metering: Arc<Metering>,
+    /// Where the upload's settlement goes (the meter's queue).
+    pub usage: Arc<dyn UsageEvents>,
 }
 
 /// A failure worth another delivery.
@@ -125,7 +131,7 @@ pub async fn optimize_original(ports: &Ports, key: &str) -> Result<(), Transient
         return Ok(());
     };
     if asset.status == AssetStatus::Ready {
-        return Ok(());
+        return settle(ports, &owner, &asset).await;
     }
     let made = match ports.originals.get(key).await? {
         None => Err(AssetFailure::Image("the uploaded file is gone".into())),
@@ -146,5 +152,31 @@ pub async fn optimize_original(ports: &Ports, key: &str) -> Result<(), Transient
     }
     asset.updated_at = OffsetDateTime::now_utc();
     ports.assets.save(&owner, &asset).await?;
-    Ok(())
+    // Settled after the asset is saved: a failed send is retried with the message (the asset
+    // is ready by then, so only the settlement is sent again).
+    settle(ports, &owner, &asset).await
+}
+
+/// Sends the settlement of an upload's hold, if the price table makes uploads cost anything:
+/// charged when the picture is ready, given back when the file was refused.
+async fn settle(ports: &Ports, owner: &str, asset: &Asset) -> Result<(), Transient> {
+    let price = ports.metering.prices.upload;
+    if price == 0 {
+        return Ok(());
+    }
+    let settlement = match asset.status {
+        AssetStatus::Ready => Settlement::Settle {
+            charged: price,
+            description: "upload optimized".into(),
+        },
+        _ => Settlement::Release {
+            reason: asset.failure.clone().unwrap_or_default(),
+        },
+    };
+    let event = UsageEvent {
+        owner: owner.to_owned(),
+        reference: asset.id.to_string(),
+        settlement,
+    };
+    Ok(ports.usage.emit(&event).await?)
 }

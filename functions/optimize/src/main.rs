@@ -9,6 +9,7 @@ use visions_assets::{ImageModels, Studio};
 use visions_aws::{Aws, telemetry};
 use visions_domain::config::env_lookup;
 use visions_llm::images::ProviderImageModels;
+use visions_metering::Metering;
 use visions_model_config::ModelSettings;
 
 #[tokio::main]
@@ -26,6 +27,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             ImageModels::new(ProviderImageModels::new(settings, aws.secrets())),
             aws.blobs(),
         )),
+        metering: Arc::new(Metering::from_lookup(env_lookup)?),
+        usage: aws.usage_events()?,
     });
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
         let ports = ports.clone();

@@ -18,14 +18,17 @@ use visions_api::auth::{JwtVerifier, Principal};
 use visions_api::cors::Cors;
 use visions_api::json::JsonBody;
 use visions_api::list::{ListParams, Listing, Paginated};
+use visions_api::metering::account;
 use visions_api::problem::{Problem, ProblemKind};
 use visions_api::uuid_or_404;
+use visions_domain::credits::CreditStore;
 use visions_domain::ports::{
     BlobStore, JobStore, ProjectStore, SecretStore, StoreError, SubmissionStore, VersionStore,
 };
 
 pub mod forms;
 use visions_domain::project::{NewProject, Project, ProjectPatch};
+use visions_metering::Metering;
 
 /// The ports this function uses; each handler takes only the ones it needs.
 #[derive(Clone)]
@@ -40,6 +43,9 @@ pub struct Ports {
     /// The cursor key (it also signs form addresses).
     pub secrets: Arc<dyn SecretStore>,
     pub verifier: Arc<JwtVerifier>,
+    /// The caller's tier, which caps how many projects they keep.
+    pub credits: Arc<dyn CreditStore>,
+    pub metering: Arc<Metering>,
 }
 
 macro_rules! port {
@@ -58,6 +64,8 @@ port!(blobs: Arc<dyn BlobStore>);
 port!(submissions: Arc<dyn SubmissionStore>);
 port!(secrets: Arc<dyn SecretStore>);
 port!(verifier: Arc<JwtVerifier>);
+port!(credits: Arc<dyn CreditStore>);
+port!(metering: Arc<Metering>);
 
 /// The routes, with their OpenAPI description.
 pub fn routes() -> OpenApiRouter<Ports> {
@@ -90,6 +98,7 @@ fn with_etag(status: StatusCode, project: Project) -> Response {
          headers(("ETag" = String, description = "Version tag for If-Match"), ("Location" = String))),
         (status = 400, description = "Malformed or unknown fields", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The tier's project limit is reached", body = Problem, content_type = "application/problem+json", example = json!({"type": "https://visions.ai/problems/tier-required", "title": "Your tier does not include this", "status": 403, "detail": "more than 3 projects needs the pro tier", "tier": "pro"})),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Validation failed", body = Problem, content_type = "application/problem+json"),
@@ -98,11 +107,30 @@ fn with_etag(status: StatusCode, project: Project) -> Response {
 )]
 async fn create_project(
     State(projects): State<Arc<dyn ProjectStore>>,
+    State(credits): State<Arc<dyn CreditStore>>,
+    State(metering): State<Arc<Metering>>,
     principal: Principal,
     JsonBody(input): JsonBody<NewProject>,
 ) -> Result<Response, Problem> {
     let project =
         Project::create(input, OffsetDateTime::now_utc()).map_err(Problem::field_errors)?;
+    let tier = account(credits.as_ref(), &metering, &principal).await?.tier;
+    let most = metering.plan(tier).max_projects;
+    let kept = projects
+        .list(
+            &principal.sub,
+            usize::try_from(most).unwrap_or(usize::MAX),
+            None,
+        )
+        .await?
+        .items
+        .len() as u64;
+    if kept >= most {
+        return Err(Problem::tier_required(
+            &format!("more than {most} projects"),
+            metering.tier_needed(|plan| plan.max_projects > most),
+        ));
+    }
     projects.insert(&principal.sub, &project).await?;
     tracing::info!(project_id = %project.id, "project created");
     let location =

@@ -23,6 +23,8 @@ async fn main() -> Result<(), lambda_http::Error> {
             secrets.clone(),
         )),
         secrets,
+        credits: aws.credits(),
+        metering: Arc::new(visions_metering::Metering::from_lookup(env_lookup)?),
     };
     let cors = Cors::from_lookup(env_lookup)?;
     lambda_http::run(visions_projects::app(ports, &cors)).await

@@ -7,9 +7,11 @@ use visions_agents::ModelRouting;
 use visions_assets::{ImageModels, Studio};
 use visions_composer::Composer;
 use visions_designs::store::LiveIndex;
+use visions_domain::credits::UsageEvents;
 use visions_domain::ports::{BlobStore, JobStore, ProjectStore, SecretStore, VersionStore};
 use visions_llm::images::ProviderImageModels;
 use visions_llm::registry::ModelRegistry;
+use visions_metering::Metering;
 use visions_model_config::ModelSettings;
 use visions_pipeline::pipeline::{COPY_CONCURRENCY, JOB_BUDGET, Pipeline};
 use visions_pipeline::worker::{JOB_LEASE, Worker};
@@ -30,6 +32,8 @@ pub struct Ports {
     pub secrets: Arc<dyn SecretStore>,
     /// The design index (see `visions_designs::store::LiveIndex::over`).
     pub designs: Arc<LiveIndex>,
+    /// Where finished jobs' settlements go (the meter's queue).
+    pub usage: Arc<dyn UsageEvents>,
 }
 
 /// The worker as the Lambda (and the local server) runs it, over the models `settings` offers;
@@ -40,6 +44,7 @@ pub fn worker(
     lookup: impl Fn(&str) -> Option<String>,
 ) -> anyhow::Result<Worker> {
     let routing = ModelRouting::from_lookup(&lookup).map_err(anyhow::Error::msg)?;
+    let metering = Arc::new(Metering::from_lookup(&lookup)?);
     let image_model = settings.image_model.clone();
     let studio = Arc::new(Studio::new(
         ImageModels::new(ProviderImageModels::new(
@@ -72,7 +77,8 @@ pub fn worker(
         public_api_url: lookup("VISIONS_PUBLIC_API_URL").unwrap_or_default(),
         studio,
         image_model,
+        metering,
         image_concurrency: IMAGE_CONCURRENCY,
     });
-    Ok(Worker::new(ports.jobs, pipeline, JOB_LEASE))
+    Ok(Worker::new(ports.jobs, pipeline, ports.usage, JOB_LEASE))
 }

@@ -27,6 +27,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         blobs: aws.blobs(),
         secrets: aws.secrets(),
         designs,
+        usage: aws.usage_events()?,
     };
     let worker = Arc::new(visions_worker::worker(ports, settings, env_lookup)?);
     let redelivery: Arc<dyn Redelivery> = aws.queue();

@@ -7,7 +7,9 @@ pub mod cors;
 pub mod cursor;
 pub mod json;
 pub mod list;
+pub mod metering;
 pub mod problem;
+pub mod range;
 mod request_context;
 
 use axum::http::header::CONTENT_TYPE;
@@ -41,6 +43,7 @@ pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
         (name = "projects", description = "Your landing-page projects"),
         (name = "generation", description = "Generate pages, follow jobs, read versions"),
         (name = "forms", description = "Messages visitors send through published pages"),
+        (name = "metering", description = "Credits, usage, API keys, and the administrator's grants and tiers"),
         (name = "system", description = "Health and API description"),
     ),
 )]
@@ -90,6 +93,19 @@ pub fn finish(routes: OpenApiRouter, cors: &cors::Cors) -> Router {
         None => router,
     }
 }
+
+/// The routes open without an API key (`ApiKeyRequired: false` in the template; the local
+/// server's `--require-api-key` spares them too): health, the API description, published
+/// pages' contact forms (sent by visitors' browsers), and the key routes themselves, so that a
+/// user creates their first key with their token alone.
+pub const OPEN_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/healthz"),
+    ("GET", "/v1/openapi.json"),
+    ("POST", "/v1/forms/{token}"),
+    ("POST", "/v1/keys"),
+    ("GET", "/v1/keys"),
+    ("DELETE", "/v1/keys/{id}"),
+];
 
 /// Ids that are not UUIDs cannot name anything: they are simply not found.
 pub fn uuid_or_404(raw: &str) -> Result<Uuid, Problem> {

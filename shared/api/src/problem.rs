@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 pub const CONTENT_TYPE: &str = "application/problem+json";
-const TYPE_BASE: &str = "https://visions.ai/problems/";
 
 /// The stable catalogue of problems the API can answer with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,6 +33,14 @@ pub enum ProblemKind {
     ImageRefused,
     /// A provider behind the API failed (an image model's error or a timeout).
     UpstreamFailed,
+    /// The balance does not cover the operation's cost (`balance` and `cost` say by how much).
+    InsufficientCredits,
+    /// The caller's tier does not include the feature (`tier` names the one that does).
+    TierRequired,
+    /// The request conflicts with the state of what it changes (e.g. a limit already reached).
+    Conflict,
+    /// Past the API key's plan: its rate or its daily quota (`Retry-After` says when to retry).
+    RateLimited,
 }
 
 impl ProblemKind {
@@ -58,6 +65,10 @@ impl ProblemKind {
             Self::ServiceUnavailable => "service-unavailable",
             Self::ImageRefused => "image-refused",
             Self::UpstreamFailed => "upstream-failed",
+            Self::InsufficientCredits => "insufficient-credits",
+            Self::TierRequired => "tier-required",
+            Self::RateLimited => "rate-limited",
+            Self::Conflict => "conflict",
         }
     }
 
@@ -81,6 +92,10 @@ impl ProblemKind {
             Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::ImageRefused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::UpstreamFailed => StatusCode::BAD_GATEWAY,
+            Self::InsufficientCredits => StatusCode::PAYMENT_REQUIRED,
+            Self::TierRequired => StatusCode::FORBIDDEN,
+            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::Conflict => StatusCode::CONFLICT,
         }
     }
 
@@ -105,11 +120,54 @@ impl ProblemKind {
             Self::ServiceUnavailable => "Service temporarily unavailable",
             Self::ImageRefused => "The image model refused the prompt",
             Self::UpstreamFailed => "A provider failed",
+            Self::InsufficientCredits => "Not enough credits",
+            Self::TierRequired => "Your tier does not include this",
+            Self::RateLimited => "Too many requests",
+            Self::Conflict => "The request conflicts with the current state",
         }
     }
 
-    pub fn type_uri(self) -> String {
-        format!("{TYPE_BASE}{}", self.slug())
+    /// The stable `type` URI clients switch on.
+    pub fn type_uri(self) -> &'static str {
+        match self {
+            Self::MalformedJson => concat!("https://visions.ai/problems/", "malformed-json"),
+            Self::InvalidBody => concat!("https://visions.ai/problems/", "invalid-body"),
+            Self::InvalidQuery => concat!("https://visions.ai/problems/", "invalid-query"),
+            Self::InvalidCursor => concat!("https://visions.ai/problems/", "invalid-cursor"),
+            Self::IdempotencyKeyRequired => {
+                concat!("https://visions.ai/problems/", "idempotency-key-required")
+            }
+            Self::IdempotencyKeyReused => {
+                concat!("https://visions.ai/problems/", "idempotency-key-reused")
+            }
+            Self::ValidationFailed => concat!("https://visions.ai/problems/", "validation-failed"),
+            Self::Unauthorized => concat!("https://visions.ai/problems/", "unauthorized"),
+            Self::Forbidden => concat!("https://visions.ai/problems/", "forbidden"),
+            Self::NotFound => concat!("https://visions.ai/problems/", "not-found"),
+            Self::MethodNotAllowed => concat!("https://visions.ai/problems/", "method-not-allowed"),
+            Self::PreconditionFailed => {
+                concat!("https://visions.ai/problems/", "precondition-failed")
+            }
+            Self::PreconditionRequired => {
+                concat!("https://visions.ai/problems/", "precondition-required")
+            }
+            Self::PayloadTooLarge => concat!("https://visions.ai/problems/", "payload-too-large"),
+            Self::UnsupportedMediaType => {
+                concat!("https://visions.ai/problems/", "unsupported-media-type")
+            }
+            Self::Internal => concat!("https://visions.ai/problems/", "internal"),
+            Self::ServiceUnavailable => {
+                concat!("https://visions.ai/problems/", "service-unavailable")
+            }
+            Self::ImageRefused => concat!("https://visions.ai/problems/", "image-refused"),
+            Self::UpstreamFailed => concat!("https://visions.ai/problems/", "upstream-failed"),
+            Self::InsufficientCredits => {
+                concat!("https://visions.ai/problems/", "insufficient-credits")
+            }
+            Self::TierRequired => concat!("https://visions.ai/problems/", "tier-required"),
+            Self::RateLimited => concat!("https://visions.ai/problems/", "rate-limited"),
+            Self::Conflict => concat!("https://visions.ai/problems/", "conflict"),
+        }
     }
 }
 
@@ -119,27 +177,42 @@ pub use visions_domain::text::FieldError;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
-    pub type_uri: String,
-    pub title: String,
+    pub type_uri: &'static str,
+    pub title: &'static str,
     pub status: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(nullable = false)]
     pub errors: Vec<FieldError>,
+    /// The available balance (`insufficient-credits` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub balance: Option<u64>,
+    /// What the refused operation costs at most (`insufficient-credits` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub cost: Option<u64>,
+    /// The tier that includes the refused feature (`tier-required` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub tier: Option<visions_domain::tier::Tier>,
     #[serde(skip)]
-    kind_slug: &'static str,
+    kind: ProblemKind,
 }
 
 impl Problem {
     pub fn new(kind: ProblemKind) -> Self {
         Self {
             type_uri: kind.type_uri(),
-            title: kind.title().to_owned(),
+            title: kind.title(),
             status: kind.status().as_u16(),
             detail: None,
             errors: Vec::new(),
-            kind_slug: kind.slug(),
+            balance: None,
+            cost: None,
+            tier: None,
+            kind,
         }
     }
 
@@ -164,8 +237,30 @@ impl Problem {
         Self::new(ProblemKind::NotFound)
     }
 
+    /// A 402 naming the balance and the cost.
+    pub fn insufficient_credits(balance: u64, cost: u64) -> Self {
+        let mut problem = Self::new(ProblemKind::InsufficientCredits).detail(format!(
+            "this costs up to {cost} credits and your balance is {balance}; \
+             unused credits of a finished job are returned (see GET /v1/credits)"
+        ));
+        problem.balance = Some(balance);
+        problem.cost = Some(cost);
+        problem
+    }
+
+    /// A 403 naming the tier that includes `what` (`None`: no tier does).
+    pub fn tier_required(what: &str, tier: Option<visions_domain::tier::Tier>) -> Self {
+        let mut problem = Self::new(ProblemKind::TierRequired);
+        problem.detail = Some(match tier {
+            Some(tier) => format!("{what} needs the {} tier", tier.as_str()),
+            None => format!("{what} is not offered on any tier"),
+        });
+        problem.tier = tier;
+        problem
+    }
+
     pub fn slug(&self) -> &'static str {
-        self.kind_slug
+        self.kind.slug()
     }
 }
 
@@ -229,8 +324,12 @@ fn problem_example(status: &str, has_body: bool) -> Option<serde_json::Value> {
             Problem::new(ProblemKind::Unauthorized).detail("send `Authorization: Bearer <token>`")
         }
         "404" => Problem::not_found(),
+        "409" => Problem::new(ProblemKind::Conflict)
+            .detail("you already have 20 live keys; revoke one first"),
         "412" => Problem::new(ProblemKind::PreconditionFailed)
             .detail("the project is now at ETag \"3\"; fetch it again before changing it"),
+        "402" => Problem::insufficient_credits(1, 5),
+        "403" => Problem::tier_required("openai:gpt-4o", Some(visions_domain::tier::Tier::Pro)),
         "413" => Problem::new(ProblemKind::PayloadTooLarge),
         "415" => Problem::new(ProblemKind::UnsupportedMediaType),
         "422" => Problem::field_errors(vec![FieldError::new(
@@ -239,6 +338,8 @@ fn problem_example(status: &str, has_body: bool) -> Option<serde_json::Value> {
         )]),
         "428" => Problem::new(ProblemKind::PreconditionRequired)
             .detail("send If-Match with the project's ETag so concurrent edits are not lost"),
+        "429" => Problem::new(ProblemKind::RateLimited)
+            .detail("this API key is past its plan's rate of 2 requests a second; retry after the Retry-After seconds"),
         "502" => Problem::new(ProblemKind::UpstreamFailed).detail(
             "the image model failed: timed out after 60s; asset 0193a5b7-c1d2-7e8f-9a0b-1c2d3e4f5a6b keeps the reason",
         ),
@@ -258,6 +359,9 @@ impl From<visions_domain::ports::StoreError> for Problem {
             StoreError::NotFound => Problem::not_found(),
             StoreError::VersionConflict => Problem::new(ProblemKind::PreconditionFailed)
                 .detail("the project was changed by another request; fetch it again"),
+            StoreError::InsufficientCredits { balance, cost } => {
+                Problem::insufficient_credits(balance, cost)
+            }
             StoreError::AlreadyExists | StoreError::Backend(_) => Problem::internal(err),
         }
     }

@@ -2,6 +2,7 @@
 //! CloudFront, SQS and Secrets Manager; plus the SDK configuration and JSON logs every Lambda
 //! shares.
 
+mod apigateway;
 pub mod dynamo;
 mod s3;
 mod sdk;
@@ -13,15 +14,16 @@ mod uploads;
 
 use std::sync::{Arc, OnceLock};
 
+pub use apigateway::ApiGatewayKeys;
 pub use dynamo::{
-    DynamoAssetStore, DynamoJobStore, DynamoProjectStore, DynamoSubmissionStore,
+    DynamoAssetStore, DynamoCreditStore, DynamoJobStore, DynamoProjectStore, DynamoSubmissionStore,
     DynamoVersionStore, create_table,
 };
 pub use s3::S3BlobStore;
 pub use sdk::{s3_client, sdk_config};
 pub use secrets::AwsSecrets;
-pub use settings::AwsSettings;
-pub use sqs::SqsJobQueue;
+pub use settings::{AwsSettings, UsagePlans};
+pub use sqs::SqsQueue;
 pub use uploads::S3UploadSigner;
 
 /// One client per service, built from one SDK configuration; each constructor builds only the
@@ -61,6 +63,10 @@ impl Aws {
 
     pub fn jobs(&self) -> Arc<DynamoJobStore> {
         Arc::new(DynamoJobStore::new(self.dynamo(), &self.settings.table))
+    }
+
+    pub fn credits(&self) -> Arc<DynamoCreditStore> {
+        Arc::new(DynamoCreditStore::new(self.dynamo(), &self.settings.table))
     }
 
     pub fn versions(&self) -> Arc<DynamoVersionStore> {
@@ -104,11 +110,41 @@ impl Aws {
         ))
     }
 
-    pub fn queue(&self) -> Arc<SqsJobQueue> {
-        Arc::new(SqsJobQueue::new(
+    pub fn queue(&self) -> Arc<SqsQueue> {
+        Arc::new(SqsQueue::new(
             aws_sdk_sqs::Client::new(&self.sdk),
             &self.settings.queue_url,
         ))
+    }
+
+    /// The meter's queue of usage events (`VISIONS_USAGE_QUEUE_URL`, required by the functions
+    /// that settle holds).
+    pub fn usage_events(&self) -> Result<Arc<SqsQueue>, visions_domain::config::ConfigError> {
+        let url = self.settings.usage_queue_url.as_deref().ok_or(
+            visions_domain::config::ConfigError::Missing {
+                name: "VISIONS_USAGE_QUEUE_URL",
+            },
+        )?;
+        Ok(Arc::new(SqsQueue::new(
+            aws_sdk_sqs::Client::new(&self.sdk),
+            url,
+        )))
+    }
+
+    /// API keys on the tiers' usage plans (named by `VISIONS_USAGE_PLAN_FREE_NAME` and
+    /// `VISIONS_USAGE_PLAN_PRO_NAME`).
+    pub fn api_keys(&self) -> Result<Arc<ApiGatewayKeys>, visions_domain::config::ConfigError> {
+        let plans = self.settings.usage_plans.clone().ok_or(
+            visions_domain::config::ConfigError::Missing {
+                name: "VISIONS_USAGE_PLAN_FREE_NAME",
+            },
+        )?;
+        Ok(Arc::new(ApiGatewayKeys::new(
+            aws_sdk_apigateway::Client::new(&self.sdk),
+            self.dynamo(),
+            &self.settings.table,
+            plans,
+        )))
     }
 
     pub fn secrets(&self) -> Arc<AwsSecrets> {

@@ -1,8 +1,10 @@
-//! The job queue on SQS. The queue's redrive policy sends poison messages to a DLQ.
+//! Queues on SQS: generation jobs, and usage events for the meter. Each queue's redrive policy
+//! sends poison messages to a DLQ.
 
 use std::time::Duration;
 
 use aws_sdk_sqs::Client;
+use visions_domain::credits::{UsageEvent, UsageEvents};
 use visions_domain::job::JobMessage;
 use visions_domain::ports::{JobQueue, Redelivery, StoreError};
 
@@ -17,12 +19,12 @@ fn backend(err: impl std::error::Error + Send + Sync + 'static) -> StoreError {
 }
 
 #[derive(Clone)]
-pub struct SqsJobQueue {
+pub struct SqsQueue {
     client: Client,
     queue_url: String,
 }
 
-impl SqsJobQueue {
+impl SqsQueue {
     pub fn new(client: Client, queue_url: impl Into<String>) -> Self {
         Self {
             client,
@@ -31,9 +33,8 @@ impl SqsJobQueue {
     }
 }
 
-#[async_trait::async_trait]
-impl JobQueue for SqsJobQueue {
-    async fn enqueue(&self, message: &JobMessage) -> Result<(), StoreError> {
+impl SqsQueue {
+    async fn send(&self, message: &impl serde::Serialize) -> Result<(), StoreError> {
         let body = serde_json::to_string(message).map_err(|e| StoreError::Backend(e.into()))?;
         self.client
             .send_message()
@@ -46,9 +47,23 @@ impl JobQueue for SqsJobQueue {
     }
 }
 
+#[async_trait::async_trait]
+impl JobQueue for SqsQueue {
+    async fn enqueue(&self, message: &JobMessage) -> Result<(), StoreError> {
+        self.send(message).await
+    }
+}
+
+#[async_trait::async_trait]
+impl UsageEvents for SqsQueue {
+    async fn emit(&self, event: &UsageEvent) -> Result<(), StoreError> {
+        self.send(event).await
+    }
+}
+
 /// Sets when a message a worker gave back is delivered again.
 #[async_trait::async_trait]
-impl Redelivery for SqsJobQueue {
+impl Redelivery for SqsQueue {
     async fn redeliver_after(&self, receipt: &str, delay: Duration) -> Result<(), StoreError> {
         let secs = delay.min(MAX_VISIBILITY).as_secs();
         self.client

@@ -73,7 +73,10 @@ fn one_variant() -> u8 {
     1
 }
 
-/// Tokens one agent call used, as the provider reported them.
+/// The agent name under which each picture a job made is recorded in its usage.
+pub const IMAGES_AGENT: &str = "images";
+
+/// Tokens one agent call used, as the provider reported them (a picture: one `images` entry).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CallUsage {
     pub agent: String,
@@ -117,6 +120,13 @@ pub struct Job {
     pub versions: Vec<u64>,
     #[serde(default)]
     pub usage: Vec<CallUsage>,
+    /// Credits reserved when the job was accepted (its most it can cost); the store takes
+    /// them from the balance with the job, in one transaction.
+    #[serde(default)]
+    pub credits_held: u64,
+    /// What the job cost, once it ended (the rest of the hold was returned).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credits_charged: Option<u64>,
     /// How many times a worker has claimed the job.
     pub attempts: u32,
     #[serde(with = "time::serde::rfc3339")]
@@ -146,6 +156,8 @@ impl Job {
             version: None,
             versions: Vec::new(),
             usage: Vec::new(),
+            credits_held: 0,
+            credits_charged: None,
             attempts: 0,
             created_at: now,
             updated_at: now,
@@ -154,6 +166,52 @@ impl Job {
 }
 
 impl Job {
+    /// The hold a job is accepted with (none when it is free): the store places it in the same
+    /// transaction as the job.
+    pub fn hold(&self) -> Option<crate::credits::Hold> {
+        let description = match &self.kind {
+            JobKind::Generate if self.input.variants > 1 => {
+                format!("generate {} pages", self.input.variants)
+            }
+            JobKind::Generate => "generate a page".to_owned(),
+            JobKind::RegenerateSection { section_id, .. } => {
+                format!("regenerate section {section_id}")
+            }
+        };
+        (self.credits_held > 0)
+            .then(|| crate::credits::Hold::new(self.id.to_string(), self.credits_held, description))
+    }
+
+    /// The usage event that settles a finished job's hold (none for a job that held nothing or
+    /// has not finished): its cost charged on success, everything returned on failure.
+    pub fn settlement(&self, owner: &str) -> Option<crate::credits::UsageEvent> {
+        use crate::credits::{Settlement, UsageEvent};
+        let hold = self.hold()?;
+        let settlement = match self.status {
+            JobStatus::Succeeded => {
+                let mut models: Vec<&str> = self.usage.iter().map(|u| u.model.as_str()).collect();
+                models.sort_unstable();
+                models.dedup();
+                Settlement::Settle {
+                    charged: self.credits_charged.unwrap_or(hold.amount),
+                    description: format!("{} ({})", hold.description, models.join(", ")),
+                }
+            }
+            JobStatus::Failed => Settlement::Release {
+                reason: self
+                    .error
+                    .clone()
+                    .unwrap_or_else(|| "the job failed".into()),
+            },
+            JobStatus::Queued | JobStatus::Running => return None,
+        };
+        Some(UsageEvent {
+            owner: owner.to_owned(),
+            reference: hold.reference,
+            settlement,
+        })
+    }
+
     /// The claim rule every store applies: a finished job is left alone, a running job under a
     /// live lease (`lease_until` in ms) belongs to its worker; otherwise the job starts another
     /// attempt, returned as `Claimed` for the store to write under the new lease.

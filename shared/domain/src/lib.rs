@@ -5,8 +5,10 @@
 pub mod asset;
 pub mod clock;
 pub mod config;
+pub mod credits;
 pub mod form;
 pub mod job;
+pub mod keys;
 pub mod locale;
 pub mod models;
 pub mod page;

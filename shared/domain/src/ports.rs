@@ -24,6 +24,9 @@ pub enum StoreError {
     VersionConflict,
     #[error("already exists")]
     AlreadyExists,
+    /// A hold or charge larger than the available balance.
+    #[error("{cost} credits are needed and {balance} are available")]
+    InsufficientCredits { balance: u64, cost: u64 },
     #[error("storage backend: {0}")]
     Backend(#[from] anyhow::Error),
 }

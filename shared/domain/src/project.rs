@@ -347,6 +347,30 @@ where
     }
 }
 
+/// A whole number, negative or not, as JSON Schema counts one: `261` or `261.0` (an
+/// integer-valued float is an integer there); anything else is refused.
+pub fn json_i64<'de, D>(deserializer: D) -> Result<i64, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let number = serde_json::Number::deserialize(deserializer)?;
+    if let Some(n) = number.as_i64() {
+        return Ok(n);
+    }
+    // Exact below 2^53; above it a float cannot name one whole number.
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    match number.as_f64() {
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "checked whole and in range"
+        )]
+        Some(f) if f.fract() == 0.0 && (-EXACT..=EXACT).contains(&f) => Ok(f as i64),
+        _ => Err(serde::de::Error::custom(format!(
+            "{number} is not a whole number"
+        ))),
+    }
+}
+
 /// [`json_object`] for an optional field (`null` is absent).
 pub fn optional_json_object<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where

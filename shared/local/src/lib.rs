@@ -10,7 +10,7 @@ mod uploads;
 pub use files::FileBlobStore;
 pub use secrets::{LocalSecrets, random_secret};
 pub use sqlite::{
-    Delivery, SqliteAssetStore, SqliteDb, SqliteJobQueue, SqliteJobStore, SqliteProjectStore,
-    SqliteSubmissionStore, SqliteVersionStore,
+    Delivery, FoundKey, SqliteApiKeyStore, SqliteAssetStore, SqliteCreditStore, SqliteDb,
+    SqliteJobQueue, SqliteJobStore, SqliteProjectStore, SqliteSubmissionStore, SqliteVersionStore,
 };
 pub use uploads::LocalUploadSigner;

@@ -55,8 +55,11 @@ pub struct Pipeline {
     pub public_api_url: String,
     /// Draws, optimizes and stores the pictures of image slots.
     pub studio: Arc<Studio>,
-    /// The image model pages are illustrated with.
+    /// The image model pages are illustrated with, for tiers whose plan allows it (the others
+    /// get the offline generator).
     pub image_model: ModelName,
+    /// What each tier may use.
+    pub metering: Arc<visions_metering::Metering>,
     /// Image calls in flight at once for one job.
     pub image_concurrency: usize,
 }
@@ -130,10 +133,11 @@ struct Usages(std::sync::Mutex<Vec<CallUsage>>);
 
 impl Usages {
     fn record<T>(&self, agent: &str, answer: &Answer<T>) {
-        self.0
-            .lock()
-            .expect("usage lock")
-            .push(CallUsage::new(agent, &answer.model, answer.usage));
+        self.push(CallUsage::new(agent, &answer.model, answer.usage));
+    }
+
+    fn push(&self, usage: CallUsage) {
+        self.0.lock().expect("usage lock").push(usage);
     }
 }
 
@@ -179,7 +183,8 @@ impl Pipeline {
                         of: variants,
                     };
                     let mut page = self.generate(&brief, &agents, &usages, &part).await?;
-                    self.illustrate(&mut page, None, deadline, &part).await?;
+                    self.illustrate(&mut page, None, deadline, job, &usages, &part)
+                        .await?;
                     stored.push(self.store(owner, job, &project, page, &part).await?);
                 }
             }
@@ -202,7 +207,7 @@ impl Pipeline {
                     .regenerate(&brief, base.page, section_id, &agents, &usages, progress)
                     .await?;
                 // Only the rewritten section's images are made again.
-                self.illustrate(&mut page, Some(index), deadline, progress)
+                self.illustrate(&mut page, Some(index), deadline, job, &usages, progress)
                     .await?;
                 stored.push(self.store(owner, job, &project, page, progress).await?);
             }
@@ -522,13 +527,18 @@ impl Pipeline {
     /// Makes the picture of every briefed image slot (of one section, or of all), a few at a
     /// time. A picture that fails leaves its slot with the brief and the reason; the page
     /// renders a themed placeholder there and the job goes on.
+    /// Each picture made is recorded in `usages` (agent `images`): what the job is charged for.
+    #[allow(clippy::too_many_arguments)]
     async fn illustrate(
         &self,
         page: &mut Page,
         only: Option<usize>,
         deadline: tokio::time::Instant,
+        job: &Job,
+        usages: &Usages,
         progress: &dyn Progress,
     ) -> Result<(), PipelineError> {
+        let image_model = self.metering.image_model_for(job.tier, &self.image_model);
         let palette = palette_of(&page.theme);
         let mut work = Vec::new();
         for (section_index, section) in page.sections.iter().enumerate() {
@@ -556,12 +566,13 @@ impl Pipeline {
             return Ok(());
         }
         progress.report(Stage::Images, 86).await?;
+        let image_model = &image_model;
         let made: Vec<_> = futures::stream::iter(work)
             .map(|(section, slot, request)| async move {
                 let asset = Uuid::now_v7();
                 let made = tokio::time::timeout_at(
                     deadline,
-                    self.studio.generate(&self.image_model, &request, asset),
+                    self.studio.generate(image_model, &request, asset),
                 )
                 .await
                 .unwrap_or_else(|_| {
@@ -586,6 +597,11 @@ impl Pipeline {
                 Ok(picture) => {
                     slot.picture = Some(picture);
                     slot.failure = None;
+                    usages.push(CallUsage::new(
+                        visions_domain::job::IMAGES_AGENT,
+                        image_model,
+                        visions_domain::models::Usage::default(),
+                    ));
                 }
                 Err(failure) => {
                     tracing::warn!(slot = %slot.id, %failure, "an image slot keeps its placeholder");
@@ -594,7 +610,7 @@ impl Pipeline {
                 }
             }
         }
-        let model = format!("images={}", self.image_model);
+        let model = format!("images={image_model}");
         if !page.provenance.models.contains(&model) {
             page.provenance.models.push(model);
         }

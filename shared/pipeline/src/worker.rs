@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use tracing::Instrument;
 
 use crate::pipeline::{Pipeline, PipelineError, Progress};
+use visions_domain::credits::UsageEvents;
 use visions_domain::job::{Job, JobMessage, JobStatus, Stage};
 use visions_domain::ports::{Claim, JobStore, StoreError};
 
@@ -55,6 +56,8 @@ pub type Observer = Arc<dyn Fn(&Job) + Send + Sync>;
 pub struct Worker {
     pub jobs: Arc<dyn JobStore>,
     pub pipeline: Arc<Pipeline>,
+    /// Where a finished job's settlement goes (the meter).
+    pub usage: Arc<dyn UsageEvents>,
     /// Unique per process, so leases say who holds them.
     pub id: String,
     /// Longer than a job can take; progress renews it.
@@ -80,10 +83,16 @@ impl Progress for JobProgress<'_> {
 }
 
 impl Worker {
-    pub fn new(jobs: Arc<dyn JobStore>, pipeline: Arc<Pipeline>, lease: Duration) -> Self {
+    pub fn new(
+        jobs: Arc<dyn JobStore>,
+        pipeline: Arc<Pipeline>,
+        usage: Arc<dyn UsageEvents>,
+        lease: Duration,
+    ) -> Self {
         Self {
             jobs,
             pipeline,
+            usage,
             id: format!("worker-{}", uuid::Uuid::new_v4().simple()),
             lease,
             observer: None,
@@ -146,9 +155,11 @@ impl Worker {
             .await
         {
             Ok(Claim::Claimed(job)) => self.run(&message.owner, job).await,
-            Ok(Claim::Finished(_)) => {
+            // A finished job's settlement is sent again: if sending it failed after the job was
+            // saved, this delivery repairs it (the meter settles a hold once).
+            Ok(Claim::Finished(job)) => {
                 tracing::info!("job already finished; duplicate delivery dropped");
-                Outcome::Done
+                self.settle(&message.owner, &job).await
             }
             // Another worker holds a live lease, renewed at most `lease` ago: by the time this
             // comes back the holder has finished, or its lease has expired and this takes over.
@@ -184,6 +195,7 @@ impl Worker {
                 );
                 self.finish_failed(&message.owner, job, reason).await
             }
+            Ok(Claim::Finished(job)) => self.settle(&message.owner, &job).await,
             Ok(_) => Outcome::Done,
             Err(err) => {
                 tracing::error!(error = %err, "failing the job after its last delivery failed");
@@ -222,11 +234,17 @@ impl Worker {
                 job.versions = generated.versions;
                 job.usage = generated.usage;
                 job.error = None;
+                job.credits_charged =
+                    Some(self.pipeline.metering.job_cost(&job).min(job.credits_held));
                 job.updated_at = OffsetDateTime::now_utc();
                 match self.save(owner, &job).await {
                     Ok(()) => {
-                        tracing::info!(version = generated.version, "job succeeded");
-                        Outcome::Done
+                        tracing::info!(
+                            version = generated.version,
+                            charged = job.credits_charged,
+                            "job succeeded"
+                        );
+                        self.settle(owner, &job).await
                     }
                     Err(err) => self.after_store_error(owner, &job, err).await,
                 }
@@ -248,10 +266,26 @@ impl Worker {
         tracing::warn!(%reason, "job failed");
         job.status = JobStatus::Failed;
         job.error = Some(reason);
+        job.credits_charged = (job.credits_held > 0).then_some(0);
         job.updated_at = OffsetDateTime::now_utc();
         match self.save(owner, &job).await {
-            Ok(()) => Outcome::Done,
+            Ok(()) => self.settle(owner, &job).await,
             Err(err) => self.after_store_error(owner, &job, err).await,
+        }
+    }
+
+    /// Sends a finished job's settlement; a failure to send is retried by redelivering the
+    /// job's message (the job itself is not run again).
+    async fn settle(&self, owner: &str, job: &Job) -> Outcome {
+        let Some(event) = job.settlement(owner) else {
+            return Outcome::Done;
+        };
+        match self.usage.emit(&event).await {
+            Ok(()) => Outcome::Done,
+            Err(err) => {
+                tracing::error!(error = %err, "sending the job's settlement failed; it will be sent again");
+                Outcome::Retry(RETRY_DELAY)
+            }
         }
     }
 

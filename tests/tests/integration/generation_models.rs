@@ -70,7 +70,13 @@ async fn a_remote_model_writes_the_page_and_its_usage_is_recorded() {
     app.drain().await;
     let done = job(&app, &job_id).await;
     assert_eq!(done["status"], "succeeded", "{done}");
-    let usage = done["usage"].as_array().unwrap();
+    // Each picture is recorded too (agent `images`: what the job is charged for).
+    let (pictures, usage): (Vec<&Value>, Vec<&Value>) = done["usage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .partition(|u| u["agent"] == "images");
+    assert!(!pictures.is_empty() && pictures.iter().all(|u| u["model"] == "local:art"));
     assert_eq!(
         usage.len(),
         canned::CALLS_PER_PAGE,
@@ -454,11 +460,13 @@ async fn a_provider_slower_than_the_job_budget_cannot_outlast_it() {
         public_api_url: String::new(),
         studio: current.studio.clone(),
         image_model: current.image_model.clone(),
+        metering: current.metering.clone(),
         image_concurrency: current.image_concurrency,
     });
     let worker = Worker::new(
         app.stack.adapters.jobs.clone(),
         pipeline,
+        app.stack.worker.usage.clone(),
         Duration::from_secs(60),
     );
     let message = JobMessage {

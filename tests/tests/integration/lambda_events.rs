@@ -153,6 +153,15 @@ async fn every_route_through_lambda(test: TestApp) {
     assert_eq!(status(&followed), 200, "{followed}");
     assert_eq!(body(&followed)["id"], job.as_str());
 
+    // The meter function: the caller's credits, on the key API Gateway checked; the job above
+    // holds some of them.
+    let meter = visions_meter::app(test.stack.meter_ports(), &test.stack.cors);
+    let credits = invoke(&meter, event("credits-get", &token, &id), "m1").await;
+    assert_eq!(status(&credits), 200, "{credits}");
+    assert_eq!(body(&credits)["holds"][0]["reference"], job.as_str());
+    let elsewhere = invoke(&meter, event("generate", &token, &id), "m2").await;
+    assert_eq!(status(&elsewhere), 404);
+
     // Each function serves its own routes only (API Gateway sends it nothing else).
     let elsewhere = invoke(&generate, event("projects-list", &token, &id), "g4").await;
     assert_eq!(status(&elsewhere), 404);

@@ -2,9 +2,11 @@
 //! against the real components — SQLite, the AWS SDK on moto, the providers' wire formats on
 //! local fake servers, Chromium for Lighthouse.
 
+mod api_keys_aws;
 mod asset_store_contract;
 mod blob_store_contract;
 mod cors;
+mod credit_store_contract;
 mod designs;
 mod forged_tokens;
 mod forms_http;
@@ -18,6 +20,7 @@ mod labelled_briefs;
 mod lambda_events;
 mod lighthouse;
 mod llm_providers;
+mod metering_http;
 mod openapi_spec;
 mod page_render;
 mod projects_http;
@@ -29,3 +32,4 @@ mod secrets_aws;
 mod store_contract;
 mod twenty_briefs;
 mod uploads;
+mod usage_events;

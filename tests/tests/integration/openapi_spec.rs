@@ -196,3 +196,38 @@ fn documented_limits_are_the_servers() {
         .unwrap();
     assert_eq!(limit["schema"]["minimum"], 1);
 }
+
+/// API Gateway asks for an API key on every method but those the template opens, which are
+/// the preflights and exactly the routes the local server's `--require-api-key` opens.
+#[test]
+fn the_template_opens_exactly_the_open_routes() {
+    let template =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml")).unwrap();
+    let mut open = BTreeSet::new();
+    let (mut path, mut last) = (None, None);
+    for line in template.lines().map(str::trim) {
+        if let Some(value) = line.strip_prefix("Path: ") {
+            path = Some(value.to_owned());
+        } else if let (Some(method), Some(p)) = (line.strip_prefix("Method: "), path.take()) {
+            last = Some((method.to_uppercase(), p));
+        } else if line == "ApiKeyRequired: false" {
+            open.insert(
+                last.take()
+                    .expect("ApiKeyRequired follows an event's Method"),
+            );
+        }
+    }
+    let (preflights, routes): (BTreeSet<_>, BTreeSet<_>) = open
+        .into_iter()
+        .partition(|(method, _)| method == "OPTIONS");
+    let expected: BTreeSet<_> = visions_api::OPEN_ROUTES
+        .iter()
+        .map(|(method, path)| ((*method).to_owned(), (*path).to_owned()))
+        .collect();
+    assert_eq!(routes, expected);
+    let all_preflights: BTreeSet<_> = template_routes()
+        .into_iter()
+        .filter(|(method, _)| method == "OPTIONS")
+        .collect();
+    assert_eq!(preflights, all_preflights, "every preflight is open");
+}

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use aws_sdk_sqs::types::MessageSystemAttributeName;
-use visions_aws::SqsJobQueue;
+use visions_aws::SqsQueue;
 use visions_domain::job::JobMessage;
 use visions_domain::ports::{JobQueue, Redelivery};
 use visions_local::{SqliteDb, SqliteJobQueue};
@@ -156,7 +156,7 @@ async fn local() -> (SqliteJobQueue, Consumer) {
     (queue.clone(), Consumer::Local(queue))
 }
 
-async fn sqs() -> (SqsJobQueue, Consumer) {
+async fn sqs() -> (SqsQueue, Consumer) {
     let client = aws_sdk_sqs::Client::new(&moto::sdk_config().await);
     let url = client
         .create_queue()
@@ -167,7 +167,7 @@ async fn sqs() -> (SqsJobQueue, Consumer) {
         .queue_url
         .unwrap();
     (
-        SqsJobQueue::new(client.clone(), &url),
+        SqsQueue::new(client.clone(), &url),
         Consumer::Sqs { client, url },
     )
 }

@@ -122,6 +122,7 @@ async fn a_panicking_job_fails_only_itself_on_the_local_queue() {
     let worker = Arc::new(Worker::new(
         jobs.clone(),
         app.stack.worker.pipeline.clone(),
+        app.stack.worker.usage.clone(),
         JOB_LEASE,
     ));
     let poison = job_id(&app, &project, "Harbor Yoga, a studio in Brighton.", "p").await;
@@ -153,7 +154,12 @@ async fn a_panicking_job_fails_only_its_record_in_an_sqs_batch() {
         inner: app.stack.adapters.jobs.clone(),
         poisoned: Default::default(),
     });
-    let worker = Worker::new(jobs.clone(), app.stack.worker.pipeline.clone(), JOB_LEASE);
+    let worker = Worker::new(
+        jobs.clone(),
+        app.stack.worker.pipeline.clone(),
+        app.stack.worker.usage.clone(),
+        JOB_LEASE,
+    );
     let poison = job_id(&app, &project, "Harbor Yoga, a studio in Brighton.", "p").await;
     *jobs.poisoned.lock().unwrap() = Some(poison.parse().unwrap());
     let normal = job_id(&app, &project, "Acme Coffee, a roastery in Portland.", "n").await;
@@ -203,6 +209,7 @@ async fn a_job_whose_worker_died_is_taken_over_after_its_lease() {
     let worker = Arc::new(Worker::new(
         app.stack.adapters.jobs.clone(),
         app.stack.worker.pipeline.clone(),
+        app.stack.worker.usage.clone(),
         lease,
     ));
     // The dead worker received the message and claimed the job, then vanished.
@@ -244,6 +251,29 @@ async fn a_job_whose_worker_died_is_taken_over_after_its_lease() {
         .unwrap()
         .unwrap();
     assert_eq!(stored.attempts, 2, "the second worker took the job over");
+    // The hold the job was accepted with is settled once, by the worker that finished it.
+    let credits = app.get("alice", "/v1/credits").await.body;
+    assert_eq!(
+        (
+            credits["held"].as_u64(),
+            credits["holds"].as_array().map(Vec::len)
+        ),
+        (Some(0), Some(0)),
+        "{credits}"
+    );
+    let ledger = app.get("alice", "/v1/usage").await.body;
+    let settled = ledger["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "settle" && e["reference"] == job.as_str())
+        .count();
+    assert_eq!(settled, 1, "{ledger}");
+    assert!(
+        stored
+            .credits_charged
+            .is_some_and(|c| c <= stored.credits_held)
+    );
     shutdown.cancel();
     drain.await.unwrap();
 }

@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use uuid::Uuid;
 
@@ -16,6 +15,7 @@ use visions_domain::clock::now_millis;
 use visions_domain::job::Job;
 use visions_domain::ports::{Claim, Created, Idempotency, JobStore, StoreError};
 
+use super::credits::{ATTEMPTS, Cancelled, DynamoCreditStore, HoldCancelled, backoff};
 use super::{backend, condition_failed, item, n, record, s, user_pk};
 
 /// Jobs and keys are kept 30 days, then DynamoDB's TTL removes them.
@@ -73,6 +73,46 @@ impl DynamoJobStore {
         Ok(item)
     }
 
+    /// The answer to a request whose idempotency key was taken: the earlier job when the request
+    /// is the same, `KeyReused` otherwise.
+    async fn replay(&self, owner: &str, idempotency: &Idempotency) -> Result<Created, StoreError> {
+        let earlier = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(Self::key(
+                owner,
+                format!("IDEMPOTENCY#{}", idempotency.key),
+            )))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(backend)?
+            .item
+            .ok_or_else(|| {
+                StoreError::Backend(anyhow::anyhow!(
+                    "idempotency key still contended after {ATTEMPTS} attempts"
+                ))
+            })?;
+        let field = |name: &str| {
+            earlier
+                .get(name)
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+                .unwrap_or_default()
+        };
+        if field("fingerprint") != idempotency.fingerprint {
+            return Ok(Created::KeyReused);
+        }
+        let job_id =
+            Uuid::parse_str(&field("job_id")).map_err(|e| StoreError::Backend(e.into()))?;
+        let stored = self
+            .read(owner, job_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(Created::Existing(stored.job))
+    }
+
     async fn put_if_rev(
         &self,
         item: HashMap<String, AttributeValue>,
@@ -115,23 +155,6 @@ impl StoredJob {
     }
 }
 
-/// Tries of the job-and-key transaction when DynamoDB reports a conflicting transaction.
-const IDEMPOTENCY_ATTEMPTS: u32 = 5;
-
-/// Whether a cancelled transaction names `code` among its cancellation reasons.
-fn cancellation_has<R>(
-    err: &aws_sdk_dynamodb::error::SdkError<TransactWriteItemsError, R>,
-    code: &str,
-) -> bool {
-    match err.as_service_error() {
-        Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => cancelled
-            .cancellation_reasons()
-            .iter()
-            .any(|reason| reason.code() == Some(code)),
-        _ => false,
-    }
-}
-
 #[async_trait::async_trait]
 impl JobStore for DynamoJobStore {
     async fn create(
@@ -164,77 +187,62 @@ impl JobStore for DynamoJobStore {
             .expression_attribute_values(":now", n(now))
             .build()
             .map_err(|e| StoreError::Backend(e.into()))?;
-        let items = [
+        let job_items = [
             TransactWriteItem::builder().put(put_job).build(),
             TransactWriteItem::builder().put(put_key).build(),
         ];
-        // Two requests with the same key at once: DynamoDB cancels one with
-        // `TransactionConflict`. Retry it briefly; by then the other has either written the key
-        // (answered below as a replay) or given up.
-        let mut attempt = 0u32;
-        let result = loop {
+        // The job's hold rides in the same transaction: the job is stored with its hold or not
+        // at all. Two requests at once (the same key, or the same account) make DynamoDB cancel
+        // one with `TransactionConflict`, or fail the account's condition on the balance it
+        // read: build the writes again from a fresh read and retry briefly.
+        let credits = DynamoCreditStore::new(self.client.clone(), &self.table);
+        let hold = job.hold();
+        let mut key_taken = false;
+        for attempt in 0..ATTEMPTS {
+            backoff(attempt).await;
+            let hold_writes = match &hold {
+                Some(hold) => Some(credits.hold_writes(owner, hold).await?),
+                None => None,
+            };
+            let mut items = job_items.to_vec();
+            if let Some(writes) = &hold_writes {
+                items.extend(writes.items.iter().cloned());
+            }
             let result = self
                 .client
                 .transact_write_items()
-                .set_transact_items(Some(items.to_vec()))
+                .set_transact_items(Some(items))
                 .send()
                 .await;
-            attempt += 1;
-            let conflict = result
-                .as_ref()
-                .err()
-                .is_some_and(|err| cancellation_has(err, "TransactionConflict"));
-            if !conflict || attempt >= IDEMPOTENCY_ATTEMPTS {
-                break result;
+            let err = match result {
+                Ok(_) => return Ok(Created::New(job.clone())),
+                Err(err) => err,
+            };
+            let Some(cancelled) = Cancelled::of(&err) else {
+                return Err(backend(err));
+            };
+            // The key was taken first: whatever else failed, this is a replay (a retried
+            // request is never refused for credits its first attempt already held).
+            if cancelled.failed(1) {
+                key_taken = true;
+                break;
             }
-            let ceiling = 20u64.saturating_mul(1 << attempt);
-            tokio::time::sleep(Duration::from_millis(fastrand::u64(ceiling / 2..=ceiling))).await;
-        };
-        match result {
-            Ok(_) => Ok(Created::New(job.clone())),
-            Err(err) => {
-                let key_taken = cancellation_has(&err, "ConditionalCheckFailed")
-                    || cancellation_has(&err, "TransactionConflict");
-                if !key_taken {
-                    return Err(backend(err));
-                }
-                let earlier = self
-                    .client
-                    .get_item()
-                    .table_name(&self.table)
-                    .set_key(Some(Self::key(
-                        owner,
-                        format!("IDEMPOTENCY#{}", idempotency.key),
-                    )))
-                    .consistent_read(true)
-                    .send()
-                    .await
-                    .map_err(backend)?
-                    .item
-                    .ok_or_else(|| {
-                        StoreError::Backend(anyhow::anyhow!(
-                            "idempotency key still contended after {IDEMPOTENCY_ATTEMPTS} attempts"
-                        ))
-                    })?;
-                let field = |name: &str| {
-                    earlier
-                        .get(name)
-                        .and_then(|v| v.as_s().ok())
-                        .cloned()
-                        .unwrap_or_default()
-                };
-                if field("fingerprint") != idempotency.fingerprint {
-                    return Ok(Created::KeyReused);
-                }
-                let job_id =
-                    Uuid::parse_str(&field("job_id")).map_err(|e| StoreError::Backend(e.into()))?;
-                let stored = self
-                    .read(owner, job_id)
-                    .await?
-                    .ok_or(StoreError::NotFound)?;
-                Ok(Created::Existing(stored.job))
+            if cancelled.conflict_in(0..2) {
+                key_taken = true;
+                continue;
+            }
+            match hold_writes.and_then(|writes| writes.cancelled(&cancelled, job_items.len())) {
+                Some(HoldCancelled::Retry) => continue,
+                Some(HoldCancelled::Refused(refused)) => return Err(refused),
+                None => return Err(backend(err)),
             }
         }
+        if !key_taken {
+            return Err(StoreError::Backend(anyhow::anyhow!(
+                "the job's credit account is still contended after {ATTEMPTS} attempts"
+            )));
+        }
+        self.replay(owner, idempotency).await
     }
 
     async fn get_with_lease(

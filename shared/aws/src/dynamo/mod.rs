@@ -14,14 +14,21 @@
 //! | idempotency | `USER#{sub}` | `IDEMPOTENCY#{key}`             |
 //! | version     | `USER#{sub}` | `VERSION#{project}#{n:010}`     |
 //! | submission  | `FORM#{project}` | `SUBMISSION#{id}` (UUIDv7)  |
+//! | account     | `USER#{sub}` | `ACCOUNT`                       |
+//! | hold        | `USER#{sub}` | `HOLD#{reference}`              |
+//! | settled hold | `USER#{sub}` | `SETTLED#{reference}`          |
+//! | ledger entry | `USER#{sub}` | `LEDGER#{id}` (UUIDv7)         |
+//! | adjustment  | `USER#{sub}` | `OP#{operation}`                |
 
 mod assets;
+mod credits;
 mod jobs;
 mod projects;
 mod submissions;
 mod versions;
 
 pub use assets::DynamoAssetStore;
+pub use credits::DynamoCreditStore;
 pub use jobs::DynamoJobStore;
 pub use projects::DynamoProjectStore;
 pub use submissions::DynamoSubmissionStore;

@@ -91,6 +91,9 @@ impl JobStore for SqliteJobStore {
                     let row = read(&tx, &owner, &job_id)?.ok_or(StoreError::NotFound)?;
                     return Ok(Created::Existing(row.job));
                 }
+                if let Some(hold) = job.hold() {
+                    super::credits::hold_in(&tx, &owner, &hold)?;
+                }
                 write(&tx, &owner, &job, None)?;
                 tx.execute(
                     "INSERT INTO idempotency (owner, key, fingerprint, job_id, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)

@@ -1,14 +1,18 @@
 //! The embedded adapters: one SQLite file (WAL) in the data folder holds every table.
 
 mod assets;
+mod credits;
 mod jobs;
+mod keys;
 mod projects;
 mod queue;
 mod submissions;
 mod versions;
 
 pub use assets::SqliteAssetStore;
+pub use credits::SqliteCreditStore;
 pub use jobs::SqliteJobStore;
+pub use keys::{FoundKey, SqliteApiKeyStore};
 pub use projects::SqliteProjectStore;
 pub use queue::{Delivery, SqliteJobQueue};
 pub use submissions::SqliteSubmissionStore;
@@ -74,6 +78,50 @@ const MIGRATIONS: &[&str] = &[
         id    TEXT NOT NULL,
         doc   TEXT NOT NULL,
         PRIMARY KEY (owner, id)
+    ) WITHOUT ROWID;",
+    // Credits: an account per user, open holds, references already settled (a settlement
+    // happens once), applied adjustments, and the ledger (UUIDv7 ids: id order is time order).
+    "CREATE TABLE accounts (
+        owner TEXT PRIMARY KEY,
+        doc   TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE holds (
+        owner      TEXT    NOT NULL,
+        reference  TEXT    NOT NULL,
+        created_at INTEGER NOT NULL,
+        doc        TEXT    NOT NULL,
+        PRIMARY KEY (owner, reference)
+    ) WITHOUT ROWID;
+    CREATE TABLE settled (
+        owner     TEXT NOT NULL,
+        reference TEXT NOT NULL,
+        PRIMARY KEY (owner, reference)
+    ) WITHOUT ROWID;
+    CREATE TABLE operations (
+        owner TEXT NOT NULL,
+        id    TEXT NOT NULL,
+        PRIMARY KEY (owner, id)
+    ) WITHOUT ROWID;
+    CREATE TABLE ledger (
+        owner      TEXT    NOT NULL,
+        id         TEXT    NOT NULL,
+        created_at INTEGER NOT NULL,
+        doc        TEXT    NOT NULL,
+        PRIMARY KEY (owner, id)
+    ) WITHOUT ROWID;
+    CREATE TABLE api_keys (
+        id      TEXT    PRIMARY KEY,
+        owner   TEXT    NOT NULL,
+        hash    TEXT    NOT NULL UNIQUE,
+        revoked INTEGER NOT NULL,
+        doc     TEXT    NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX api_keys_owner ON api_keys (owner, id);
+    CREATE TABLE api_key_usage (
+        key_id   TEXT    NOT NULL,
+        day      TEXT    NOT NULL,
+        requests INTEGER NOT NULL,
+        PRIMARY KEY (key_id, day)
     ) WITHOUT ROWID;",
 ];
 
