@@ -144,8 +144,26 @@ impl TestApp {
         Self::aws(settings, vars).await
     }
 
+    /// The AWS backend on the emulator that answers one request at a time
+    /// ([`moto::serial_endpoint`]), for tests of concurrent transactions through the API.
+    pub async fn dynamo_serial() -> Self {
+        let sdk = moto::serial_sdk_config().await;
+        let settings = visions_ai::emulator::bootstrap(&sdk, &moto::unique("s"))
+            .await
+            .unwrap();
+        Self::aws_on(sdk, settings, &[]).await
+    }
+
     /// The AWS backend with the given resources (which may not exist).
     pub async fn aws(settings: AwsSettings, vars: &[(&str, &str)]) -> Self {
+        Self::aws_on(moto::sdk_config().await, settings, vars).await
+    }
+
+    async fn aws_on(
+        sdk: aws_config::SdkConfig,
+        settings: AwsSettings,
+        vars: &[(&str, &str)],
+    ) -> Self {
         let mut vars: Vec<(String, String)> = vars
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -186,7 +204,7 @@ impl TestApp {
         }
         let lookup = move |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
         let config = Config::from_lookup(&lookup).unwrap();
-        let stack = Stack::build_with(&config, Some(moto::sdk_config().await), &lookup).unwrap();
+        let stack = Stack::build_with(&config, Some(sdk), &lookup).unwrap();
         Self::from_stack(stack, config, Some(settings), tempfile::tempdir().unwrap()).await
     }
 

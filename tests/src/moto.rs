@@ -37,9 +37,14 @@ pub fn serial_endpoint() -> &'static str {
     })
 }
 
+/// The SDK configuration of the serial emulator ([`serial_endpoint`]).
+pub async fn serial_sdk_config() -> aws_config::SdkConfig {
+    config_for(serial_endpoint()).await
+}
+
 /// A DynamoDB client of the serial emulator ([`serial_endpoint`]) and a fresh table on it.
 pub async fn serial_table() -> (aws_sdk_dynamodb::Client, String) {
-    let config = config_for(serial_endpoint()).await;
+    let config = serial_sdk_config().await;
     let client = aws_sdk_dynamodb::Client::new(&config);
     let name = unique("serial");
     visions_aws::create_table(&client, &name).await.unwrap();

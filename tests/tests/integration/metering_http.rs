@@ -224,9 +224,7 @@ async fn a_short_balance_is_a_402_and_nothing_is_queued() {
     assert_balanced(&app, "ivy").await;
 }
 
-#[tokio::test]
-async fn fifty_concurrent_requests_on_a_balance_of_ten_accept_exactly_ten() {
-    let app = free(TestApp::sqlite().await);
+async fn fifty_on_ten(app: TestApp) {
     let project = app.create_project("kim", "Harbor Yoga").await;
     assert_eq!(grant(&app, "kim", -15, "to-ten").await.body["balance"], 10);
     let requests = (0..50).map(|i| {
@@ -258,6 +256,18 @@ async fn fifty_concurrent_requests_on_a_balance_of_ten_accept_exactly_ten() {
         (Some(0), Some(10))
     );
     assert_balanced(&app, "kim").await;
+}
+
+#[tokio::test]
+async fn fifty_concurrent_requests_on_a_balance_of_ten_accept_exactly_ten_on_sqlite() {
+    fifty_on_ten(free(TestApp::sqlite().await)).await;
+}
+
+/// On DynamoDB through the API, on the emulator that serializes requests as DynamoDB
+/// serializes transactions (see `moto::serial_endpoint`).
+#[tokio::test]
+async fn fifty_concurrent_requests_on_a_balance_of_ten_accept_exactly_ten_on_dynamodb() {
+    fifty_on_ten(free(TestApp::dynamo_serial().await)).await;
 }
 
 #[tokio::test]

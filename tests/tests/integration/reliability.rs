@@ -269,6 +269,17 @@ async fn a_job_whose_worker_died_is_taken_over_after_its_lease() {
         .filter(|e| e["kind"] == "settle" && e["reference"] == job.as_str())
         .count();
     assert_eq!(settled, 1, "{ledger}");
+    let sum: i64 = ledger["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["amount"].as_i64().unwrap())
+        .sum();
+    assert_eq!(
+        credits["balance"].as_i64(),
+        Some(sum),
+        "the balance is the ledger's sum"
+    );
     assert!(
         stored
             .credits_charged

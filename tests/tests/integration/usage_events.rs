@@ -103,6 +103,12 @@ async fn a_settlement_delivered_five_times_is_charged_once() {
         .collect();
     assert_eq!(settles.len(), 1);
     assert_eq!((settles[0].charged, settles[0].amount), (2, 3));
+    let sum: i64 = ledger.iter().map(|e| e.amount).sum();
+    assert_eq!(
+        i64::try_from(account.balance).ok(),
+        Some(sum),
+        "the balance is the ledger's sum"
+    );
 
     // An event whose hold is gone (here: an owner with no account at all) changes nothing and
     // is done.
