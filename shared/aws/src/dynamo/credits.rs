@@ -10,7 +10,7 @@
 //! Settling a hold deletes it and leaves a `SETTLED#{reference}` marker that taking a hold
 //! checks, so a reference is held once, ever.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
@@ -23,7 +23,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use visions_domain::credits::{
-    Account, Adjusted, CreditStore, DayTotal, EntryKind, Hold, LedgerEntry, Settlement, day_of,
+    Account, Adjusted, CreditStore, DayTotal, EntryKind, Hold, LedgerEntry, Settlement, day_totals,
     settlement_amounts, settlement_description, signed,
 };
 use visions_domain::ports::StoreError;
@@ -652,19 +652,10 @@ impl CreditStore for DynamoCreditStore {
             .try_collect()
             .await
             .map_err(backend)?;
-        let mut days = BTreeMap::<String, DayTotal>::new();
-        for item in &items {
-            let entry: LedgerEntry = record(item)?;
-            let day = day_of(entry.created_at);
-            days.entry(day.clone())
-                .or_insert_with(|| DayTotal {
-                    day,
-                    charged: 0,
-                    granted: 0,
-                    removed: 0,
-                })
-                .add(&entry);
-        }
-        Ok(days.into_values().collect())
+        let entries = items
+            .iter()
+            .map(record::<LedgerEntry>)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(day_totals(entries.iter()))
     }
 }
