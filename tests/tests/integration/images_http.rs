@@ -164,6 +164,75 @@ async fn a_refused_prompt_is_a_422_and_the_failed_asset_keeps_the_reason() {
     );
     assert!(asset.body["picture"].is_null());
     assert_eq!(fake.calls()[0].json["size"], "1024x1024");
+    // The hold placed before the call is given back whole.
+    let credits = app.get("alice", "/v1/credits").await.body;
+    assert_eq!(
+        (credits["balance"].as_u64(), credits["held"].as_u64()),
+        (Some(500), Some(0)),
+        "{credits}"
+    );
+    let ledger = app.get("alice", "/v1/usage").await.body;
+    assert_eq!(ledger["items"][0]["kind"], "release");
+    assert_eq!(ledger["items"][0]["reference"], id);
+}
+
+#[tokio::test]
+async fn a_provider_image_is_charged_its_price_and_a_free_user_keeps_to_offline_art() {
+    let art = visions_imaging::png(&visions_imaging::art::paint(
+        "provider art",
+        &[[40, 80, 200]],
+        1024,
+        1024,
+    ))
+    .unwrap();
+    let fake =
+        FakeImageProvider::start(ImageWire::OpenAi, move |_| ImageReply::Base64(art.clone())).await;
+    let base = fake.openai_base_url();
+    let mut app = TestApp::local(
+        &[
+            ("OPENAI_BASE_URL", base.as_str()),
+            ("OPENAI_API_KEY", "sk-test"),
+        ],
+        |_| {},
+    )
+    .await;
+    let body =
+        r#"{"prompt": "A blue ceramic bowl", "size": "square", "model": "openai:gpt-image-1"}"#;
+    let made = post(&app, "alice", body).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    // gpt-image-1 is a premium image model: 3 credits, said in the answer.
+    assert_eq!(made.header("visions-credits"), "3");
+    let credits = app.get("alice", "/v1/credits").await.body;
+    assert_eq!(
+        (credits["balance"].as_u64(), credits["held"].as_u64()),
+        (Some(497), Some(0)),
+        "{credits}"
+    );
+    let settled = &app.get("alice", "/v1/usage").await.body["items"][0];
+    assert_eq!(
+        (settled["kind"].as_str(), settled["charged"].as_u64()),
+        (Some("settle"), Some(3))
+    );
+
+    // A free user may not call the provider: 403 naming pro, no call, no charge; the
+    // offline generator stays theirs, free of charge.
+    app.tier = visions_api::auth::Tier::Free;
+    let refused = post(&app, "fay", body).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert_eq!(
+        (refused.problem(), refused.body["tier"].as_str()),
+        ("tier-required", Some("pro"))
+    );
+    assert_eq!(fake.calls().len(), 1);
+    let offline = post(
+        &app,
+        "fay",
+        r#"{"prompt": "A blue ceramic bowl", "size": "square"}"#,
+    )
+    .await;
+    assert_eq!(offline.status, StatusCode::CREATED, "{}", offline.body);
+    assert_eq!(offline.header("visions-credits"), "0");
+    assert_eq!(app.get("fay", "/v1/credits").await.body["balance"], 25);
 }
 
 #[tokio::test]

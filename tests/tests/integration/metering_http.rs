@@ -612,3 +612,42 @@ async fn usage_ranges_are_checked_and_pages_chain() {
     assert_eq!(stolen.status, StatusCode::BAD_REQUEST);
     assert_eq!(first.body["days"][0]["granted"], 503);
 }
+
+/// A request that crashed between its hold and its settlement leaves a hold with an expiry:
+/// it comes back when its owner reads their credits, and before any refusal for credits.
+#[tokio::test]
+async fn a_crashed_requests_hold_comes_back_after_it_expires() {
+    use visions_domain::credits::Hold;
+    let app = free(TestApp::sqlite().await);
+    credits(&app, "uma").await;
+    let credits_store = app.stack.adapters.credits.clone();
+    let mut stale = Hold::new("crashed-image", 20, "image by openai:gpt-image-1");
+    stale.expires_at = Some(stale.created_at - time::Duration::minutes(1));
+    credits_store.hold("uma", &stale).await.unwrap();
+    let mut live = Hold::new("live-upload", 2, "upload optimized");
+    live.expires_at = Some(live.created_at + time::Duration::hours(1));
+    credits_store.hold("uma", &live).await.unwrap();
+    // Reading credits gives the stale hold back; the live one stays.
+    let account = credits(&app, "uma").await;
+    assert_eq!(
+        (account["balance"].as_u64(), account["held"].as_u64()),
+        (Some(23), Some(2)),
+        "{account}"
+    );
+    assert_eq!(account["holds"][0]["reference"], "live-upload");
+    let ledger = usage(&app, "uma").await;
+    assert_eq!(ledger["items"][0]["kind"], "release");
+    assert_eq!(ledger["items"][0]["reference"], "crashed-image");
+    assert_balanced(&app, "uma").await;
+
+    // The same, found by a generation that the stale hold would leave short of credits.
+    let mut stale = Hold::new("crashed-again", 23, "image by openai:gpt-image-1");
+    stale.expires_at = Some(stale.created_at - time::Duration::minutes(1));
+    credits_store.hold("uma", &stale).await.unwrap();
+    let project = app.create_project("uma", "Harbor Yoga").await;
+    let started = app
+        .start_generation("uma", &project, json!({"prompt": PROMPT}), "after-crash")
+        .await;
+    assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.body);
+    assert_balanced(&app, "uma").await;
+}
