@@ -24,7 +24,7 @@ use visions_api::json::JsonBody;
 use visions_api::list::{ListParams, Listed, Listing, Paginated};
 use visions_api::metering::{CREDITS_HEADER, account, release_expired};
 use visions_api::problem::{FieldError, Problem, ProblemKind};
-use visions_api::uuid_or_404;
+use visions_api::{idempotency_key, uuid_or_404};
 use visions_domain::clock::now_millis;
 use visions_domain::credits::CreditStore;
 use visions_domain::job::{
@@ -319,18 +319,7 @@ fn view(blobs: &dyn BlobStore, version: PageVersion, with_page: bool) -> Version
 }
 
 fn idempotency(headers: &HeaderMap, fingerprint: &impl Serialize) -> Result<Idempotency, Problem> {
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-        .ok_or_else(|| {
-            Problem::new(ProblemKind::IdempotencyKeyRequired).detail("send an Idempotency-Key header (e.g. a UUID) so a retried request never starts a second job")
-        })?;
-    if key.len() > 255 || !key.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(Problem::new(ProblemKind::IdempotencyKeyRequired)
-            .detail("Idempotency-Key must be 1 to 255 visible ASCII characters"));
-    }
+    let key = idempotency_key(headers, "a retried request never starts a second job")?;
     let digest = Sha256::digest(serde_json::to_vec(fingerprint).expect("requests serialize"));
     Ok(Idempotency {
         key: key.to_owned(),

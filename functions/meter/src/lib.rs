@@ -18,6 +18,7 @@ use utoipa_axum::routes;
 
 use visions_api::auth::{JwtVerifier, Principal};
 use visions_api::cors::Cors;
+use visions_api::idempotency_key;
 use visions_api::json::JsonBody;
 use visions_api::list::{ListParams, Listing};
 use visions_api::metering::{account, release_expired};
@@ -396,15 +397,7 @@ async fn grant_credits(
     JsonBody(request): JsonBody<Grant>,
 ) -> Result<Json<AccountView>, Problem> {
     admin_only(&principal)?;
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 255 && k.chars().all(|c| c.is_ascii_graphic()))
-        .ok_or_else(|| {
-            Problem::new(ProblemKind::IdempotencyKeyRequired)
-                .detail("send an Idempotency-Key header (1 to 255 visible ASCII characters) so a retried grant applies once")
-        })?;
+    let key = idempotency_key(&headers, "a retried grant applies once")?;
     let mut errors: Vec<FieldError> = [
         text_problem("user", &request.user, 256),
         text_problem("reason", &request.reason, 200),

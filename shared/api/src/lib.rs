@@ -107,6 +107,29 @@ pub const OPEN_ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/v1/keys/{id}"),
 ];
 
+/// The request's `Idempotency-Key`: 1 to 255 visible ASCII characters, else a 400 that says
+/// why a key is needed (`purpose`, e.g. "a retried request never starts a second job").
+pub fn idempotency_key<'a>(
+    headers: &'a axum::http::HeaderMap,
+    purpose: &str,
+) -> Result<&'a str, Problem> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| {
+            Problem::new(ProblemKind::IdempotencyKeyRequired).detail(format!(
+                "send an Idempotency-Key header (e.g. a UUID) so {purpose}"
+            ))
+        })?;
+    if key.len() > 255 || !key.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(Problem::new(ProblemKind::IdempotencyKeyRequired)
+            .detail("Idempotency-Key must be 1 to 255 visible ASCII characters"));
+    }
+    Ok(key)
+}
+
 /// Ids that are not UUIDs cannot name anything: they are simply not found.
 pub fn uuid_or_404(raw: &str) -> Result<Uuid, Problem> {
     Uuid::parse_str(raw).map_err(|_| Problem::not_found())

@@ -85,6 +85,38 @@ impl LedgerEntry {
     }
 }
 
+impl LedgerEntry {
+    /// The signup grant of an account opened on `tier`.
+    pub fn signup(grant: u64, tier: Tier) -> Self {
+        Self::new(
+            EntryKind::Signup,
+            signed(grant),
+            grant,
+            "signup",
+            &format!("{grant} credits granted with the {} tier", tier.as_str()),
+        )
+    }
+
+    /// The end of `hold` by `settlement`, leaving `balance` available; with the amount it gives
+    /// back and the amount it charges (see [`settlement_amounts`]).
+    pub fn settled(hold: &Hold, settlement: &Settlement, balance: u64) -> Self {
+        let (back, charged) = settlement_amounts(hold.amount, settlement);
+        let kind = match settlement {
+            Settlement::Settle { .. } => EntryKind::Settle,
+            Settlement::Release { .. } => EntryKind::Release,
+        };
+        let mut entry = Self::new(
+            kind,
+            signed(back),
+            balance,
+            &hold.reference,
+            &settlement_description(hold, settlement),
+        );
+        entry.charged = charged;
+        entry
+    }
+}
+
 /// Credits reserved for one piece of work until it is settled or released.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Hold {

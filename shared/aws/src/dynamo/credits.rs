@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use visions_domain::credits::{
     Account, Adjusted, CreditStore, DayTotal, EntryKind, Hold, LedgerEntry, Settlement, day_totals,
-    settlement_amounts, settlement_description, signed,
+    settlement_amounts, signed,
 };
 use visions_domain::ports::StoreError;
 use visions_domain::tier::Tier;
@@ -398,13 +398,7 @@ impl CreditStore for DynamoCreditStore {
             account_item.insert("tier".into(), s(tier.as_str()));
             let mut items = vec![self.put(account_item, Some("attribute_not_exists(PK)"))?];
             if grant > 0 {
-                let entry = LedgerEntry::new(
-                    EntryKind::Signup,
-                    signed(grant),
-                    grant,
-                    "signup",
-                    &format!("{grant} credits granted with the {} tier", tier.as_str()),
-                );
+                let entry = LedgerEntry::signup(grant, tier);
                 items.push(self.ledger_put(owner, &entry)?);
             }
             match self.transact(items).await? {
@@ -473,24 +467,13 @@ impl CreditStore for DynamoCreditStore {
                 .read_account(owner)
                 .await?
                 .ok_or(StoreError::NotFound)?;
-            let (back, charged) = settlement_amounts(hold.amount, settlement);
+            let (back, _) = settlement_amounts(hold.amount, settlement);
             let after = Account {
                 balance: seen.balance.saturating_add(back),
                 held: seen.held.saturating_sub(hold.amount),
                 ..seen.clone()
             };
-            let kind = match settlement {
-                Settlement::Settle { .. } => EntryKind::Settle,
-                Settlement::Release { .. } => EntryKind::Release,
-            };
-            let mut entry = LedgerEntry::new(
-                kind,
-                signed(back),
-                after.balance,
-                reference,
-                &settlement_description(&hold, settlement),
-            );
-            entry.charged = charged;
+            let entry = LedgerEntry::settled(&hold, settlement, after.balance);
             let delete = built(
                 Delete::builder()
                     .table_name(&self.table)

@@ -5,10 +5,10 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{SqliteDb, backend};
+use super::{SqliteDb, backend, docs};
 use visions_domain::credits::{
     Account, Adjusted, CreditStore, DayTotal, EntryKind, Hold, LedgerEntry, Settlement, day_totals,
-    settlement_amounts, settlement_description, signed,
+    settlement_amounts, signed,
 };
 use visions_domain::ports::StoreError;
 use visions_domain::tier::Tier;
@@ -80,13 +80,7 @@ fn open_in(
     };
     write_account(tx, owner, &account)?;
     if grant > 0 {
-        let entry = LedgerEntry::new(
-            EntryKind::Signup,
-            signed(grant),
-            grant,
-            "signup",
-            &format!("{} credits granted with the {} tier", grant, tier.as_str()),
-        );
+        let entry = LedgerEntry::signup(grant, tier);
         append(tx, owner, &entry)?;
     }
     Ok(account)
@@ -165,19 +159,11 @@ impl CreditStore for SqliteCreditStore {
         let owner = owner.to_owned();
         self.db
             .with_conn(move |conn| {
-                let mut statement = conn
-                    .prepare(
-                        "SELECT doc FROM holds WHERE owner = ?1 ORDER BY created_at, reference",
-                    )
-                    .map_err(backend)?;
-                let docs = statement
-                    .query_map(params![owner], |row| row.get::<_, String>(0))
-                    .map_err(backend)?
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(backend)?;
-                docs.iter()
-                    .map(|doc| serde_json::from_str(doc).map_err(backend))
-                    .collect()
+                docs(
+                    conn,
+                    "SELECT doc FROM holds WHERE owner = ?1 ORDER BY created_at, reference",
+                    params![owner],
+                )
             })
             .await
     }
@@ -218,7 +204,7 @@ impl CreditStore for SqliteCreditStore {
                 };
                 let hold: Hold = serde_json::from_str(&doc).map_err(backend)?;
                 let mut account = read_account(&tx, &owner)?.ok_or(StoreError::NotFound)?;
-                let (back, charged) = settlement_amounts(hold.amount, &settlement);
+                let (back, _) = settlement_amounts(hold.amount, &settlement);
                 account.balance += back;
                 account.held = account.held.saturating_sub(hold.amount);
                 write_account(&tx, &owner, &account)?;
@@ -232,18 +218,7 @@ impl CreditStore for SqliteCreditStore {
                     params![owner, reference],
                 )
                 .map_err(backend)?;
-                let kind = match settlement {
-                    Settlement::Settle { .. } => EntryKind::Settle,
-                    Settlement::Release { .. } => EntryKind::Release,
-                };
-                let mut entry = LedgerEntry::new(
-                    kind,
-                    signed(back),
-                    account.balance,
-                    &reference,
-                    &settlement_description(&hold, &settlement),
-                );
-                entry.charged = charged;
+                let entry = LedgerEntry::settled(&hold, &settlement, account.balance);
                 append(&tx, &owner, &entry)?;
                 tx.commit().map_err(backend)?;
                 Ok(Some(entry))
@@ -322,23 +297,12 @@ impl CreditStore for SqliteCreditStore {
         let before = before.map_or_else(|| "~".to_owned(), |id| id.to_string());
         self.db
             .with_conn(move |conn| {
-                let mut statement = conn
-                    .prepare(
-                        "SELECT doc FROM ledger WHERE owner = ?1 AND created_at >= ?2 AND created_at < ?3 AND id < ?4
-                         ORDER BY id DESC LIMIT ?5",
-                    )
-                    .map_err(backend)?;
-                let docs = statement
-                    .query_map(
-                        params![owner, millis(from), millis(to), before, limit as i64],
-                        |row| row.get::<_, String>(0),
-                    )
-                    .map_err(backend)?
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(backend)?;
-                docs.iter()
-                    .map(|doc| serde_json::from_str(doc).map_err(backend))
-                    .collect()
+                docs(
+                    conn,
+                    "SELECT doc FROM ledger WHERE owner = ?1 AND created_at >= ?2 AND created_at < ?3 AND id < ?4
+                     ORDER BY id DESC LIMIT ?5",
+                    params![owner, millis(from), millis(to), before, limit as i64],
+                )
             })
             .await
     }

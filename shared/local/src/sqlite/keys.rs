@@ -5,7 +5,7 @@
 use rusqlite::{OptionalExtension, params};
 use time::OffsetDateTime;
 
-use super::{SqliteDb, backend};
+use super::{SqliteDb, backend, docs};
 use visions_domain::keys::{ApiKey, ApiKeyStore, key_hash, key_prefix, new_key_value};
 use visions_domain::ports::StoreError;
 use visions_domain::tier::Tier;
@@ -111,19 +111,11 @@ impl ApiKeyStore for SqliteApiKeyStore {
         let owner = owner.to_owned();
         self.db
             .with_conn(move |conn| {
-                let mut statement = conn
-                    .prepare(
-                        "SELECT doc FROM api_keys WHERE owner = ?1 AND revoked = 0 ORDER BY id DESC",
-                    )
-                    .map_err(backend)?;
-                let docs = statement
-                    .query_map(params![owner], |row| row.get::<_, String>(0))
-                    .map_err(backend)?
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(backend)?;
-                docs.iter()
-                    .map(|doc| serde_json::from_str(doc).map_err(backend))
-                    .collect()
+                docs(
+                    conn,
+                    "SELECT doc FROM api_keys WHERE owner = ?1 AND revoked = 0 ORDER BY id DESC",
+                    params![owner],
+                )
             })
             .await
     }

@@ -178,6 +178,23 @@ impl SqliteDb {
     }
 }
 
+/// The records a query's first column holds as JSON (`doc`), in the query's order.
+pub(crate) fn docs<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<T>, StoreError> {
+    let mut statement = conn.prepare(sql).map_err(backend)?;
+    let rows = statement
+        .query_map(params, |row| row.get::<_, String>(0))
+        .map_err(backend)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(backend)?;
+    rows.iter()
+        .map(|doc| serde_json::from_str(doc).map_err(backend))
+        .collect()
+}
+
 pub(crate) fn backend(err: impl Into<anyhow::Error>) -> StoreError {
     StoreError::Backend(err.into())
 }
