@@ -12,7 +12,7 @@ use std::sync::Arc;
 use visions_api::problem::Problem;
 use visions_domain::ports::{BlobStore, cache_control};
 
-pub const PAGE_CSP: &str = "default-src 'none'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' https: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+pub const PAGE_CSP: &str = "default-src 'none'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' https: data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 fn content_type(key: &str) -> &'static str {
     match key.rsplit('.').next().unwrap_or("") {

@@ -386,7 +386,8 @@ pub(crate) const CONTACT_CSS: &str = concat!(
     ".contact label{font-weight:600}",
     ".contact input,.contact textarea{font:inherit;color:var(--tx);background:var(--bg);border:1px solid var(--mt);border-radius:var(--r);padding:.7rem .85rem;width:100%}",
     ".contact .btn{justify-self:start;margin-top:.5rem}",
-    ".hp{position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden}",
+    // Off the start edge, which is the right one in right-to-left pages (never a scrollable side).
+    ".hp{position:absolute;inset-inline-start:-9999px;width:1px;height:1px;overflow:hidden}",
     ".sent{display:none;font-weight:700;color:var(--lk)}.sent:target{display:block}",
 );
 

@@ -15,73 +15,210 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use sha2::{Digest, Sha256};
 use visions_domain::page::{Cta, ImageSlot, Page, Section, SectionContent, SectionType};
 
-/// Renders `page` as a complete HTML5 document.
+/// How a document refers to its stylesheet and icon.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options<'a> {
+    /// Link the stylesheet at this path instead of inlining it (the static-site export).
+    pub stylesheet: Option<&'a str>,
+    /// The icon's path; none keeps the page from requesting one.
+    pub favicon: Option<&'a str>,
+}
+
+/// Renders `page` as a complete HTML5 document, its stylesheet inline.
 pub fn render_page(page: &Page) -> String {
-    let ctx = Ctx::new(page);
-    let main_sections: Vec<(usize, &Section)> = page
+    render_page_with(page, Options::default())
+}
+
+/// The page's stylesheet: its colour tokens as CSS variables (`:root{…}`), then its rules.
+pub fn stylesheet_parts(page: &Page) -> (String, String) {
+    let tokens = Tokens::from_theme(&page.theme);
+    let mut types: Vec<SectionType> = page
         .sections
+        .iter()
+        .map(|s| s.content.section_type())
+        .filter(|t| *t != SectionType::Footer)
+        .collect();
+    types.sort_by_key(|t| *t as u8);
+    types.dedup();
+    let slots: Vec<&ImageSlot> = page
+        .sections
+        .iter()
+        .filter(|s| s.content.section_type() != SectionType::Footer)
+        .flat_map(|s| s.content.image_slots())
+        .collect();
+    let variables = tokens.css_variables();
+    let all = stylesheet(&tokens, &types) + &crate::sections::placeholder_css(&slots);
+    let rules = all.strip_prefix(&variables).unwrap_or(&all).to_owned();
+    (variables, rules)
+}
+
+/// Where the page's contact form may post, for the CSP's `form-action`: `'self'` for the
+/// platform's endpoint on the page's own origin, the API's origin when it is elsewhere, and
+/// `'none'` for a page without a form.
+fn form_sources(page: &Page) -> String {
+    let mut sources: Vec<String> = page
+        .sections
+        .iter()
+        .filter_map(|s| match &s.content {
+            SectionContent::Contact(c) => c.form.as_ref(),
+            _ => None,
+        })
+        .filter_map(|form| crate::sections::form_action(&form.action))
+        .map(|action| match action.strip_prefix("https://") {
+            Some(rest) => format!("https://{}", rest.split('/').next().unwrap_or_default()),
+            None => "'self'".to_owned(),
+        })
+        .collect();
+    sources.sort();
+    sources.dedup();
+    if sources.is_empty() {
+        "'none'".to_owned()
+    } else {
+        sources.join(" ")
+    }
+}
+
+/// What the document's head says about the page, shared by the HTML and the exports.
+pub struct Head {
+    pub(crate) title: String,
+    pub(crate) description: String,
+    pub(crate) og_title: String,
+    pub(crate) og_description: String,
+    /// An https picture for link previews.
+    pub(crate) og_image: Option<String>,
+    /// Only an https URL the allow-list keeps may be canonical.
+    pub(crate) canonical: Option<String>,
+    pub(crate) json_ld: String,
+}
+
+impl Head {
+    pub(crate) fn of(page: &Page, ctx: &Ctx) -> Self {
+        let seo = &page.seo;
+        let title = first_non_empty(&[&seo.title, &seo.og_title, &ctx.business]);
+        let description = first_non_empty(&[
+            &seo.description,
+            &seo.og_description,
+            &ctx.hero_summary,
+            &title,
+        ]);
+        let og_title = first_non_empty(&[&seo.og_title, &title]);
+        let og_description = first_non_empty(&[&seo.og_description, &description]);
+        let og_image = ctx
+            .hero_image
+            .clone()
+            .filter(|src| src.starts_with("https://"));
+        let canonical = seo
+            .canonical_url
+            .as_deref()
+            .filter(|url| url.starts_with("https://"))
+            .and_then(safe_href);
+        let json_ld = json_ld(page, ctx, &description);
+        Self {
+            title,
+            description,
+            og_title,
+            og_description,
+            og_image,
+            canonical,
+            json_ld,
+        }
+    }
+
+    /// Title, description, canonical, Open Graph and Twitter tags.
+    pub(crate) fn tags(&self, ctx: &Ctx) -> Markup {
+        let og_image = self.og_image.as_deref();
+        html! {
+            title { (self.title) }
+            meta name="description" content=(self.description);
+            meta name="theme-color" content=(ctx.tokens.primary);
+            @if let Some(canonical) = &self.canonical {
+                link rel="canonical" href=(canonical);
+                meta property="og:url" content=(canonical);
+            }
+            meta property="og:type" content="website";
+            meta property="og:title" content=(self.og_title);
+            meta property="og:description" content=(self.og_description);
+            meta property="og:site_name" content=(ctx.business);
+            @if let Some(locale) = &ctx.og_locale {
+                meta property="og:locale" content=(locale);
+            }
+            @if let Some(image) = og_image {
+                meta property="og:image" content=(image);
+            }
+            meta name="twitter:card" content=(if og_image.is_some() { "summary_large_image" } else { "summary" });
+            meta name="twitter:title" content=(self.og_title);
+            meta name="twitter:description" content=(self.og_description);
+            @if let Some(image) = og_image {
+                meta name="twitter:image" content=(image);
+            }
+        }
+    }
+
+    /// What a document's head says about the page, for a document built elsewhere (the React
+    /// export's `index.html`): the tags above, the icon at `favicon` and the JSON-LD block.
+    pub fn markup(page: &Page, favicon: &str) -> String {
+        let ctx = Ctx::new(page);
+        let head = Self::of(page, &ctx);
+        html! {
+            (head.tags(&ctx))
+            meta name="generator" content="Visions AI";
+            link rel="icon" href=(favicon);
+            script type="application/ld+json" { (PreEscaped(&head.json_ld)) }
+        }
+        .into_string()
+    }
+}
+
+/// The main sections in page order (the footer is rendered apart), each with its position,
+/// heading level (the first is the page's `h1`) and whether it is tinted: plain and tinted
+/// bands alternate so that neighbouring sections never merge.
+pub(crate) fn main_sections(page: &Page) -> Vec<(usize, &Section, u8, bool)> {
+    let mut previous_tinted = false;
+    page.sections
         .iter()
         .enumerate()
         .filter(|(_, s)| s.content.section_type() != SectionType::Footer)
-        .collect();
+        .enumerate()
+        .map(|(index, (position, section))| {
+            let band = is_band(section);
+            let tinted_by_design = matches!(&section.content, SectionContent::Hero(_))
+                && variant_of(section) == "centered";
+            let alt = !band && !tinted_by_design && !previous_tinted && index > 0;
+            previous_tinted = band || tinted_by_design || alt;
+            (position, section, if index == 0 { 1 } else { 2 }, alt)
+        })
+        .collect()
+}
+
+/// Renders `page` as a complete HTML5 document.
+pub fn render_page_with(page: &Page, options: Options<'_>) -> String {
+    let ctx = Ctx::new(page);
     let footer = page
         .sections
         .iter()
         .enumerate()
         .find_map(|(i, s)| match &s.content {
-            SectionContent::Footer(props) => Some((i, props)),
+            SectionContent::Footer(props) => Some((i, s.id.as_str(), props)),
             _ => None,
         });
-
-    let mut types: Vec<SectionType> = main_sections
-        .iter()
-        .map(|(_, s)| s.content.section_type())
-        .collect();
-    types.sort_by_key(|t| *t as u8);
-    types.dedup();
-    let slots: Vec<&ImageSlot> = main_sections
-        .iter()
-        .flat_map(|(_, s)| s.content.image_slots())
-        .collect();
-    let css = stylesheet(&ctx.tokens, &types) + &crate::sections::placeholder_css(&slots);
+    let (variables, rules) = stylesheet_parts(page);
+    let css = variables + &rules;
+    let style_src = match options.stylesheet {
+        Some(_) => "'self'".to_owned(),
+        None => format!(
+            "'sha256-{}'",
+            STANDARD.encode(Sha256::digest(css.as_bytes()))
+        ),
+    };
     let csp = format!(
-        "default-src 'none'; connect-src 'self'; img-src 'self' https: data:; style-src 'sha256-{}'; base-uri 'none'; form-action 'none'",
-        STANDARD.encode(Sha256::digest(css.as_bytes()))
+        "default-src 'none'; connect-src 'self'; img-src 'self' https: data:; style-src {style_src}; base-uri 'none'; form-action {}",
+        form_sources(page)
     );
-
-    let seo = &page.seo;
-    let title = first_non_empty(&[&seo.title, &seo.og_title, &ctx.business]);
-    let description = first_non_empty(&[
-        &seo.description,
-        &seo.og_description,
-        &ctx.hero_summary,
-        &title,
-    ]);
-    let og_title = first_non_empty(&[&seo.og_title, &title]);
-    let og_description = first_non_empty(&[&seo.og_description, &description]);
-    let og_image = ctx
-        .hero_image
-        .as_deref()
-        .filter(|src| src.starts_with("https://"));
-    // Only an https URL the allow-list keeps may be canonical.
-    let canonical = seo
-        .canonical_url
-        .as_deref()
-        .filter(|url| url.starts_with("https://"))
-        .and_then(safe_href);
-
-    // Alternate plain and tinted bands so that neighbouring sections never merge.
-    let mut previous_tinted = false;
-    let mut body: Vec<Markup> = Vec::with_capacity(main_sections.len());
-    for (index, (position, section)) in main_sections.iter().enumerate() {
-        let band = is_band(section);
-        let tinted_by_design = matches!(&section.content, SectionContent::Hero(_))
-            && variant_of(section) == "centered";
-        let alt = !band && !tinted_by_design && !previous_tinted && index > 0;
-        previous_tinted = band || tinted_by_design || alt;
-        let level = if index == 0 { 1 } else { 2 };
-        body.push(render_section(&ctx, *position, section, level, alt));
-    }
+    let head = Head::of(page, &ctx);
+    let body: Vec<Markup> = main_sections(page)
+        .into_iter()
+        .map(|(position, section, level, alt)| render_section(&ctx, position, section, level, alt))
+        .collect();
 
     let header_cta = ctx.header_cta.as_ref().map(|(cta, context)| {
         html! { a.btn href=(ctx.href(&cta.href)) { (link_label(&cta.label, context)) } }
@@ -94,33 +231,14 @@ pub fn render_page(page: &Page) -> String {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta http-equiv="Content-Security-Policy" content=(csp);
-                title { (title) }
-                meta name="description" content=(description);
-                meta name="theme-color" content=(ctx.tokens.primary);
-                @if let Some(canonical) = canonical {
-                    link rel="canonical" href=(canonical);
-                    meta property="og:url" content=(canonical);
-                }
-                meta property="og:type" content="website";
-                meta property="og:title" content=(og_title);
-                meta property="og:description" content=(og_description);
-                meta property="og:site_name" content=(ctx.business);
-                @if let Some(locale) = &ctx.og_locale {
-                    meta property="og:locale" content=(locale);
-                }
-                @if let Some(image) = og_image {
-                    meta property="og:image" content=(image);
-                }
-                meta name="twitter:card" content=(if og_image.is_some() { "summary_large_image" } else { "summary" });
-                meta name="twitter:title" content=(og_title);
-                meta name="twitter:description" content=(og_description);
-                @if let Some(image) = og_image {
-                    meta name="twitter:image" content=(image);
-                }
+                (head.tags(&ctx))
                 meta name="generator" content="Visions AI";
-                link rel="icon" href="data:,";
-                style { (PreEscaped(&css)) }
-                script type="application/ld+json" { (PreEscaped(json_ld(page, &ctx, &description))) }
+                link rel="icon" href=(options.favicon.unwrap_or("data:,"));
+                @match options.stylesheet {
+                    Some(href) => link rel="stylesheet" href=(href);,
+                    None => style { (PreEscaped(&css)) },
+                }
+                script type="application/ld+json" { (PreEscaped(&head.json_ld)) }
             }
             body {
                 a.skip href="#main" { (ctx.strings.skip) }
@@ -134,7 +252,7 @@ pub fn render_page(page: &Page) -> String {
                     @for section in &body { (section) }
                 }
                 @match footer {
-                    Some((position, props)) => (render_footer(&ctx, position, props)),
+                    Some((position, id, props)) => (render_footer(&ctx, position, id, props)),
                     None => footer.foot { div.wrap { p.legal { (ctx.business) } } },
                 }
             }
@@ -380,4 +498,24 @@ fn share_image(slot: &ImageSlot) -> Option<String> {
             .and_then(|s| safe_image_src(&s.url))
     });
     from_picture.or_else(|| slot.src.as_deref().and_then(safe_image_src))
+}
+
+/// A square icon in the page's colours with the business's initial (the exports' favicon).
+pub fn favicon_svg(page: &Page) -> String {
+    let ctx = Ctx::new(page);
+    let initial: String = ctx
+        .business
+        .chars()
+        .find(|c| c.is_alphanumeric())
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
+    let radius = u32::from(ctx.tokens.radius.min(20)) + 8;
+    html! {
+        svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" {
+            rect width="64" height="64" rx=(radius) fill=(ctx.tokens.primary) {}
+            text x="32" y="44" text-anchor="middle" font-family="system-ui,sans-serif"
+                font-size="34" font-weight="700" fill=(ctx.tokens.on_primary) { (initial) }
+        }
+    }
+    .into_string()
 }

@@ -20,6 +20,7 @@ mod i18n;
 mod links;
 mod sections;
 pub mod theme;
+pub mod view;
 
-pub use document::render_page;
+pub use document::{Head, Options, favicon_svg, render_page, render_page_with, stylesheet_parts};
 pub use links::{is_descriptive_link_text, safe_href, safe_image_src};

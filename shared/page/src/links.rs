@@ -195,14 +195,27 @@ pub fn safe_href(raw: &str) -> Option<String> {
     https_url(url).or_else(|| site_path(url))
 }
 
-/// An image source the page may load, or `None`: an `https://` URL without credentials or a
-/// site-relative `/path`.
+/// An image source the page may load, or `None`: an `https://` URL without credentials, a
+/// site-relative `/path`, or an exported site's own `images/<name>.webp`.
 pub fn safe_image_src(raw: &str) -> Option<String> {
     let url = raw.trim();
     if url.chars().count() > MAX_URL_CHARS || url.chars().any(|c| c.is_control() || c == '\\') {
         return None;
     }
-    https_url(url).or_else(|| site_path(url))
+    https_url(url)
+        .or_else(|| site_path(url))
+        .or_else(|| bundled_image(url))
+}
+
+/// `images/<name>.webp` beside the page: the folder an export ships its pictures in.
+fn bundled_image(url: &str) -> Option<String> {
+    let name = url.strip_prefix("images/")?.strip_suffix(".webp")?;
+    (!name.is_empty()
+        && name.len() <= 128
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+    .then(|| url.to_owned())
 }
 
 pub(crate) fn https_url(url: &str) -> Option<String> {

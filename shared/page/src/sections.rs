@@ -69,7 +69,7 @@ pub(crate) fn link_label(label: &str, context: &str) -> String {
     }
 }
 
-pub(crate) fn variant_of(section: &Section) -> &str {
+pub(crate) fn variant_of(section: &Section) -> &'static str {
     let variants = section.content.section_type().variants();
     let wanted = section.variant.trim();
     variants
@@ -107,15 +107,8 @@ pub(crate) fn render_section(
 ) -> Markup {
     let id = ctx.id(position);
     let title_id = format!("{id}-title");
-    let kind = section.content.section_type();
     let variant = variant_of(section);
-    let class = format!(
-        "{} is-{}{}{}",
-        css_class(kind),
-        variant,
-        if alt { " alt" } else { "" },
-        if is_band(section) { " band" } else { "" }
-    );
+    let class = section_class(section, alt);
     let h =
         |text: &str, class: Option<&str>| heading(level, Some(&title_id), class, html! { (text) });
     let items = level + 1;
@@ -135,10 +128,21 @@ pub(crate) fn render_section(
         SectionContent::Footer(_) => html! {},
     };
     html! {
-        section id=(id) class=(class) aria-labelledby=(title_id) {
+        section id=(id) data-section-id=(section.id) class=(class) aria-labelledby=(title_id) {
             div.wrap { (inner) }
         }
     }
+}
+
+/// A section's classes: its type, its variant, and how it is tinted.
+pub(crate) fn section_class(section: &Section, alt: bool) -> String {
+    format!(
+        "{} is-{}{}{}",
+        css_class(section.content.section_type()),
+        variant_of(section),
+        if alt { " alt" } else { "" },
+        if is_band(section) { " band" } else { "" }
+    )
 }
 
 pub(crate) fn css_class(kind: SectionType) -> &'static str {
@@ -551,7 +555,12 @@ pub(crate) fn contact(ctx: &Ctx, p: &ContactProps, title_id: &str, h: &HeadingFn
     }
 }
 
-pub(crate) fn render_footer(ctx: &Ctx, position: usize, p: &FooterProps) -> Markup {
+pub(crate) fn render_footer(
+    ctx: &Ctx,
+    position: usize,
+    section_id: &str,
+    p: &FooterProps,
+) -> Markup {
     let tagline = clean(&p.tagline);
     let legal = clean(&p.legal);
     let links: Vec<&Cta> = p
@@ -560,7 +569,7 @@ pub(crate) fn render_footer(ctx: &Ctx, position: usize, p: &FooterProps) -> Mark
         .filter(|l| !clean(&l.label).is_empty())
         .collect();
     html! {
-        footer.foot id=(ctx.id(position)) {
+        footer.foot id=(ctx.id(position)) data-section-id=(section_id) {
             div.wrap {
                 div.fcols {
                     div {
@@ -598,7 +607,7 @@ pub(crate) enum Shape {
 impl Shape {
     /// How wide the picture is drawn, for the browser to pick a width from `srcset` (the
     /// layout's breakpoints in css.rs).
-    fn sizes(self) -> &'static str {
+    pub(crate) fn sizes(self) -> &'static str {
         match self {
             Shape::Landscape => "(min-width: 60rem) 50vw, 100vw",
             Shape::Wide => "(min-width: 64rem) 64rem, 100vw",
@@ -643,11 +652,7 @@ pub(crate) fn image(slot: &ImageSlot, fallback_alt: &str, shape: Shape, eager: b
             }
         },
         None => {
-            let tone = slot
-                .id
-                .bytes()
-                .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
-                % 3;
+            let tone = placeholder_tone(slot);
             html! {
                 div class=(format!("{class} ph t{tone}")) role="img" aria-label=(alt) {
                     svg viewBox="0 0 48 36" aria-hidden="true" focusable="false" {
@@ -658,6 +663,15 @@ pub(crate) fn image(slot: &ImageSlot, fallback_alt: &str, shape: Shape, eager: b
             }
         }
     }
+}
+
+/// Which of the three placeholder tints a slot gets: fixed by its id.
+pub(crate) fn placeholder_tone(slot: &ImageSlot) -> u8 {
+    let hash = slot
+        .id
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    (hash % 3) as u8
 }
 
 /// Small stroke icons for feature cards (decorative).
@@ -679,16 +693,16 @@ pub(crate) fn icon(index: usize) -> Markup {
 }
 
 /// A picture as `img` attributes: every width whose URL the allow-list keeps.
-struct Responsive {
-    src: String,
-    srcset: String,
-    width: u32,
-    height: u32,
-    placeholder: bool,
+pub(crate) struct Responsive {
+    pub(crate) src: String,
+    pub(crate) srcset: String,
+    pub(crate) width: u32,
+    pub(crate) height: u32,
+    pub(crate) placeholder: bool,
 }
 
 impl Responsive {
-    fn of(picture: &visions_domain::page::Picture) -> Option<Self> {
+    pub(crate) fn of(picture: &visions_domain::page::Picture) -> Option<Self> {
         let sources: Vec<(String, u32)> = picture
             .sources
             .iter()
