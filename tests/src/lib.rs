@@ -364,6 +364,21 @@ impl TestApp {
         self.send(request).await
     }
 
+    /// `GET uri` without credentials, as a browser downloads a file: status, type and bytes.
+    pub async fn download(&self, uri: &str) -> (StatusCode, String, Vec<u8>) {
+        let request = Request::builder().uri(uri).body(Body::empty()).unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, content_type, bytes.to_vec())
+    }
+
     pub async fn send(&self, request: Request<Body>) -> Reply {
         reply(self.router.clone().oneshot(request).await.unwrap()).await
     }

@@ -1,5 +1,5 @@
 //! The generation function: start a job (`202`), follow it, read the versions it produced,
-//! regenerate one section. Everything is checked before a job is stored or a message queued;
+//! regenerate one section, export a version. Everything is checked before a job is stored or a message queued;
 //! the worker function runs the job.
 
 use std::sync::Arc;
@@ -28,7 +28,7 @@ use visions_api::{idempotency_key, uuid_or_404};
 use visions_domain::clock::now_millis;
 use visions_domain::credits::CreditStore;
 use visions_domain::job::{
-    CallUsage, Job, JobInput, JobKind, JobMessage, JobStatus, MAX_VARIANTS, Stage,
+    CallUsage, ExportFormat, Job, JobInput, JobKind, JobMessage, JobStatus, MAX_VARIANTS, Stage,
 };
 use visions_domain::locale::canonical_tag;
 use visions_domain::models::ModelName;
@@ -86,6 +86,7 @@ pub fn routes() -> OpenApiRouter<Ports> {
         .routes(routes!(list_versions))
         .routes(routes!(get_version))
         .routes(routes!(restore_version))
+        .routes(routes!(export))
 }
 
 /// Body of `POST /v1/projects/{id}/generate`.
@@ -153,6 +154,31 @@ pub struct RegenerateRequest {
     pub base_version: Option<u64>,
 }
 
+/// Body of `POST /v1/projects/{id}/exports`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"format": "nextjs", "version": 2}))]
+pub struct ExportRequest {
+    /// `html` (a static site), `react` (Vite + TypeScript) or `nextjs` (App Router, static
+    /// export). The tier decides which are allowed.
+    pub format: ExportFormat,
+    /// The version to export; the latest when absent.
+    #[serde(default, deserialize_with = "optional_json_u64")]
+    #[schema(minimum = 1)]
+    pub version: Option<u64>,
+}
+
+/// A finished export: where to download its zip.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"url": "https://d111111abcdef8.cloudfront.net/exports/0190c5a03f1e7c2a9b1d5e8f0a7c4d21/6f1c2b0e9d8a4c7b8e5f3a2d1c0b9a88/rosas-bakery-nextjs.zip", "bytes": 412733, "files": 41}))]
+pub struct ExportView {
+    /// The zip (CloudFront on AWS, the local server locally).
+    pub url: String,
+    pub bytes: u64,
+    /// Files in the zip.
+    pub files: u32,
+}
+
 /// A stored version as the API shows it.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
@@ -217,14 +243,19 @@ pub struct JobView {
     pub id: Uuid,
     pub project_id: Uuid,
     pub kind: JobKindName,
-    /// The version a section regeneration starts from (`regenerate_section` only).
+    /// The version a section regeneration starts from, or the version an export packages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 1)]
     pub base_version: Option<u64>,
     /// The section a regeneration rewrites (`regenerate_section` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub section_id: Option<String>,
-    pub input: JobInput,
+    /// What an export makes (`export` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<ExportFormat>,
+    /// The request of a generation or a section regeneration (not on exports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<JobInput>,
     pub status: JobStatus,
     pub stage: Stage,
     /// 0 to 100.
@@ -240,6 +271,9 @@ pub struct JobView {
     pub versions: Vec<u64>,
     #[serde(default)]
     pub usage: Vec<CallUsage>,
+    /// The zip, once an export has succeeded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export: Option<ExportView>,
     /// Credits held when the job was accepted: the most it can cost.
     #[serde(default)]
     pub credits_held: u64,
@@ -254,21 +288,23 @@ pub struct JobView {
     pub updated_at: OffsetDateTime,
 }
 
-/// What a job does: a whole new page, or one section of a version rewritten (the rest kept).
+/// What a job does: a whole new page, one section of a version rewritten (the rest kept), or
+/// a version exported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[schema(as = JobKind)]
 pub enum JobKindName {
     Generate,
     RegenerateSection,
+    Export,
 }
 
 impl JobView {
     /// `lease_until` (ms): a running job whose lease has expired has no live worker; its
     /// message will bring it back to one, so it is shown as waiting, not running.
-    pub fn new(job: Job, lease_until: Option<i64>) -> Self {
-        let (kind, base_version, section_id) = match job.kind {
-            JobKind::Generate => (JobKindName::Generate, None, None),
+    pub fn new(job: Job, lease_until: Option<i64>, blobs: &dyn BlobStore) -> Self {
+        let (kind, base_version, section_id, format) = match job.kind {
+            JobKind::Generate => (JobKindName::Generate, None, None, None),
             JobKind::RegenerateSection {
                 base_version,
                 section_id,
@@ -276,7 +312,12 @@ impl JobView {
                 JobKindName::RegenerateSection,
                 Some(base_version),
                 Some(section_id),
+                None,
             ),
+            JobKind::Export {
+                base_version,
+                format,
+            } => (JobKindName::Export, Some(base_version), None, Some(format)),
         };
         let mut status = job.status;
         if status == JobStatus::Running && lease_until.is_none_or(|until| until <= now_millis()) {
@@ -288,7 +329,8 @@ impl JobView {
             kind,
             base_version,
             section_id,
-            input: job.input,
+            input: format.is_none().then_some(job.input),
+            format,
             status,
             stage: job.stage,
             progress: job.progress,
@@ -296,6 +338,11 @@ impl JobView {
             version: job.version,
             versions: job.versions,
             usage: job.usage,
+            export: job.export.map(|archive| ExportView {
+                url: blobs.public_url(&archive.key),
+                bytes: archive.bytes,
+                files: archive.files,
+            }),
             credits_held: job.credits_held,
             credits_charged: job.credits_charged,
             created_at: job.created_at,
@@ -479,7 +526,7 @@ async fn accept(
                 HeaderValue::from(job.credits_held),
             ),
         ],
-        Json(JobView::new(job, None)),
+        Json(JobView::new(job, None, ports.blobs.as_ref())),
     )
         .into_response())
 }
@@ -588,21 +635,7 @@ async fn regenerate_section(
         .get(&principal.sub, project_id)
         .await?
         .ok_or_else(Problem::not_found)?;
-    let base = match request.base_version {
-        Some(number) => {
-            ports
-                .versions
-                .get(&principal.sub, project_id, number)
-                .await?
-        }
-        None => ports
-            .versions
-            .list(&principal.sub, project_id, 1, None)
-            .await?
-            .into_iter()
-            .next(),
-    }
-    .ok_or_else(|| Problem::not_found().detail("no such version; generate a page first"))?;
+    let base = version_or_latest(&ports, &principal, project_id, request.base_version).await?;
     if !base.page.sections.iter().any(|s| s.id == section_id) {
         return Err(Problem::not_found().detail(format!(
             "version {} has no section {section_id:?}",
@@ -641,6 +674,102 @@ async fn regenerate_section(
     accept(&ports, &principal, job, idempotency).await
 }
 
+/// Version `number` of a project, or its latest when `number` is absent.
+async fn version_or_latest(
+    ports: &Ports,
+    principal: &Principal,
+    project_id: Uuid,
+    number: Option<u64>,
+) -> Result<PageVersion, Problem> {
+    match number {
+        Some(number) => ports
+            .versions
+            .get(&principal.sub, project_id, number)
+            .await?
+            .ok_or_else(|| Problem::not_found().detail(format!("no version {number}"))),
+        None => ports
+            .versions
+            .list(&principal.sub, project_id, 1, None)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Problem::not_found().detail("no version yet; generate a page first")),
+    }
+}
+
+/// Export a version as a static site, a React project or a Next.js project. Answers at once
+/// with the job to follow; when it succeeds, the job's `export.url` is the zip.
+#[utoipa::path(
+    post, path = "/v1/projects/{id}/exports", operation_id = "exportVersion", tag = "generation",
+    params(
+        ("id" = Uuid, Path, description = "Project id"),
+        ("Idempotency-Key" = String, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "A unique key per export (1 to 255 visible ASCII characters); a retry with the same key returns the same job"),
+    ),
+    request_body = ExportRequest,
+    responses(
+        (status = 202, description = "Accepted; follow the job at Location", body = JobView, headers(("Location" = String), ("Visions-Credits" = u64, description = "Credits held for the export"))),
+        (status = 400, description = "Malformed body or missing Idempotency-Key", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 402, description = "The balance does not cover the export; nothing was queued", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The format needs another tier", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such project or version for this user", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Version 0; or a reused Idempotency-Key", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn export(
+    State(ports): State<Ports>,
+    principal: Principal,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    JsonBody(request): JsonBody<ExportRequest>,
+) -> Result<Response, Problem> {
+    let project_id = uuid_or_404(&id)?;
+    let idempotency = idempotency(&headers, &("export", project_id, &request))?;
+    if request.version == Some(0) {
+        return Err(Problem::field_errors(vec![FieldError::new(
+            "version",
+            "versions are numbered from 1",
+        )]));
+    }
+    ports
+        .projects
+        .get(&principal.sub, project_id)
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    let base = version_or_latest(&ports, &principal, project_id, request.version).await?;
+    let tier = account(ports.credits.as_ref(), &ports.metering, &principal)
+        .await?
+        .tier;
+    let format = request.format;
+    if !ports.metering.plan(tier).allows_export(format) {
+        let needed = ports
+            .metering
+            .tier_needed(|plan| plan.allows_export(format));
+        return Err(Problem::tier_required(
+            &format!("the {format} export"),
+            needed,
+        ));
+    }
+    // An export asks for nothing but the version: no prompt, no model.
+    let input = JobInput {
+        prompt: String::new(),
+        model: None,
+        brand: None,
+        locale: base.page.locale.clone(),
+        variants: 1,
+    };
+    let kind = JobKind::Export {
+        base_version: base.number,
+        format,
+    };
+    let mut job = Job::new(project_id, kind, input, tier, OffsetDateTime::now_utc());
+    job.credits_held = ports.metering.export_cost(format);
+    accept(&ports, &principal, job, idempotency).await
+}
+
 /// Follow a job: status, stage, progress, and the version it produced.
 #[utoipa::path(
     get, path = "/v1/jobs/{id}", operation_id = "getJob", tag = "generation",
@@ -668,7 +797,7 @@ async fn get_job(
         .get(&principal.sub, job.project_id)
         .await?
         .ok_or_else(Problem::not_found)?;
-    Ok(Json(JobView::new(job, lease_until)))
+    Ok(Json(JobView::new(job, lease_until, ports.blobs.as_ref())))
 }
 
 /// A project's versions, newest first.

@@ -1,4 +1,5 @@
-//! Generation jobs: what was asked, where it stands, and who holds it.
+//! Jobs (generations, section rewrites, exports): what was asked, where it stands, and who
+//! holds it.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -35,6 +36,8 @@ pub enum Stage {
     ImagePrompts,
     Images,
     Rendering,
+    /// An export job packaging a version.
+    Exporting,
     Storing,
     Done,
 }
@@ -50,6 +53,53 @@ pub enum JobKind {
         base_version: u64,
         section_id: String,
     },
+    /// A version packaged as a site or a codebase to download.
+    Export {
+        base_version: u64,
+        format: ExportFormat,
+    },
+}
+
+/// What a version can be exported as.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    /// A static site: `index.html`, CSS, WebP images, favicon, robots.txt, sitemap.xml.
+    Html,
+    /// A Vite + React + TypeScript project, pre-rendered at build time.
+    React,
+    /// A Next.js App Router project with static export.
+    Nextjs,
+}
+
+impl ExportFormat {
+    pub const ALL: [ExportFormat; 3] = [Self::Html, Self::React, Self::Nextjs];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Html => "html",
+            Self::React => "react",
+            Self::Nextjs => "nextjs",
+        }
+    }
+}
+
+impl std::fmt::Display for ExportFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A finished export: the zip in the blob store.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportArchive {
+    /// Blob key of the zip.
+    pub key: String,
+    pub bytes: u64,
+    /// Files in the zip.
+    pub files: u32,
 }
 
 /// The request, as accepted.
@@ -120,6 +170,9 @@ pub struct Job {
     pub versions: Vec<u64>,
     #[serde(default)]
     pub usage: Vec<CallUsage>,
+    /// The zip an export job made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export: Option<ExportArchive>,
     /// Credits reserved when the job was accepted (its most it can cost); the store takes
     /// them from the balance with the job, in one transaction.
     #[serde(default)]
@@ -156,6 +209,7 @@ impl Job {
             version: None,
             versions: Vec::new(),
             usage: Vec::new(),
+            export: None,
             credits_held: 0,
             credits_charged: None,
             attempts: 0,
@@ -177,6 +231,10 @@ impl Job {
             JobKind::RegenerateSection { section_id, .. } => {
                 format!("regenerate section {section_id}")
             }
+            JobKind::Export {
+                base_version,
+                format,
+            } => format!("export version {base_version} as {format}"),
         };
         (self.credits_held > 0)
             .then(|| crate::credits::Hold::new(self.id.to_string(), self.credits_held, description))

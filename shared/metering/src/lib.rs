@@ -45,14 +45,7 @@ impl ByClass {
     }
 }
 
-/// Export formats (the export function's `format`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ExportFormat {
-    Html,
-    React,
-    Nextjs,
-}
+pub use visions_domain::job::ExportFormat;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -283,6 +276,7 @@ impl Metering {
         match job.kind {
             JobKind::Generate => self.generation_cost(&job.usage, job.versions.len()),
             JobKind::RegenerateSection { .. } => self.section_cost(&job.usage),
+            JobKind::Export { format, .. } => self.export_cost(format),
         }
     }
 

@@ -15,7 +15,7 @@ use visions_designs::store::LiveIndex;
 use visions_designs::{Design, Filter};
 use visions_domain::asset::Aspect;
 use visions_domain::form::form_address;
-use visions_domain::job::{CallUsage, Job, JobKind, MAX_VARIANTS, Stage};
+use visions_domain::job::{CallUsage, ExportArchive, Job, JobKind, MAX_VARIANTS, Stage};
 use visions_domain::page::{
     Cta, Page, Provenance, SCHEMA_VERSION, Section, SectionContent, SectionSource, SectionType,
 };
@@ -78,6 +78,8 @@ pub enum PipelineError {
     Store(#[from] StoreError),
     #[error("secrets: {0}")]
     Secret(#[from] visions_domain::ports::SecretError),
+    #[error("the export could not be packaged: {0}")]
+    Export(String),
 }
 
 impl PipelineError {
@@ -86,7 +88,9 @@ impl PipelineError {
         match self {
             Self::Agent(err) => err.is_transient(),
             Self::Store(_) | Self::Secret(_) => true,
-            Self::ProjectGone | Self::VersionGone(_) | Self::SectionGone(_) => false,
+            Self::ProjectGone | Self::VersionGone(_) | Self::SectionGone(_) | Self::Export(_) => {
+                false
+            }
         }
     }
 }
@@ -141,8 +145,40 @@ impl Usages {
     }
 }
 
+/// What a job made.
+#[derive(Debug)]
+pub enum Produced {
+    /// A generation's or a section rewrite's versions.
+    Pages(Box<Generated>),
+    /// An export's zip.
+    Export(ExportArchive),
+}
+
 impl Pipeline {
-    pub async fn run(
+    /// Runs a job of any kind.
+    pub async fn perform(
+        &self,
+        owner: &str,
+        job: &Job,
+        progress: &dyn Progress,
+    ) -> Result<Produced, PipelineError> {
+        match job.kind {
+            JobKind::Export {
+                base_version,
+                format,
+            } => self
+                .export(owner, job, base_version, format, progress)
+                .await
+                .map(Produced::Export),
+            JobKind::Generate | JobKind::RegenerateSection { .. } => self
+                .run(owner, job, progress)
+                .await
+                .map(|generated| Produced::Pages(Box::new(generated))),
+        }
+    }
+
+    /// Makes a generation's or a section rewrite's pages.
+    async fn run(
         &self,
         owner: &str,
         job: &Job,
@@ -211,6 +247,7 @@ impl Pipeline {
                     .await?;
                 stored.push(self.store(owner, job, &project, page, progress).await?);
             }
+            JobKind::Export { .. } => return Err(PipelineError::Export("not a page job".into())),
         }
         let usage = usages
             .0
@@ -722,7 +759,7 @@ fn source(planned: &PlannedSection, designs: &[Design], model: &str) -> SectionS
 }
 
 /// Points every contact form of the page at the project's form address.
-fn set_form_actions(page: &mut Page, address: &str) {
+pub(crate) fn set_form_actions(page: &mut Page, address: &str) {
     for section in &mut page.sections {
         if let SectionContent::Contact(contact) = &mut section.content {
             if let Some(form) = &mut contact.form {

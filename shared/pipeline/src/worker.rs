@@ -10,7 +10,7 @@ use futures::FutureExt;
 use time::OffsetDateTime;
 use tracing::Instrument;
 
-use crate::pipeline::{Pipeline, PipelineError, Progress};
+use crate::pipeline::{Pipeline, PipelineError, Produced, Progress};
 use visions_domain::credits::UsageEvents;
 use visions_domain::job::{Job, JobMessage, JobStatus, Stage};
 use visions_domain::ports::{Claim, JobStore, StoreError};
@@ -223,16 +223,21 @@ impl Worker {
             owner,
             job: tokio::sync::Mutex::new(job.clone()),
         };
-        let result = self.pipeline.run(owner, &job, &progress).await;
+        let result = self.pipeline.perform(owner, &job, &progress).await;
         job = progress.job.into_inner();
         match result {
-            Ok(generated) => {
+            Ok(produced) => {
                 job.status = JobStatus::Succeeded;
                 job.stage = Stage::Done;
                 job.progress = 100;
-                job.version = Some(generated.version);
-                job.versions = generated.versions;
-                job.usage = generated.usage;
+                match produced {
+                    Produced::Pages(generated) => {
+                        job.version = Some(generated.version);
+                        job.versions = generated.versions;
+                        job.usage = generated.usage;
+                    }
+                    Produced::Export(archive) => job.export = Some(archive),
+                }
                 job.error = None;
                 job.credits_charged =
                     Some(self.pipeline.metering.job_cost(&job).min(job.credits_held));
@@ -240,7 +245,7 @@ impl Worker {
                 match self.save(owner, &job).await {
                     Ok(()) => {
                         tracing::info!(
-                            version = generated.version,
+                            version = job.version,
                             charged = job.credits_charged,
                             "job succeeded"
                         );

@@ -8,6 +8,7 @@ mod blob_store_contract;
 mod cors;
 mod credit_store_contract;
 mod designs;
+mod exports_http;
 mod forged_tokens;
 mod forms_http;
 mod generation_http;
