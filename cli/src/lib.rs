@@ -2,6 +2,7 @@
 //! commands around it (tokens, emulator set-up, the OpenAPI document). It depends on every
 //! crate of the workspace; no Lambda links it.
 
+pub mod client;
 pub mod commands;
 pub mod config;
 pub mod emulator;

@@ -17,9 +17,14 @@ const BIN: &str = env!("CARGO_BIN_EXE_visions-ai");
 
 fn command(env: &[(&str, String)]) -> Command {
     let mut command = Command::new(BIN);
+    // Never the developer's own login: a folder with none, unless the test gives one.
+    let no_login = std::env::temp_dir().join(format!("visions-no-login-{}", std::process::id()));
     command
         .env_remove("VISIONS_BACKEND")
         .env_remove("VISIONS_DATA_DIR")
+        .env_remove("VISIONS_TOKEN")
+        .env_remove("VISIONS_API_KEY")
+        .env("VISIONS_CONFIG_DIR", no_login)
         .env("RUST_LOG", "warn");
     for (name, value) in env {
         command.env(name, value);
@@ -29,12 +34,25 @@ fn command(env: &[(&str, String)]) -> Command {
 
 /// Runs a command to completion; returns (success, stdout, stderr).
 async fn run(env: &[(&str, String)], args: &[&str]) -> (bool, String, String) {
+    let (code, stdout, stderr) = run_code(env, args).await;
+    (code == 0, stdout, stderr)
+}
+
+/// Runs a command to completion; returns (exit code, stdout, stderr).
+async fn run_code(env: &[(&str, String)], args: &[&str]) -> (i32, String, String) {
     let output = command(env).args(args).output().await.unwrap();
     (
-        output.status.success(),
+        output.status.code().unwrap_or(-1),
         String::from_utf8(output.stdout).unwrap(),
         String::from_utf8(output.stderr).unwrap(),
     )
+}
+
+/// Runs a `--json` command that must succeed; returns its JSON.
+async fn run_json(env: &[(&str, String)], args: &[&str]) -> Value {
+    let (code, stdout, stderr) = run_code(env, &[args, &["--json"]].concat()).await;
+    assert_eq!(code, 0, "{args:?}: {stderr}");
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {stdout}"))
 }
 
 async fn token(env: &[(&str, String)], args: &[&str]) -> String {
@@ -457,4 +475,178 @@ async fn logs_are_json_lines_with_request_id_and_principal() {
     assert_eq!(finished["span"]["principal"], "alice");
     assert_eq!(finished["fields"]["status"], 200);
     assert!(!log.contains(&alice), "tokens never reach the logs");
+}
+
+#[tokio::test]
+async fn the_cli_drives_a_local_server_after_login() {
+    let data = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let config = home.path().join("config");
+    let server_env = data_env(data.path());
+    let server = Server::start(&server_env, &[]).await;
+    let alice = token(&server_env, &["--user", "alice", "--tier", "pro"]).await;
+    let env = vec![("VISIONS_CONFIG_DIR", config.display().to_string())];
+
+    // A refused token, or no server at all: clear errors, exit codes, and nothing saved.
+    let (code, _, stderr) =
+        run_code(&env, &["login", "--api", &server.base, "--token", "forged"]).await;
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("refused the credentials"), "{stderr}");
+    let (code, _, stderr) = run_code(
+        &env,
+        &["login", "--api", "http://127.0.0.1:9", "--token", &alice],
+    )
+    .await;
+    assert_eq!(code, 9, "{stderr}");
+    assert!(!config.join("login.json").exists());
+
+    // Login keeps the address and token in the config folder, for the user alone.
+    let (code, stdout, stderr) =
+        run_code(&env, &["login", "--api", &server.base, "--token", &alice]).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("pro tier"), "{stdout}");
+    let file = config.join("login.json");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let saved: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(saved["api"], server.base.trim_end_matches('/'));
+
+    // create: a project, its page and the static site, through the server.
+    let out = work.path().join("page");
+    let prompt =
+        "Fern & Fig, a plant shop in Leeds selling rare houseplants to first-time plant parents";
+    let created = run_json(
+        &env,
+        &["create", prompt, "--out", &out.display().to_string()],
+    )
+    .await;
+    let project = created["project"]["id"].as_str().unwrap().to_owned();
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(html.contains("Fern &amp; Fig") && html.contains("data-section-id=\"hero\""));
+    assert!(out.join("styles.css").exists() && out.join("page.json").exists());
+    let (_, listed) = server
+        .call(reqwest::Method::GET, "/v1/projects", &alice, None)
+        .await;
+    assert_eq!(
+        listed["items"][0]["id"],
+        project.as_str(),
+        "the server holds it"
+    );
+
+    // generate without waiting, then watch; versions list and restore.
+    let started = run_json(&env, &["generate", &project, prompt, "--no-wait"]).await;
+    let job = run_json(&env, &["jobs", "watch", started["id"].as_str().unwrap()]).await;
+    assert_eq!(job["status"], "succeeded");
+    assert_eq!(job["version"], 2);
+    let versions = run_json(&env, &["versions", "list", &project]).await;
+    assert_eq!(versions["items"].as_array().unwrap().len(), 2);
+    let restored = run_json(&env, &["versions", "restore", &project, "1"]).await;
+    assert_eq!(restored["number"], 3);
+
+    // export: the zip downloaded, or unpacked.
+    let zip = work.path().join("site.zip");
+    let exported = run_json(
+        &env,
+        &[
+            "export",
+            &project,
+            "--format",
+            "nextjs",
+            "--out",
+            &zip.display().to_string(),
+        ],
+    )
+    .await;
+    assert_eq!(exported["job"]["status"], "succeeded");
+    assert_eq!(std::fs::read(&zip).unwrap().get(..2), Some(&b"PK"[..]));
+    let unpacked = work.path().join("react");
+    run_json(
+        &env,
+        &[
+            "export",
+            &project,
+            "--format",
+            "react",
+            "--version",
+            "1",
+            "--extract",
+            &unpacked.display().to_string(),
+        ],
+    )
+    .await;
+    assert!(
+        unpacked.join("package.json").exists()
+            && unpacked.join("src/components/page-data.ts").exists()
+    );
+
+    // credits and keys.
+    let credits = run_json(&env, &["credits"]).await;
+    assert_eq!(credits["tier"], "pro");
+    assert!(credits["balance"].as_u64().unwrap() < 500, "{credits}");
+    let key = run_json(&env, &["keys", "create", "--name", "ci"]).await;
+    assert!(key["value"].as_str().unwrap().starts_with("vk_"));
+    let keys = run_json(&env, &["keys", "list"]).await;
+    assert_eq!(keys["items"][0]["name"], "ci");
+    run_json(&env, &["keys", "revoke", key["id"].as_str().unwrap()]).await;
+    assert_eq!(run_json(&env, &["keys", "list"]).await["items"], json!([]));
+
+    // Errors keep their exit codes: not found 4, invalid 8.
+    let (code, _, stderr) = run_code(&env, &["export", &project, "--version", "99"]).await;
+    assert_eq!(code, 4, "{stderr}");
+    let (code, _, stderr) = run_code(&env, &["generate", &project, "x"]).await;
+    assert_eq!(code, 8, "{stderr}");
+    assert!(stderr.contains("prompt"), "{stderr}");
+    run_json(&env, &["projects", "delete", &project]).await;
+    let (code, _, _) = run_code(&env, &["projects", "get", &project]).await;
+    assert_eq!(code, 4);
+
+    // A free account: the pro export is refused with exit 6, naming the tier.
+    let fred = token(&server_env, &["--user", "fred", "--tier", "free"]).await;
+    let (code, _, stderr) =
+        run_code(&env, &["login", "--api", &server.base, "--token", &fred]).await;
+    assert_eq!(code, 0, "{stderr}");
+    let fred_project = run_json(
+        &env,
+        &[
+            "create",
+            prompt,
+            "--out",
+            &work.path().join("fred").display().to_string(),
+        ],
+    )
+    .await;
+    let (code, _, stderr) = run_code(
+        &env,
+        &[
+            "export",
+            fred_project["project"]["id"].as_str().unwrap(),
+            "--format",
+            "react",
+        ],
+    )
+    .await;
+    assert_eq!(code, 6, "{stderr}");
+    assert!(stderr.contains("pro tier"), "{stderr}");
+
+    // logout: back to this machine.
+    let (code, stdout, _) = run_code(&env, &["logout"]).await;
+    assert_eq!(code, 0);
+    assert!(stdout.contains("Logged out") && !file.exists());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn completions_and_usage_errors() {
+    let (code, stdout, _) = run_code(&[], &["completions", "bash"]).await;
+    assert_eq!(code, 0);
+    assert!(stdout.contains("visions-ai") && stdout.contains("export"));
+    let (code, _, stderr) = run_code(&[], &["export"]).await;
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, stderr) = run_code(&[], &["login", "--api", "localhost:8787"]).await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("http://"), "{stderr}");
 }

@@ -1,15 +1,25 @@
 mod aws_bootstrap;
 mod check;
+mod common;
+mod completions;
 mod create;
+mod credits;
+mod export;
 mod facts;
 mod index;
+mod jobs;
+mod keys;
+mod login;
 mod openapi;
 mod optimize;
+mod projects;
 mod serve;
 mod token;
+mod versions;
 
 use std::path::PathBuf;
 
+use crate::client::{ApiError, Exit};
 use crate::config::{Backend, Config};
 use clap::{Parser, Subcommand};
 
@@ -26,8 +36,33 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Generate a landing page from a prompt, right here, and write index.html and page.json.
+    /// Make a landing page from a prompt: a project, its page, and the page written into a
+    /// folder (index.html and page.json, or a React or Next.js project).
     Create(create::Args),
+    /// Your projects.
+    #[command(subcommand)]
+    Projects(projects::Command),
+    /// Generate a new page for a project (a new version).
+    Generate(jobs::GenerateArgs),
+    /// Jobs: follow one to its end.
+    #[command(subcommand)]
+    Jobs(jobs::Command),
+    /// A project's versions.
+    #[command(subcommand)]
+    Versions(versions::Command),
+    /// Export a version as a static site, a React or a Next.js project (a zip).
+    Export(export::Args),
+    /// Your credit balance and tier.
+    Credits(credits::Args),
+    /// Your API keys.
+    #[command(subcommand)]
+    Keys(keys::Command),
+    /// Run the commands against an API (the local server or a deployed stack) from now on.
+    Login(login::Args),
+    /// Forget the login: commands run on this machine again.
+    Logout,
+    /// Print a shell completion script.
+    Completions(completions::Args),
     /// Serve the whole API (every function's routes) on this machine.
     Serve(serve::Args),
     /// Print a JWT the local server accepts.
@@ -50,9 +85,36 @@ enum Command {
     Optimize(optimize::Args),
 }
 
+/// Runs the command line; the exit code says how it went (see [`crate::client::Exit`]).
+pub async fn main(cli: Cli) -> std::process::ExitCode {
+    match run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            let exit = err
+                .downcast_ref::<ApiError>()
+                .map_or(Exit::Failure, |api| api.exit);
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::from(exit as u8)
+        }
+    }
+}
+
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Create(args) => create::run(args).await,
+        Command::Projects(command) => projects::run(command).await,
+        Command::Generate(args) => jobs::run_generate(args).await,
+        Command::Jobs(command) => jobs::run(command).await,
+        Command::Versions(command) => versions::run(command).await,
+        Command::Export(args) => export::run(args).await,
+        Command::Credits(args) => credits::run(args).await,
+        Command::Keys(command) => keys::run(command).await,
+        Command::Login(args) => login::login(args).await,
+        Command::Logout => login::logout(),
+        Command::Completions(args) => {
+            completions::run(args);
+            Ok(())
+        }
         Command::Serve(args) => serve::run(args).await,
         Command::Token(args) => token::run(args).await,
         Command::AwsBootstrap(args) => aws_bootstrap::run(args).await,
@@ -71,7 +133,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// Configuration from the environment, with `--data` taking precedence for the local backend.
-fn config(data: Option<PathBuf>) -> anyhow::Result<Config> {
+pub(crate) fn config(data: Option<PathBuf>) -> anyhow::Result<Config> {
     let mut config = Config::from_env()?;
     if let (Backend::Local { data_dir }, Some(data)) = (&mut config.backend, data) {
         *data_dir = data;
