@@ -95,6 +95,12 @@ fn collect(dir: &Dir<'static>, folder: &str, prefix: &str, out: &mut Vec<File>) 
             .strip_prefix(folder)
             .map(|p| p.trim_start_matches('/'))
             .unwrap_or(&path);
+        // Kept as `gitignore` here, so that it does not apply to this repository's own files.
+        let relative = match relative.rsplit_once('/') {
+            Some((folder, "gitignore")) => format!("{folder}/.gitignore"),
+            None if relative == "gitignore" => ".gitignore".to_owned(),
+            _ => relative.to_owned(),
+        };
         out.push(File {
             path: format!("{prefix}{relative}"),
             bytes: file.contents().to_vec(),
