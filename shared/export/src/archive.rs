@@ -63,9 +63,16 @@ pub fn unpack_within(zip: &[u8], folder: &Path, limit: u64) -> Result<usize, Unp
         if entry.is_dir() {
             continue;
         }
-        let inside = entry
-            .enclosed_name()
-            .ok_or_else(|| UnpackError::UnsafePath(entry.name().to_owned()))?;
+        // Plain names only: no root, no `..` anywhere (`root/../x` would climb out once the top
+        // folder is dropped), whatever the zip library would accept as enclosed.
+        let unsafe_path = || UnpackError::UnsafePath(entry.name().to_owned());
+        let inside = entry.enclosed_name().ok_or_else(unsafe_path)?;
+        if !inside
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+        {
+            return Err(unsafe_path());
+        }
         // `rosas-bakery-html/index.html` → `index.html`.
         let relative: PathBuf = inside.components().skip(1).collect();
         if relative.as_os_str().is_empty() {

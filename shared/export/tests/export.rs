@@ -195,7 +195,13 @@ fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
 fn hostile_zips_are_refused() {
     let folder = tempfile::tempdir().unwrap();
     let target = folder.path().join("out");
-    for name in ["root/../../escaped.txt", "/etc/evil", "root/../../../tmp/x"] {
+    for name in [
+        "root/../../escaped.txt",
+        "/etc/evil",
+        "root/../../../tmp/x",
+        "root/../escaped.txt",
+        "root/./../escaped.txt",
+    ] {
         let zip = zip_of(&[(name, b"x")]);
         assert!(
             matches!(
