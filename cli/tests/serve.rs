@@ -591,6 +591,38 @@ async fn the_cli_drives_a_local_server_after_login() {
     assert!(key["value"].as_str().unwrap().starts_with("vk_"));
     let keys = run_json(&env, &["keys", "list"]).await;
     assert_eq!(keys["items"][0]["name"], "ci");
+
+    // A stack that requires API keys, as a deployed one does: the key is sent as x-api-key.
+    let keyed = Server::start(&server_env, &["--require-api-key"]).await;
+    let keyed_env = vec![(
+        "VISIONS_CONFIG_DIR",
+        home.path().join("keyed").display().to_string(),
+    )];
+    let (code, _, stderr) = run_code(
+        &keyed_env,
+        &["login", "--api", &keyed.base, "--token", &alice],
+    )
+    .await;
+    assert_eq!(code, 3, "no key: {stderr}");
+    assert!(stderr.contains("API key"), "{stderr}");
+    let value = key["value"].as_str().unwrap();
+    let (code, _, stderr) = run_code(
+        &keyed_env,
+        &[
+            "login",
+            "--api",
+            &keyed.base,
+            "--token",
+            &alice,
+            "--api-key",
+            value,
+        ],
+    )
+    .await;
+    assert_eq!(code, 0, "{stderr}");
+    let listed = run_json(&keyed_env, &["projects", "list"]).await;
+    assert_eq!(listed["items"][0]["id"], project.as_str());
+    keyed.stop().await;
     run_json(&env, &["keys", "revoke", key["id"].as_str().unwrap()]).await;
     assert_eq!(run_json(&env, &["keys", "list"]).await["items"], json!([]));
 

@@ -48,8 +48,18 @@ pub async fn login(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn logout() -> anyhow::Result<()> {
-    if Login::remove()? {
+#[derive(clap::Args)]
+pub struct LogoutArgs {
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn logout(args: LogoutArgs) -> anyhow::Result<()> {
+    let removed = Login::remove()?;
+    if args.json {
+        println!("{}", json!({"logged_out": removed}));
+    } else if removed {
         println!("Logged out: commands run on this machine again.");
     } else {
         println!("Not logged in: commands run on this machine.");

@@ -60,7 +60,7 @@ enum Command {
     /// Run the commands against an API (the local server or a deployed stack) from now on.
     Login(login::Args),
     /// Forget the login: commands run on this machine again.
-    Logout,
+    Logout(login::LogoutArgs),
     /// Print a shell completion script.
     Completions(completions::Args),
     /// Serve the whole API (every function's routes) on this machine.
@@ -110,7 +110,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Credits(args) => credits::run(args).await,
         Command::Keys(command) => keys::run(command).await,
         Command::Login(args) => login::login(args).await,
-        Command::Logout => login::logout(),
+        Command::Logout(args) => login::logout(args),
         Command::Completions(args) => {
             completions::run(args);
             Ok(())
