@@ -33,7 +33,8 @@ fn main() {
     let palette = [[0x6B, 0x3E, 0x26], [0xF4, 0xE9, 0xDC], [0x2F, 0x5D, 0x50]];
     let pictures: Vec<File> = (0..count.div_ceil(5))
         .flat_map(|i| {
-            let art = visions_imaging::art::paint(&format!("export bench {i}"), &palette, 2400, 1800);
+            let art =
+                visions_imaging::art::paint(&format!("export bench {i}"), &palette, 2400, 1800);
             let png = visions_imaging::png(&art).expect("encodes");
             let optimized = visions_imaging::optimize(
                 &png,

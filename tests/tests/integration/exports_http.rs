@@ -335,3 +335,51 @@ async fn tiers_credits_and_bad_requests_are_refused_before_anything_is_queued() 
     assert_eq!(short.body["balance"], 0);
     assert_eq!(app.drain().await, 0);
 }
+
+#[tokio::test]
+async fn on_aws_the_zip_is_stored_in_s3_under_its_address() {
+    let app = TestApp::dynamo().await;
+    let project = generated(&app, "alice").await;
+    let accepted = export(&app, "alice", &project, json!({"format": "nextjs"}), "n").await;
+    assert_eq!(accepted.status, StatusCode::ACCEPTED, "{}", accepted.body);
+    assert_eq!(app.drain().await, 1);
+    let job = app.get("alice", accepted.header("location")).await.body;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    let url = job["export"]["url"].as_str().unwrap();
+    // The CDN's address on AWS; here, with no CDN configured, the emulator's bucket.
+    assert!(url.ends_with("/rosas-bakery-nextjs.zip"), "{url}");
+    // The stored job names the S3 object; it is the zip the URL serves.
+    let id = uuid::Uuid::parse_str(job["id"].as_str().unwrap()).unwrap();
+    let stored = app
+        .stack
+        .adapters
+        .jobs
+        .get("alice", id)
+        .await
+        .unwrap()
+        .unwrap();
+    let key = stored.export.expect("the archive").key;
+    assert!(url.ends_with(&key), "{url} {key}");
+    let bytes = app
+        .stack
+        .adapters
+        .blobs
+        .get(&key)
+        .await
+        .unwrap()
+        .expect("in S3");
+    assert_eq!(bytes.len() as u64, job["export"]["bytes"].as_u64().unwrap());
+    let served = reqwest::get(url).await.unwrap().bytes().await.unwrap();
+    assert_eq!(
+        served.as_ref(),
+        bytes.as_slice(),
+        "the address serves the zip"
+    );
+    let files = unzip(&bytes);
+    assert!(files.contains_key("rosas-bakery-nextjs/app/layout.tsx"));
+    assert!(
+        files
+            .keys()
+            .any(|p| p.starts_with("rosas-bakery-nextjs/public/images/"))
+    );
+}
