@@ -15,9 +15,8 @@
 // (missing or non-PNG file, bad option) or when puppeteer-core or Chromium is missing.
 // Environment: VISIONS_NODE_PREFIX (default ~/.cache/visions-ai/node), CHROME_PATH (default
 // /usr/bin/chromium), as for scripts/page-check.mjs.
-import { createRequire } from "node:module";
+import { launchChromium } from "./chromium.mjs";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 
 const TOLERANCE = 24;
@@ -71,17 +70,6 @@ function readPng(file) {
     usage(`not a PNG file: ${file}`);
   }
   return { bytes, width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
-}
-
-function loadPuppeteer() {
-  const prefix = process.env.VISIONS_NODE_PREFIX ?? path.join(os.homedir(), ".cache/visions-ai/node");
-  const require = createRequire(path.join(prefix, "noop.js"));
-  try {
-    return require("puppeteer-core");
-  } catch (error) {
-    console.error(`compare-screens: cannot load puppeteer-core from ${prefix}/node_modules (${error.message.split("\n")[0]}); run scripts/lighthouse --install`);
-    process.exit(2);
-  }
 }
 
 // Runs in the page. Works in horizontal strips, so tall full-page screenshots stay within
@@ -166,18 +154,8 @@ async function compareInPage(aUrl, bUrl, tolerance, wantDiff) {
 async function main() {
   const { files, options } = parseArgs(process.argv.slice(2));
   const [a, b] = files.map(readPng);
-  const puppeteer = loadPuppeteer();
-  const executablePath = process.env.CHROME_PATH || "/usr/bin/chromium";
-  if (!fs.existsSync(executablePath)) {
-    console.error(`compare-screens: no Chromium at ${executablePath} (set CHROME_PATH, or run scripts/lighthouse --install)`);
-    process.exit(2);
-  }
   const started = Date.now();
-  const browser = await puppeteer.launch({
-    executablePath,
-    headless: true,
-    args: ["--no-sandbox", "--headless=new", "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-  });
+  const browser = await launchChromium("compare-screens");
   let result;
   try {
     const page = await browser.newPage();

@@ -24,9 +24,8 @@
 // Environment: VISIONS_NODE_PREFIX (where puppeteer-core is installed, default
 // ~/.cache/visions-ai/node; `scripts/lighthouse --install` installs it), CHROME_PATH (default
 // /usr/bin/chromium).
-import { createRequire } from "node:module";
+import { launchChromium } from "./chromium.mjs";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 
 const USAGE =
@@ -83,17 +82,6 @@ function parseArgs(argv) {
   }
   if (!["http:", "https:", "file:"].includes(parsed.protocol)) usage(`unsupported URL scheme: ${parsed.protocol}`);
   return { url, options };
-}
-
-function loadPuppeteer() {
-  const prefix = process.env.VISIONS_NODE_PREFIX ?? path.join(os.homedir(), ".cache/visions-ai/node");
-  const require = createRequire(path.join(prefix, "noop.js"));
-  try {
-    return require("puppeteer-core");
-  } catch (error) {
-    console.error(`page-check: cannot load puppeteer-core from ${prefix}/node_modules (${error.message.split("\n")[0]}); run scripts/lighthouse --install`);
-    process.exit(2);
-  }
 }
 
 const heightFor = (width) => (width < 768 ? 812 : 900);
@@ -280,20 +268,8 @@ async function checkWidth(browser, url, width, options) {
 
 async function main() {
   const { url, options } = parseArgs(process.argv.slice(2));
-  const puppeteer = loadPuppeteer();
-  const executablePath = process.env.CHROME_PATH || "/usr/bin/chromium";
-  if (!fs.existsSync(executablePath)) {
-    console.error(`page-check: no Chromium at ${executablePath} (set CHROME_PATH, or run scripts/lighthouse --install)`);
-    process.exit(2);
-  }
   const started = Date.now();
-  const browser = await puppeteer.launch({
-    executablePath,
-    // headless: true makes puppeteer pass --headless=new (and --hide-scrollbars, so a width is
-    // the whole layout width); it is repeated here so the flag is explicit.
-    headless: true,
-    args: ["--no-sandbox", "--headless=new", "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-  });
+  const browser = await launchChromium("page-check");
   const widths = {};
   try {
     for (const width of options.widths) widths[width] = await checkWidth(browser, url, width, options);
