@@ -23,8 +23,19 @@ pub struct Common {
 }
 
 impl Common {
-    pub async fn client(&self) -> anyhow::Result<Client> {
-        Client::open(self.data.clone(), &self.user).await
+    /// Runs `work` on a client opened for it, then closes the client (stopping the
+    /// in-process worker once the jobs it runs have ended).
+    pub async fn with_client<T, E>(
+        &self,
+        work: impl AsyncFnOnce(&Client) -> Result<T, E>,
+    ) -> anyhow::Result<T>
+    where
+        anyhow::Error: From<E>,
+    {
+        let client = Client::open(self.data.clone(), &self.user).await?;
+        let result = work(&client).await;
+        client.close().await;
+        Ok(result?)
     }
 
     /// Prints `value` as JSON with `--json`, else the text `human` makes of it.

@@ -31,9 +31,10 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let client = args.common.client().await?;
-    let result = create(&client, &args).await;
-    client.close().await;
+    let result = args
+        .common
+        .with_client(async |client| create(client, &args).await)
+        .await;
     let summary = result?;
     args.common.print(&summary, |s| {
         format!(

@@ -11,9 +11,10 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let client = args.common.client().await?;
-    let result = client.get("/v1/credits").await;
-    client.close().await;
+    let result = args
+        .common
+        .with_client(async |client| client.get("/v1/credits").await)
+        .await;
     args.common.print(&result?, |account| {
         let number = |key: &str| account.get(key).and_then(Value::as_u64).unwrap_or(0);
         format!(

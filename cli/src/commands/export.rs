@@ -83,16 +83,19 @@ pub async fn export(
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let client = args.common.client().await?;
-    let result = export(
-        &client,
-        &args.common,
-        &args.project,
-        args.format,
-        args.version,
-    )
-    .await;
-    client.close().await;
+    let result = args
+        .common
+        .with_client(async |client| {
+            export(
+                client,
+                &args.common,
+                &args.project,
+                args.format,
+                args.version,
+            )
+            .await
+        })
+        .await;
     let (job, zip) = result?;
     let written = match &args.extract {
         Some(folder) => {

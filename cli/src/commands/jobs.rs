@@ -98,17 +98,20 @@ fn with_operator_hint(client: &Client, options: &PageOptions, mut err: ApiError)
 }
 
 pub async fn run_generate(args: GenerateArgs) -> anyhow::Result<()> {
-    let client = args.common.client().await?;
-    let result = generate(
-        &client,
-        &args.common,
-        &args.project,
-        &args.prompt,
-        &args.options,
-        !args.no_wait,
-    )
-    .await;
-    client.close().await;
+    let result = args
+        .common
+        .with_client(async |client| {
+            generate(
+                client,
+                &args.common,
+                &args.project,
+                &args.prompt,
+                &args.options,
+                !args.no_wait,
+            )
+            .await
+        })
+        .await;
     let job = result?;
     args.common.print(&job, describe);
     Ok(())
@@ -117,9 +120,9 @@ pub async fn run_generate(args: GenerateArgs) -> anyhow::Result<()> {
 pub async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Watch { id, common } => {
-            let client = common.client().await?;
-            let result = watch(&client, &common, &id).await;
-            client.close().await;
+            let result = common
+                .with_client(async |client| watch(client, &common, &id).await)
+                .await;
             common.print(&result?, describe);
         }
     }

@@ -32,11 +32,13 @@ pub enum Command {
 pub async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Create { name, common } => {
-            let client = common.client().await?;
-            let result = client
-                .call(Method::POST, "/v1/keys", Some(&json!({"name": name})), None)
+            let result = common
+                .with_client(async |client| {
+                    client
+                        .call(Method::POST, "/v1/keys", Some(&json!({"name": name})), None)
+                        .await
+                })
                 .await;
-            client.close().await;
             common.print(&result?.body, |key| {
                 format!(
                     "{}\nKey {} ({}). This is the only time the value is shown: `visions-ai login --api-key` keeps it.",
@@ -47,9 +49,9 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             });
         }
         Command::List { common } => {
-            let client = common.client().await?;
-            let result = client.get("/v1/keys").await;
-            client.close().await;
+            let result = common
+                .with_client(async |client| client.get("/v1/keys").await)
+                .await;
             common.print(&result?, |page| {
                 let lines: Vec<String> = page
                     .get("items")
@@ -75,16 +77,18 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             });
         }
         Command::Revoke { id, common } => {
-            let client = common.client().await?;
-            let result = client
-                .call(
-                    Method::DELETE,
-                    &format!("/v1/keys/{}", urlencode(&id)),
-                    None,
-                    None,
-                )
+            let result = common
+                .with_client(async |client| {
+                    client
+                        .call(
+                            Method::DELETE,
+                            &format!("/v1/keys/{}", urlencode(&id)),
+                            None,
+                            None,
+                        )
+                        .await
+                })
                 .await;
-            client.close().await;
             result?;
             common.print(&json!({"id": id, "revoked": true}), |_| {
                 format!("Revoked key {id}")

@@ -38,14 +38,13 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             cursor,
             common,
         } => {
-            let client = common.client().await?;
             let mut path = format!("/v1/projects?limit={limit}");
             if let Some(cursor) = &cursor {
                 path.push_str(&format!("&cursor={}", urlencode(cursor)));
             }
-            let result = client.get(&path).await;
-            client.close().await;
-            let page = result?;
+            let page = common
+                .with_client(async |client| client.get(&path).await)
+                .await?;
             common.print(&page, |page| {
                 let items = page.get("items").and_then(Value::as_array);
                 let mut lines: Vec<String> = items
@@ -63,26 +62,30 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             });
         }
         Command::Get { id, common } => {
-            let client = common.client().await?;
-            let result = client
-                .get(&format!("/v1/projects/{}", urlencode(&id)))
+            let result = common
+                .with_client(async |client| {
+                    client
+                        .get(&format!("/v1/projects/{}", urlencode(&id)))
+                        .await
+                })
                 .await;
-            client.close().await;
             common.print(&result?, |p| {
                 serde_json::to_string_pretty(p).unwrap_or_default()
             });
         }
         Command::Delete { id, common } => {
-            let client = common.client().await?;
-            let result = client
-                .call(
-                    Method::DELETE,
-                    &format!("/v1/projects/{}", urlencode(&id)),
-                    None,
-                    None,
-                )
+            let result = common
+                .with_client(async |client| {
+                    client
+                        .call(
+                            Method::DELETE,
+                            &format!("/v1/projects/{}", urlencode(&id)),
+                            None,
+                            None,
+                        )
+                        .await
+                })
                 .await;
-            client.close().await;
             result?;
             let deleted = serde_json::json!({"id": id, "deleted": true});
             common.print(&deleted, |_| format!("Deleted project {id}"));

@@ -32,14 +32,16 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             limit,
             common,
         } => {
-            let client = common.client().await?;
-            let result = client
-                .get(&format!(
-                    "/v1/projects/{}/versions?limit={limit}",
-                    urlencode(&project)
-                ))
+            let result = common
+                .with_client(async |client| {
+                    client
+                        .get(&format!(
+                            "/v1/projects/{}/versions?limit={limit}",
+                            urlencode(&project)
+                        ))
+                        .await
+                })
                 .await;
-            client.close().await;
             common.print(&result?, |page| {
                 let lines: Vec<String> = page
                     .get("items")
@@ -60,19 +62,21 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             number,
             common,
         } => {
-            let client = common.client().await?;
-            let result = client
-                .call(
-                    Method::POST,
-                    &format!(
-                        "/v1/projects/{}/versions/{number}/restore",
-                        urlencode(&project)
-                    ),
-                    None,
-                    None,
-                )
+            let result = common
+                .with_client(async |client| {
+                    client
+                        .call(
+                            Method::POST,
+                            &format!(
+                                "/v1/projects/{}/versions/{number}/restore",
+                                urlencode(&project)
+                            ),
+                            None,
+                            None,
+                        )
+                        .await
+                })
                 .await;
-            client.close().await;
             common.print(&result?.body, |v| format!("Restored as {}", describe(v)));
         }
     }
