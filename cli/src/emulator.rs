@@ -1,7 +1,14 @@
-//! Creates what `template.yaml` declares (table, secrets, job and usage queues with their
-//! DLQs, buckets, usage plans) on an AWS emulator, so `VISIONS_BACKEND=aws` runs locally. Idempotent: existing
-//! resources are reused.
+//! Creates what `template.yaml` declares (the table, every queue with its dead-letter queue,
+//! every bucket, the uploads notification, the secrets and the usage plans) on an AWS emulator,
+//! each named `<stack>-<LogicalId>` after the template's resource (buckets in lower case, as S3
+//! requires), so `VISIONS_BACKEND=aws` runs locally on the stack's shape. The template test
+//! (`tests/`) checks each of them against the template. Idempotent: existing resources are
+//! reused.
 
+use aws_sdk_s3::types::{
+    Event, FilterRule, FilterRuleName, NotificationConfiguration, NotificationConfigurationFilter,
+    QueueConfiguration, S3KeyFilter,
+};
 use aws_sdk_secretsmanager::operation::create_secret::CreateSecretError;
 use aws_sdk_sqs::types::QueueAttributeName;
 
@@ -10,79 +17,117 @@ use visions_domain::tier::Tier;
 use visions_local::random_secret;
 use visions_pipeline::worker::MAX_RECEIVES;
 
-pub async fn bootstrap(sdk: &aws_config::SdkConfig, name: &str) -> anyhow::Result<AwsSettings> {
+/// A queue of the template, with the settings it declares there.
+pub struct Queue {
+    pub logical_id: &'static str,
+    pub visibility_secs: u32,
+    /// Where messages go after [`MAX_RECEIVES`] receives; `None` for a dead-letter queue.
+    pub dead_letter: Option<&'static str>,
+}
+
+/// A dead-letter queue keeps messages 14 days (SQS's longest), as in the template.
+pub const DEAD_LETTER_RETENTION_SECS: u32 = 1_209_600;
+/// SQS's default visibility, which the template's dead-letter queues keep.
+const DEFAULT_VISIBILITY_SECS: u32 = 30;
+
+pub const TABLE: &str = "Table";
+pub const QUEUES: [Queue; 6] = [
+    // Six times each consumer's timeout: the worker's 900 s, the meter's 30 s, optimize's 120 s.
+    Queue {
+        logical_id: "JobsQueue",
+        visibility_secs: 5400,
+        dead_letter: Some("JobsDeadLetterQueue"),
+    },
+    Queue {
+        logical_id: "UsageQueue",
+        visibility_secs: 180,
+        dead_letter: Some("UsageDeadLetterQueue"),
+    },
+    Queue {
+        logical_id: "OptimizeQueue",
+        visibility_secs: 720,
+        dead_letter: Some("OptimizeDeadLetterQueue"),
+    },
+    Queue {
+        logical_id: "JobsDeadLetterQueue",
+        visibility_secs: DEFAULT_VISIBILITY_SECS,
+        dead_letter: None,
+    },
+    Queue {
+        logical_id: "UsageDeadLetterQueue",
+        visibility_secs: DEFAULT_VISIBILITY_SECS,
+        dead_letter: None,
+    },
+    Queue {
+        logical_id: "OptimizeDeadLetterQueue",
+        visibility_secs: DEFAULT_VISIBILITY_SECS,
+        dead_letter: None,
+    },
+];
+pub const BUCKETS: [&str; 4] = [
+    "AssetsBucket",
+    "IndexBucket",
+    "UploadsBucket",
+    "AccessLogsBucket",
+];
+pub const SECRETS: [&str; 2] = ["JwtKeySecret", "CursorKeySecret"];
+/// New uploads under this prefix notify the optimize queue.
+pub const UPLOADS_PREFIX: &str = "originals/";
+
+/// The emulator's name of the template's resource `logical_id` in stack `stack`.
+pub fn name(stack: &str, logical_id: &str) -> String {
+    if BUCKETS.contains(&logical_id) {
+        format!("{stack}-{}", logical_id.to_ascii_lowercase())
+    } else {
+        format!("{stack}-{logical_id}")
+    }
+}
+
+pub async fn bootstrap(sdk: &aws_config::SdkConfig, stack: &str) -> anyhow::Result<AwsSettings> {
+    let table = name(stack, TABLE);
     let dynamo = aws_sdk_dynamodb::Client::new(sdk);
     if dynamo
         .describe_table()
-        .table_name(name)
+        .table_name(&table)
         .send()
         .await
         .is_err()
     {
-        create_table(&dynamo, name).await?;
+        create_table(&dynamo, &table).await?;
     }
-    let secrets = aws_sdk_secretsmanager::Client::new(sdk);
     let sqs = aws_sdk_sqs::Client::new(sdk);
-    // As in the template: six times the consumer Lambda's timeout (900 s, 30 s).
-    let queue_url = queue_with_dlq(&sqs, &format!("{name}-jobs"), 5400).await?;
-    let usage_queue_url = queue_with_dlq(&sqs, &format!("{name}-usage"), 180).await?;
-    let usage_plans = usage_plans(&aws_sdk_apigateway::Client::new(sdk), name).await?;
-    let bucket = format!("{name}-assets");
+    // Dead-letter queues first: the others name them.
+    for queue in QUEUES.iter().filter(|q| q.dead_letter.is_none()) {
+        ensure_queue(&sqs, stack, queue).await?;
+    }
+    for queue in QUEUES.iter().filter(|q| q.dead_letter.is_some()) {
+        ensure_queue(&sqs, stack, queue).await?;
+    }
     let s3 = visions_aws::s3_client(sdk);
-    if s3.head_bucket().bucket(&bucket).send().await.is_err() {
-        s3.create_bucket().bucket(&bucket).send().await?;
+    for bucket in BUCKETS {
+        let bucket = name(stack, bucket);
+        if s3.head_bucket().bucket(&bucket).send().await.is_err() {
+            s3.create_bucket().bucket(&bucket).send().await?;
+        }
     }
-    let index_bucket = format!("{name}-indexes");
-    if s3.head_bucket().bucket(&index_bucket).send().await.is_err() {
-        s3.create_bucket().bucket(&index_bucket).send().await?;
-    }
-    // Uploads notify the optimize queue, as in the template.
-    let uploads_bucket = format!("{name}-uploads");
-    if s3
-        .head_bucket()
-        .bucket(&uploads_bucket)
-        .send()
-        .await
-        .is_err()
-    {
-        s3.create_bucket().bucket(&uploads_bucket).send().await?;
-    }
-    let optimize_queue = sqs
-        .create_queue()
-        .queue_name(format!("{name}-optimize"))
-        .send()
-        .await?
-        .queue_url
-        .unwrap_or_default();
-    let optimize_arn = sqs
-        .get_queue_attributes()
-        .queue_url(&optimize_queue)
-        .attribute_names(QueueAttributeName::QueueArn)
-        .send()
-        .await?
-        .attributes
-        .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
-        .ok_or_else(|| anyhow::anyhow!("the optimize queue has no ARN"))?;
+    let uploads_bucket = name(stack, "UploadsBucket");
+    let optimize_arn =
+        queue_arn(&sqs, &queue_url(&sqs, &name(stack, "OptimizeQueue")).await?).await?;
+    let prefix = FilterRule::builder()
+        .name(FilterRuleName::Prefix)
+        .value(UPLOADS_PREFIX)
+        .build();
     s3.put_bucket_notification_configuration()
         .bucket(&uploads_bucket)
         .notification_configuration(
-            aws_sdk_s3::types::NotificationConfiguration::builder()
+            NotificationConfiguration::builder()
                 .queue_configurations(
-                    aws_sdk_s3::types::QueueConfiguration::builder()
+                    QueueConfiguration::builder()
                         .queue_arn(optimize_arn)
-                        .events(aws_sdk_s3::types::Event::S3ObjectCreated)
+                        .events(Event::S3ObjectCreated)
                         .filter(
-                            aws_sdk_s3::types::NotificationConfigurationFilter::builder()
-                                .key(
-                                    aws_sdk_s3::types::S3KeyFilter::builder()
-                                        .filter_rules(
-                                            aws_sdk_s3::types::FilterRule::builder()
-                                                .name(aws_sdk_s3::types::FilterRuleName::Prefix)
-                                                .value("originals/")
-                                                .build(),
-                                        )
-                                        .build(),
-                                )
+                            NotificationConfigurationFilter::builder()
+                                .key(S3KeyFilter::builder().filter_rules(prefix).build())
                                 .build(),
                         )
                         .build()?,
@@ -91,66 +136,80 @@ pub async fn bootstrap(sdk: &aws_config::SdkConfig, name: &str) -> anyhow::Resul
         )
         .send()
         .await?;
+    let secrets = aws_sdk_secretsmanager::Client::new(sdk);
+    let assets_bucket = name(stack, "AssetsBucket");
     let endpoint = sdk
         .endpoint_url()
         .unwrap_or("https://s3.amazonaws.com")
         .trim_end_matches('/')
         .to_owned();
     Ok(AwsSettings {
-        table: name.to_owned(),
-        queue_url,
-        assets_url: format!("{endpoint}/{bucket}"),
-        assets_bucket: bucket,
-        index_bucket: Some(index_bucket),
+        table,
+        queue_url: queue_url(&sqs, &name(stack, "JobsQueue")).await?,
+        assets_url: format!("{endpoint}/{assets_bucket}"),
+        assets_bucket,
+        index_bucket: Some(name(stack, "IndexBucket")),
         uploads_bucket: Some(uploads_bucket),
-        usage_queue_url: Some(usage_queue_url),
-        usage_plans: Some(usage_plans),
-        jwt_key_arn: ensure_secret(&secrets, &format!("visions-ai/{name}/jwt-key")).await?,
-        cursor_key_arn: ensure_secret(&secrets, &format!("visions-ai/{name}/cursor-key")).await?,
+        usage_queue_url: Some(queue_url(&sqs, &name(stack, "UsageQueue")).await?),
+        usage_plans: Some(usage_plans(&aws_sdk_apigateway::Client::new(sdk), stack).await?),
+        jwt_key_arn: ensure_secret(&secrets, &name(stack, "JwtKeySecret")).await?,
+        cursor_key_arn: ensure_secret(&secrets, &name(stack, "CursorKeySecret")).await?,
         secret_ttl: std::time::Duration::from_secs(300),
     })
 }
 
-/// A queue whose messages go to its dead-letter queue after [`MAX_RECEIVES`] receives.
-async fn queue_with_dlq(
-    sqs: &aws_sdk_sqs::Client,
-    name: &str,
-    visibility_secs: u32,
-) -> anyhow::Result<String> {
-    let dlq_url = sqs
-        .create_queue()
-        .queue_name(format!("{name}-dlq"))
+async fn queue_url(sqs: &aws_sdk_sqs::Client, name: &str) -> anyhow::Result<String> {
+    sqs.get_queue_url()
+        .queue_name(name)
         .send()
         .await?
         .queue_url
-        .unwrap_or_default();
-    let dlq_arn = sqs
-        .get_queue_attributes()
-        .queue_url(&dlq_url)
+        .ok_or_else(|| anyhow::anyhow!("queue {name} has no URL"))
+}
+
+async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> anyhow::Result<String> {
+    sqs.get_queue_attributes()
+        .queue_url(url)
         .attribute_names(QueueAttributeName::QueueArn)
         .send()
         .await?
         .attributes
         .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
-        .ok_or_else(|| anyhow::anyhow!("the DLQ of {name} has no ARN"))?;
-    let redrive =
-        serde_json::json!({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": MAX_RECEIVES})
-            .to_string();
-    Ok(sqs
-        .create_queue()
-        .queue_name(name)
-        .attributes(QueueAttributeName::RedrivePolicy, redrive)
-        .attributes(
-            QueueAttributeName::VisibilityTimeout,
-            visibility_secs.to_string(),
-        )
-        .send()
-        .await?
-        .queue_url
-        .unwrap_or_default())
+        .ok_or_else(|| anyhow::anyhow!("queue {url} has no ARN"))
 }
 
-/// The free and pro usage plans (`{name}-free`, `{name}-pro`) with the built-in table's throttle
+/// `queue` with its template settings; a queue with a dead-letter queue sends messages there
+/// after [`MAX_RECEIVES`] receives.
+async fn ensure_queue(
+    sqs: &aws_sdk_sqs::Client,
+    stack: &str,
+    queue: &Queue,
+) -> anyhow::Result<String> {
+    let mut create = sqs
+        .create_queue()
+        .queue_name(name(stack, queue.logical_id))
+        .attributes(
+            QueueAttributeName::VisibilityTimeout,
+            queue.visibility_secs.to_string(),
+        );
+    create = match queue.dead_letter {
+        Some(dead_letter) => {
+            let target = queue_arn(sqs, &queue_url(sqs, &name(stack, dead_letter)).await?).await?;
+            let redrive = serde_json::json!({
+                "deadLetterTargetArn": target,
+                "maxReceiveCount": MAX_RECEIVES,
+            });
+            create.attributes(QueueAttributeName::RedrivePolicy, redrive.to_string())
+        }
+        None => create.attributes(
+            QueueAttributeName::MessageRetentionPeriod,
+            DEAD_LETTER_RETENTION_SECS.to_string(),
+        ),
+    };
+    Ok(create.send().await?.queue_url.unwrap_or_default())
+}
+
+/// The free and pro usage plans (`<stack>-free`, `<stack>-pro`, as the template names them) with the built-in table's throttle
 /// and quota, as the template declares them; existing plans of those names are reused.
 async fn usage_plans(
     gateway: &aws_sdk_apigateway::Client,

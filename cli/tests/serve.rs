@@ -313,8 +313,8 @@ async fn bad_configuration_fails_fast_with_a_clear_message() {
 #[tokio::test]
 async fn aws_backend_on_the_emulator() {
     let mut env = moto::env();
-    let table = moto::unique("cli");
-    let (ok, exports, stderr) = run(&env, &["aws-bootstrap", "--table", &table]).await;
+    let stack = moto::unique("cli");
+    let (ok, exports, stderr) = run(&env, &["aws-bootstrap", "--stack", &stack]).await;
     assert!(ok, "{stderr}");
     for line in exports.lines() {
         let (name, value) = line
@@ -327,7 +327,7 @@ async fn aws_backend_on_the_emulator() {
             value.to_owned(),
         ));
     }
-    let (ok, again, _) = run(&env, &["aws-bootstrap", "--table", &table]).await;
+    let (ok, again, _) = run(&env, &["aws-bootstrap", "--stack", &stack]).await;
     assert!(ok);
     assert_eq!(again, exports, "bootstrap is idempotent");
 
@@ -356,7 +356,7 @@ async fn aws_backend_on_the_emulator() {
     let item = moto::dynamo_client()
         .await
         .get_item()
-        .table_name(&table)
+        .table_name(format!("{stack}-Table"))
         .key(
             "PK",
             aws_sdk_dynamodb::types::AttributeValue::S("USER#alice".into()),

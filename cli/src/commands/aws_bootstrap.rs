@@ -1,13 +1,13 @@
 #[derive(clap::Args)]
 pub struct Args {
-    /// Name of the table; the queue, DLQ, buckets and secrets are named after it.
+    /// The stack's name: each resource is named `<stack>-<its logical id in template.yaml>`.
     #[arg(long, default_value = "visions-ai")]
-    table: String,
+    stack: String,
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let sdk = visions_aws::sdk_config().await;
-    let settings = crate::emulator::bootstrap(&sdk, &args.table).await?;
+    let settings = crate::emulator::bootstrap(&sdk, &args.stack).await?;
     println!("export VISIONS_BACKEND=aws");
     println!("export VISIONS_TABLE={}", settings.table);
     println!("export VISIONS_QUEUE_URL={}", settings.queue_url);

@@ -26,7 +26,7 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    telemetry::init();
+    telemetry::init(&visions_domain::config::env_lookup);
     let config = super::config(args.data)?;
     let mut stack = Stack::build(&config).await?;
     if args.require_api_key && stack.adapters.gateway_keys.is_none() {

@@ -37,7 +37,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         "with VISIONS_JWT_ALG=EdDSA tokens come from your identity provider; only HS256 tokens can be minted here"
     );
     let key = crate::stack::secrets(&config)
-        .await
+        .await?
         .get(SecretName::JwtKey)
         .await?;
     let tier = match args.tier {

@@ -21,7 +21,8 @@ use visions_domain::asset::{AssetStore, UploadSigner};
 use visions_domain::credits::{CreditStore, SettleNow, UsageEvents};
 use visions_domain::keys::ApiKeyStore;
 use visions_domain::ports::{
-    BlobStore, JobQueue, JobStore, ProjectStore, SecretStore, SubmissionStore, VersionStore,
+    BlobStore, JobQueue, JobStore, ProjectStore, SecretName, SecretStore, SubmissionStore,
+    VersionStore,
 };
 use visions_llm::embeddings::ProviderEmbedders;
 use visions_local::{
@@ -137,24 +138,20 @@ impl Stack {
                 (adapters, Queue::Local(queue))
             }
             (Backend::Aws(settings), Some(sdk)) => {
-                let aws = Aws::new(sdk, (**settings).clone());
+                let aws = Aws::new(sdk, settings.lookup());
                 let adapters = Adapters {
-                    projects: aws.projects(),
-                    jobs: aws.jobs(),
-                    versions: aws.versions(),
-                    submissions: aws.submissions(),
-                    assets: aws.assets(),
-                    blobs: aws.blobs(),
-                    queue: aws.queue(),
-                    secrets: aws.secrets(),
+                    projects: aws.projects()?,
+                    jobs: aws.jobs()?,
+                    versions: aws.versions()?,
+                    submissions: aws.submissions()?,
+                    assets: aws.assets()?,
+                    blobs: aws.blobs()?,
+                    queue: aws.queue()?,
+                    secrets: aws.secrets(&[SecretName::JwtKey, SecretName::CursorKey])?,
                     indexes: aws.indexes().map(|s| s as Arc<dyn BlobStore>),
-                    originals: aws
-                        .uploads()
-                        .ok_or_else(|| anyhow::anyhow!("VISIONS_UPLOADS_BUCKET is not set"))?,
-                    uploads: aws
-                        .upload_signer()
-                        .ok_or_else(|| anyhow::anyhow!("VISIONS_UPLOADS_BUCKET is not set"))?,
-                    credits: aws.credits(),
+                    originals: aws.uploads()?,
+                    uploads: aws.upload_signer()?,
+                    credits: aws.credits()?,
                     keys: aws.api_keys()?,
                     gateway_keys: None,
                 };
@@ -323,13 +320,12 @@ impl Stack {
 }
 
 /// The secrets of the backend `config` names (for commands that need only them).
-pub async fn secrets(config: &Config) -> Arc<dyn SecretStore> {
-    match &config.backend {
+pub async fn secrets(config: &Config) -> anyhow::Result<Arc<dyn SecretStore>> {
+    Ok(match &config.backend {
         Backend::Local { data_dir } => Arc::new(LocalSecrets::new(data_dir)),
-        Backend::Aws(settings) => {
-            Aws::new(visions_aws::sdk_config().await, (**settings).clone()).secrets()
-        }
-    }
+        Backend::Aws(settings) => Aws::new(visions_aws::sdk_config().await, settings.lookup())
+            .secrets(&[SecretName::JwtKey, SecretName::CursorKey])?,
+    })
 }
 
 /// The whole API's OpenAPI document: the system routes and every function's.

@@ -2,6 +2,8 @@
 //! regenerate one section, export a version. Everything is checked before a job is stored or a message queued;
 //! the worker function runs the job.
 
+pub mod lambda;
+
 use std::sync::Arc;
 
 use axum::extract::{FromRef, Path, Query, State};

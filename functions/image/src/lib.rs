@@ -6,6 +6,8 @@
 //! The call is synchronous and bounded by [`GENERATION_TIMEOUT`], under API Gateway's 29 s:
 //! an image model that takes longer is a 502 that names the timeout, and the asset keeps it.
 
+pub mod lambda;
+
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -2,6 +2,8 @@
 //! grants and tier changes; and the consumer of usage events, which settles the holds that
 //! the generate, image and optimize stages placed.
 
+pub mod lambda;
+
 use std::sync::Arc;
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};

@@ -6,6 +6,8 @@
 //! only a storage failure reports the message for another delivery (`ReportBatchItemFailures`).
 //! A redelivered message for an asset that is already ready does nothing.
 
+pub mod lambda;
+
 use std::sync::Arc;
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};

@@ -2,6 +2,8 @@
 //! delete a user's projects. A deleted project takes its jobs, versions, pages and form messages
 //! with it. `forms`: the contact forms of published pages.
 
+pub mod lambda;
+
 use std::sync::Arc;
 
 use axum::extract::{FromRef, Path, Query, State};

@@ -2,6 +2,8 @@
 //! index. The index is the store's current generation (see `visions_designs::store`), or the
 //! built-in corpus until one is published.
 
+pub mod lambda;
+
 use std::sync::{Arc, LazyLock};
 
 use axum::extract::{FromRef, Path, Query, State};

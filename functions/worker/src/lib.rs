@@ -1,6 +1,8 @@
 //! The worker function: takes SQS batches of job messages, runs the generation pipeline for
 //! each (see `visions-pipeline`), and answers with the messages to deliver again.
 
+pub mod lambda;
+
 use std::sync::Arc;
 
 use visions_agents::ModelRouting;

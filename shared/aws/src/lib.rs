@@ -13,6 +13,10 @@ pub mod telemetry;
 mod uploads;
 
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use visions_domain::config::{ConfigError, parse_u64};
+use visions_domain::ports::SecretName;
 
 pub use apigateway::ApiGatewayKeys;
 pub use dynamo::{
@@ -26,133 +30,187 @@ pub use settings::{AwsSettings, UsagePlans};
 pub use sqs::SqsQueue;
 pub use uploads::S3UploadSigner;
 
-/// One client per service, built from one SDK configuration; each constructor builds only the
-/// adapter asked for, so a function pays for the services it uses.
+/// What a function's code reads to find its resources: the process environment in a Lambda,
+/// or any other source of `VISIONS_*` values (the local server's settings, a test's table).
+pub type Lookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// One client per service, built from one SDK configuration. Each constructor reads only the
+/// variables of the adapter asked for, when it is asked for, so a function needs (and the
+/// template gives it) exactly the resources it uses; a missing one fails the cold start.
 pub struct Aws {
     pub sdk: aws_config::SdkConfig,
-    pub settings: AwsSettings,
+    lookup: Lookup,
     /// Shared by the stores of the single table (one connection pool).
     dynamo: OnceLock<aws_sdk_dynamodb::Client>,
 }
 
+type Config<T> = Result<T, ConfigError>;
+
 impl Aws {
-    /// What every Lambda's `main` starts with: the SDK configuration and the resources the
-    /// template names in the environment.
-    pub async fn from_env() -> Result<Self, visions_domain::config::ConfigError> {
-        let settings = AwsSettings::from_lookup(visions_domain::config::env_lookup)?;
-        Ok(Self::new(sdk_config().await, settings))
+    /// What every Lambda's `main` starts with: the SDK configuration and the process
+    /// environment, where the template names the function's resources.
+    pub async fn from_env() -> Self {
+        Self::new(
+            sdk_config().await,
+            Arc::new(visions_domain::config::env_lookup),
+        )
     }
 
-    pub fn new(sdk: aws_config::SdkConfig, settings: AwsSettings) -> Self {
+    pub fn new(sdk: aws_config::SdkConfig, lookup: Lookup) -> Self {
         Self {
             sdk,
-            settings,
+            lookup,
             dynamo: OnceLock::new(),
         }
     }
 
-    fn dynamo(&self) -> aws_sdk_dynamodb::Client {
-        self.dynamo
+    /// The variables this value was built with, for the settings of non-AWS parts (models,
+    /// tokens, CORS) so that they read the same source.
+    pub fn lookup(&self) -> &(dyn Fn(&str) -> Option<String> + Send + Sync) {
+        self.lookup.as_ref()
+    }
+
+    fn required(&self, name: &'static str) -> Config<String> {
+        (self.lookup)(name).ok_or(ConfigError::Missing { name })
+    }
+
+    fn optional(&self, name: &str) -> Option<String> {
+        (self.lookup)(name).filter(|v| !v.trim().is_empty())
+    }
+
+    /// The single table (`VISIONS_TABLE`) and the client every store of it shares.
+    fn table(&self) -> Config<(aws_sdk_dynamodb::Client, String)> {
+        let table = self.required("VISIONS_TABLE")?;
+        let client = self
+            .dynamo
             .get_or_init(|| aws_sdk_dynamodb::Client::new(&self.sdk))
-            .clone()
+            .clone();
+        Ok((client, table))
     }
 
-    pub fn projects(&self) -> Arc<DynamoProjectStore> {
-        Arc::new(DynamoProjectStore::new(self.dynamo(), &self.settings.table))
+    pub fn projects(&self) -> Config<Arc<DynamoProjectStore>> {
+        let (client, table) = self.table()?;
+        Ok(Arc::new(DynamoProjectStore::new(client, &table)))
     }
 
-    pub fn jobs(&self) -> Arc<DynamoJobStore> {
-        Arc::new(DynamoJobStore::new(self.dynamo(), &self.settings.table))
+    pub fn jobs(&self) -> Config<Arc<DynamoJobStore>> {
+        let (client, table) = self.table()?;
+        Ok(Arc::new(DynamoJobStore::new(client, &table)))
     }
 
-    pub fn credits(&self) -> Arc<DynamoCreditStore> {
-        Arc::new(DynamoCreditStore::new(self.dynamo(), &self.settings.table))
+    pub fn credits(&self) -> Config<Arc<DynamoCreditStore>> {
+        let (client, table) = self.table()?;
+        Ok(Arc::new(DynamoCreditStore::new(client, &table)))
     }
 
-    pub fn versions(&self) -> Arc<DynamoVersionStore> {
-        Arc::new(DynamoVersionStore::new(self.dynamo(), &self.settings.table))
+    pub fn versions(&self) -> Config<Arc<DynamoVersionStore>> {
+        let (client, table) = self.table()?;
+        Ok(Arc::new(DynamoVersionStore::new(client, &table)))
     }
 
-    pub fn assets(&self) -> Arc<DynamoAssetStore> {
-        Arc::new(DynamoAssetStore::new(self.dynamo(), &self.settings.table))
+    pub fn assets(&self) -> Config<Arc<DynamoAssetStore>> {
+        let (client, table) = self.table()?;
+        Ok(Arc::new(DynamoAssetStore::new(client, &table)))
     }
 
-    pub fn submissions(&self) -> Arc<DynamoSubmissionStore> {
-        Arc::new(DynamoSubmissionStore::new(
-            self.dynamo(),
-            &self.settings.table,
-        ))
+    pub fn submissions(&self) -> Config<Arc<DynamoSubmissionStore>> {
+        let (client, table) = self.table()?;
+        Ok(Arc::new(DynamoSubmissionStore::new(client, &table)))
     }
 
-    /// The design-index bucket, when this function is given one.
+    /// The design-index bucket (`VISIONS_INDEX_BUCKET`); without one, the built-in index serves.
     pub fn indexes(&self) -> Option<Arc<S3BlobStore>> {
-        let bucket = self.settings.index_bucket.as_deref()?;
-        Some(Arc::new(S3BlobStore::new(s3_client(&self.sdk), bucket, "")))
-    }
-
-    /// The uploads bucket (private originals), when this function is given one.
-    pub fn uploads(&self) -> Option<Arc<S3BlobStore>> {
-        let bucket = self.settings.uploads_bucket.as_deref()?;
-        Some(Arc::new(S3BlobStore::new(s3_client(&self.sdk), bucket, "")))
-    }
-
-    /// Signs uploads into the uploads bucket, when this function is given one.
-    pub fn upload_signer(&self) -> Option<Arc<S3UploadSigner>> {
-        let bucket = self.settings.uploads_bucket.as_deref()?;
-        S3UploadSigner::new(&self.sdk, bucket).ok().map(Arc::new)
-    }
-
-    pub fn blobs(&self) -> Arc<S3BlobStore> {
-        Arc::new(S3BlobStore::new(
+        let bucket = self.optional("VISIONS_INDEX_BUCKET")?;
+        Some(Arc::new(S3BlobStore::new(
             s3_client(&self.sdk),
-            &self.settings.assets_bucket,
-            &self.settings.assets_url,
-        ))
+            &bucket,
+            "",
+        )))
     }
 
-    pub fn queue(&self) -> Arc<SqsQueue> {
-        Arc::new(SqsQueue::new(
-            aws_sdk_sqs::Client::new(&self.sdk),
-            &self.settings.queue_url,
-        ))
+    /// The private bucket of uploaded originals (`VISIONS_UPLOADS_BUCKET`).
+    pub fn uploads(&self) -> Config<Arc<S3BlobStore>> {
+        let bucket = self.required("VISIONS_UPLOADS_BUCKET")?;
+        Ok(Arc::new(S3BlobStore::new(
+            s3_client(&self.sdk),
+            &bucket,
+            "",
+        )))
     }
 
-    /// The meter's queue of usage events (`VISIONS_USAGE_QUEUE_URL`, required by the functions
-    /// that settle holds).
-    pub fn usage_events(&self) -> Result<Arc<SqsQueue>, visions_domain::config::ConfigError> {
-        let url = self.settings.usage_queue_url.as_deref().ok_or(
-            visions_domain::config::ConfigError::Missing {
-                name: "VISIONS_USAGE_QUEUE_URL",
-            },
-        )?;
+    /// Signs uploads into the uploads bucket (`VISIONS_UPLOADS_BUCKET`).
+    pub fn upload_signer(&self) -> Config<Arc<S3UploadSigner>> {
+        let bucket = self.required("VISIONS_UPLOADS_BUCKET")?;
+        S3UploadSigner::new(&self.sdk, &bucket)
+            .map(Arc::new)
+            .map_err(|_| ConfigError::Invalid {
+                name: "VISIONS_UPLOADS_BUCKET",
+                value: bucket,
+                reason: "the SDK configuration has no credentials to sign uploads with",
+            })
+    }
+
+    /// Pages and images (`VISIONS_ASSETS_BUCKET`) behind the CDN (`VISIONS_ASSETS_URL`).
+    pub fn blobs(&self) -> Config<Arc<S3BlobStore>> {
+        let bucket = self.required("VISIONS_ASSETS_BUCKET")?;
+        let url = self.required("VISIONS_ASSETS_URL")?;
+        Ok(Arc::new(S3BlobStore::new(
+            s3_client(&self.sdk),
+            &bucket,
+            &url,
+        )))
+    }
+
+    /// The generation job queue (`VISIONS_QUEUE_URL`).
+    pub fn queue(&self) -> Config<Arc<SqsQueue>> {
+        let url = self.required("VISIONS_QUEUE_URL")?;
         Ok(Arc::new(SqsQueue::new(
             aws_sdk_sqs::Client::new(&self.sdk),
-            url,
+            &url,
+        )))
+    }
+
+    /// The meter's queue of usage events (`VISIONS_USAGE_QUEUE_URL`), for the functions that
+    /// settle holds.
+    pub fn usage_events(&self) -> Config<Arc<SqsQueue>> {
+        let url = self.required("VISIONS_USAGE_QUEUE_URL")?;
+        Ok(Arc::new(SqsQueue::new(
+            aws_sdk_sqs::Client::new(&self.sdk),
+            &url,
         )))
     }
 
     /// API keys on the tiers' usage plans (named by `VISIONS_USAGE_PLAN_FREE_NAME` and
     /// `VISIONS_USAGE_PLAN_PRO_NAME`).
-    pub fn api_keys(&self) -> Result<Arc<ApiGatewayKeys>, visions_domain::config::ConfigError> {
-        let plans = self.settings.usage_plans.clone().ok_or(
-            visions_domain::config::ConfigError::Missing {
-                name: "VISIONS_USAGE_PLAN_FREE_NAME",
-            },
-        )?;
+    pub fn api_keys(&self) -> Config<Arc<ApiGatewayKeys>> {
+        let plans = UsagePlans {
+            free: self.required("VISIONS_USAGE_PLAN_FREE_NAME")?,
+            pro: self.required("VISIONS_USAGE_PLAN_PRO_NAME")?,
+        };
+        let (client, table) = self.table()?;
         Ok(Arc::new(ApiGatewayKeys::new(
             aws_sdk_apigateway::Client::new(&self.sdk),
-            self.dynamo(),
-            &self.settings.table,
+            client,
+            &table,
             plans,
         )))
     }
 
-    pub fn secrets(&self) -> Arc<AwsSecrets> {
-        Arc::new(AwsSecrets::new(
+    /// Secrets Manager, cached for `VISIONS_SECRET_TTL_SECS` (300 by default), able to read the
+    /// service's own secrets named in `own` (each one's ARN is required: `VISIONS_JWT_KEY_ARN`,
+    /// `VISIONS_CURSOR_KEY_ARN`) and provider keys by ARN.
+    pub fn secrets(&self, own: &[SecretName]) -> Config<Arc<AwsSecrets>> {
+        let arn = |secret: SecretName, name: &'static str| {
+            own.contains(&secret)
+                .then(|| self.required(name))
+                .transpose()
+        };
+        let ttl = parse_u64(&self.lookup(), "VISIONS_SECRET_TTL_SECS", 300)?;
+        Ok(Arc::new(AwsSecrets::new(
             aws_sdk_secretsmanager::Client::new(&self.sdk),
-            Some(self.settings.jwt_key_arn.clone()),
-            Some(self.settings.cursor_key_arn.clone()),
-            self.settings.secret_ttl,
-        ))
+            arn(SecretName::JwtKey, "VISIONS_JWT_KEY_ARN")?,
+            arn(SecretName::CursorKey, "VISIONS_CURSOR_KEY_ARN")?,
+            Duration::from_secs(ttl),
+        )))
     }
 }

@@ -1,5 +1,5 @@
-//! Where a deployment's AWS resources are, read once per cold start from the variables the
-//! SAM template sets on every function.
+//! Every AWS resource of a deployment at once, for the local server on the AWS backend (a
+//! Lambda reads only its own through [`crate::Aws`]).
 
 use std::time::Duration;
 
@@ -41,6 +41,29 @@ impl AwsSettings {
             jwt_key_arn: required("VISIONS_JWT_KEY_ARN")?,
             cursor_key_arn: required("VISIONS_CURSOR_KEY_ARN")?,
             secret_ttl: Duration::from_secs(parse_u64(&lookup, "VISIONS_SECRET_TTL_SECS", 300)?),
+        })
+    }
+
+    /// These settings as the variables they were read from, for [`crate::Aws::new`].
+    pub fn lookup(&self) -> crate::Lookup {
+        let settings = self.clone();
+        std::sync::Arc::new(move |name: &str| {
+            let s = &settings;
+            match name {
+                "VISIONS_TABLE" => Some(s.table.clone()),
+                "VISIONS_QUEUE_URL" => Some(s.queue_url.clone()),
+                "VISIONS_ASSETS_BUCKET" => Some(s.assets_bucket.clone()),
+                "VISIONS_ASSETS_URL" => Some(s.assets_url.clone()),
+                "VISIONS_INDEX_BUCKET" => s.index_bucket.clone(),
+                "VISIONS_UPLOADS_BUCKET" => s.uploads_bucket.clone(),
+                "VISIONS_USAGE_QUEUE_URL" => s.usage_queue_url.clone(),
+                "VISIONS_USAGE_PLAN_FREE_NAME" => s.usage_plans.as_ref().map(|p| p.free.clone()),
+                "VISIONS_USAGE_PLAN_PRO_NAME" => s.usage_plans.as_ref().map(|p| p.pro.clone()),
+                "VISIONS_JWT_KEY_ARN" => Some(s.jwt_key_arn.clone()),
+                "VISIONS_CURSOR_KEY_ARN" => Some(s.cursor_key_arn.clone()),
+                "VISIONS_SECRET_TTL_SECS" => Some(s.secret_ttl.as_secs().to_string()),
+                _ => None,
+            }
         })
     }
 }

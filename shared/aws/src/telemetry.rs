@@ -3,8 +3,11 @@
 
 use tracing_subscriber::EnvFilter;
 
-pub fn init() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+/// `lookup` is the function's source of settings, so `RUST_LOG` is read as every other one is.
+pub fn init(lookup: &dyn Fn(&str) -> Option<String>) {
+    let filter = lookup("RUST_LOG")
+        .and_then(|directives| EnvFilter::try_new(directives).ok())
+        .unwrap_or_else(|| EnvFilter::new("info"));
     // try_init: a second call (tests, or a library that already set one) is harmless.
     let _ = tracing_subscriber::fmt()
         .json()

@@ -31,6 +31,7 @@ mod rules_sent;
 mod secret_store_contract;
 mod secrets_aws;
 mod store_contract;
+mod template_consistency;
 mod twenty_briefs;
 mod uploads;
 mod usage_events;

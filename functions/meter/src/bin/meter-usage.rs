@@ -2,12 +2,12 @@
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::{LambdaEvent, service_fn};
-use visions_aws::{Aws, telemetry};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    telemetry::init();
-    let credits = Aws::from_env().await?.credits();
+    let aws = visions_aws::Aws::from_env().await;
+    visions_aws::telemetry::init(aws.lookup());
+    let credits = visions_meter::lambda::usage(&aws)?;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
         let credits = credits.clone();
         async move {
