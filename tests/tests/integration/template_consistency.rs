@@ -829,3 +829,64 @@ async fn each_function_does_its_work_on_the_templates_variables_alone() {
 
     visions_optimize::lambda::ports(&aws("optimize")).unwrap();
 }
+
+/// Every queue a function consumes redelivers only after six of its consumer's timeouts, sets a
+/// message aside after at least 5 receives, and its event source reports partial batch failures.
+#[test]
+fn each_queue_outlasts_its_consumer_and_dead_letters_after_five_receives() {
+    let template = template();
+    let resources: BTreeMap<String, Value> =
+        mapping(template.get("Resources")).into_iter().collect();
+    let number = |value: Option<&Value>| -> u64 {
+        match value {
+            Some(Value::Number(n)) => n.as_u64().unwrap(),
+            Some(Value::String(s)) => s.parse().unwrap(),
+            other => panic!("not a number: {other:?}"),
+        }
+    };
+    let mut consumers = 0;
+    for (id, function) in &resources {
+        if get(function, &["Type"]).and_then(Value::as_str) != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let timeout = number(get(function, &["Properties", "Timeout"]));
+        for (_, event) in mapping(get(function, &["Properties", "Events"])) {
+            if get(&event, &["Type"]).and_then(Value::as_str) != Some("SQS") {
+                continue;
+            }
+            consumers += 1;
+            let queue_id = references(get(&event, &["Properties", "Queue"]).unwrap())
+                .into_iter()
+                .next()
+                .unwrap();
+            let queue = &resources[&queue_id];
+            let visibility = number(get(queue, &["Properties", "VisibilityTimeout"]));
+            assert!(
+                visibility >= 6 * timeout,
+                "{queue_id}: visibility {visibility} s, consumer {id} runs up to {timeout} s"
+            );
+            let receives = number(get(
+                queue,
+                &["Properties", "RedrivePolicy", "maxReceiveCount"],
+            ));
+            assert!(
+                receives >= 5,
+                "{queue_id} dead-letters after {receives} receives"
+            );
+            let responses = get(&event, &["Properties", "FunctionResponseTypes"])
+                .and_then(Value::as_sequence)
+                .cloned()
+                .unwrap_or_default();
+            assert!(
+                responses
+                    .iter()
+                    .any(|r| r.as_str() == Some("ReportBatchItemFailures")),
+                "{id}'s {queue_id} event does not report partial batch failures"
+            );
+        }
+    }
+    assert_eq!(
+        consumers, 3,
+        "the jobs, optimize and usage queues' consumers"
+    );
+}
