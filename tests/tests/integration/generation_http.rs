@@ -112,8 +112,9 @@ async fn generate_and_read_back(app: TestApp) {
         );
         assert!(html.body.as_str().unwrap().contains("Acme Coffee Roasters"));
     } else {
+        let bucket = &app.aws.as_ref().expect("the AWS backend").assets_bucket;
         let key = html_url
-            .split_once("-assets/")
+            .split_once(&format!("{bucket}/"))
             .map(|(_, k)| k)
             .expect("an S3 URL");
         let s3 = visions_aws::s3_client(&visions_tests::moto::sdk_config().await);

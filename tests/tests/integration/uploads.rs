@@ -276,11 +276,20 @@ async fn on_aws_a_presigned_post_to_s3_notifies_optimize_through_sqs() {
         sent.text().await.unwrap()
     );
 
-    // S3 notified the optimize queue; hand its messages to the function as Lambda would.
+    // S3 notified the queue the uploads bucket names; hand its messages to the function as
+    // Lambda would.
+    let s3 = visions_aws::s3_client(&visions_tests::moto::sdk_config().await);
+    let notified = s3
+        .get_bucket_notification_configuration()
+        .bucket(settings.uploads_bucket.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let queue_arn = notified.queue_configurations()[0].queue_arn();
     let sqs = aws_sdk_sqs::Client::new(&visions_tests::moto::sdk_config().await);
     let queue = sqs
         .get_queue_url()
-        .queue_name(format!("{}-optimize", settings.table))
+        .queue_name(queue_arn.rsplit(':').next().unwrap())
         .send()
         .await
         .unwrap()
@@ -318,8 +327,10 @@ async fn on_aws_a_presigned_post_to_s3_notifies_optimize_through_sqs() {
     assert_eq!(asset.body["status"], "ready", "{}", asset.body);
     let first = asset.body["picture"]["sources"][0]["url"].as_str().unwrap();
     // The bucket is private (CloudFront reads it with origin access control): read it as S3.
-    let key = first.split_once("-assets/").map(|(_, k)| k).unwrap();
-    let s3 = visions_aws::s3_client(&visions_tests::moto::sdk_config().await);
+    let key = first
+        .split_once(&format!("{}/", settings.assets_bucket))
+        .map(|(_, k)| k)
+        .unwrap();
     let object = s3
         .get_object()
         .bucket(&settings.assets_bucket)
