@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::Router;
-use visions_api::auth::{JwtSettings, JwtVerifier};
+use visions_api::auth::JwtVerifier;
 use visions_api::cors::Cors;
 use visions_aws::Aws;
 use visions_domain::config::ConfigError;
@@ -20,10 +20,7 @@ pub fn app(aws: &Aws) -> Result<Router, ConfigError> {
         versions: aws.versions()?,
         blobs: aws.blobs()?,
         queue: aws.queue()?,
-        verifier: Arc::new(JwtVerifier::new(
-            JwtSettings::from_lookup(aws.lookup())?,
-            secrets.clone(),
-        )),
+        verifier: Arc::new(JwtVerifier::from_lookup(aws.lookup(), secrets.clone())?),
         secrets,
         models: Arc::new(ModelSettings::from_lookup(aws.lookup())?),
         credits: aws.credits()?,

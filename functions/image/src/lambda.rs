@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::Router;
-use visions_api::auth::{JwtSettings, JwtVerifier};
+use visions_api::auth::JwtVerifier;
 use visions_api::cors::Cors;
 use visions_assets::{ImageModels, Studio};
 use visions_aws::Aws;
@@ -28,10 +28,7 @@ pub fn app(aws: &Aws) -> Result<Router, ConfigError> {
         )),
         default_model: settings.image_model,
         uploads: aws.upload_signer()?,
-        verifier: Arc::new(JwtVerifier::new(
-            JwtSettings::from_lookup(aws.lookup())?,
-            secrets,
-        )),
+        verifier: Arc::new(JwtVerifier::from_lookup(aws.lookup(), secrets)?),
         credits: aws.credits()?,
         metering: Arc::new(Metering::from_lookup(aws.lookup())?),
         usage: aws.usage_events()?,

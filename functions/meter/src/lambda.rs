@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::Router;
-use visions_api::auth::{JwtSettings, JwtVerifier};
+use visions_api::auth::JwtVerifier;
 use visions_api::cors::Cors;
 use visions_aws::{Aws, DynamoCreditStore};
 use visions_domain::config::ConfigError;
@@ -17,10 +17,7 @@ pub fn app(aws: &Aws) -> Result<Router, ConfigError> {
     let ports = crate::Ports {
         credits: aws.credits()?,
         keys: aws.api_keys()?,
-        verifier: Arc::new(JwtVerifier::new(
-            JwtSettings::from_lookup(aws.lookup())?,
-            secrets.clone(),
-        )),
+        verifier: Arc::new(JwtVerifier::from_lookup(aws.lookup(), secrets.clone())?),
         secrets,
         metering: Arc::new(Metering::from_lookup(aws.lookup())?),
     };

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::Router;
-use visions_api::auth::{JwtSettings, JwtVerifier};
+use visions_api::auth::JwtVerifier;
 use visions_api::cors::Cors;
 use visions_aws::Aws;
 use visions_domain::config::ConfigError;
@@ -19,10 +19,7 @@ pub fn app(aws: &Aws) -> Result<Router, ConfigError> {
         versions: aws.versions()?,
         blobs: aws.blobs()?,
         submissions: aws.submissions()?,
-        verifier: Arc::new(JwtVerifier::new(
-            JwtSettings::from_lookup(aws.lookup())?,
-            secrets.clone(),
-        )),
+        verifier: Arc::new(JwtVerifier::from_lookup(aws.lookup(), secrets.clone())?),
         secrets,
         credits: aws.credits()?,
         metering: Arc::new(Metering::from_lookup(aws.lookup())?),

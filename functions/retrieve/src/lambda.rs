@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::Router;
-use visions_api::auth::{JwtSettings, JwtVerifier};
+use visions_api::auth::JwtVerifier;
 use visions_api::cors::Cors;
 use visions_aws::Aws;
 use visions_designs::store::LiveIndex;
@@ -24,10 +24,7 @@ pub fn app(aws: &Aws) -> anyhow::Result<Router> {
     )?);
     let ports = crate::Ports {
         index,
-        verifier: Arc::new(JwtVerifier::new(
-            JwtSettings::from_lookup(aws.lookup())?,
-            secrets,
-        )),
+        verifier: Arc::new(JwtVerifier::from_lookup(aws.lookup(), secrets)?),
     };
     Ok(crate::app(ports, &Cors::from_lookup(aws.lookup())?))
 }

@@ -138,6 +138,15 @@ impl JwtVerifier {
         Self { settings, secrets }
     }
 
+    /// A function's verifier: its settings read through `lookup` ([`JwtSettings::from_lookup`]),
+    /// the key from `secrets`.
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+        secrets: Arc<dyn SecretStore>,
+    ) -> Result<Self, ConfigError> {
+        Ok(Self::new(JwtSettings::from_lookup(lookup)?, secrets))
+    }
+
     pub async fn verify(&self, token: &str) -> Result<Principal, AuthError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(AuthError::Invalid("token too long".into()));
