@@ -22,7 +22,8 @@ pub struct Hit {
 
 struct Query {
     vector: Vec<f32>,
-    codes: Vec<i8>,
+    /// Its int8 codes, widened to i16 once for the scan's kernels.
+    codes: Vec<i16>,
     scale: f32,
     error: f32,
 }
@@ -38,7 +39,7 @@ impl Query {
         let (scale, error) = quantize::encode_row(&vector, &mut codes);
         Some(Self {
             vector,
-            codes,
+            codes: codes.into_iter().map(i16::from).collect(),
             scale,
             error,
         })
@@ -100,6 +101,8 @@ impl VectorIndex {
         // Lower bounds of the true scores: the k-th best of them is a floor under the true
         // k-th score, so a row whose upper bound is below it cannot be in the answer.
         let mut floor = TopK::new(k);
+        // `floor.threshold()`, kept in step with it: it only moves when a row is pushed.
+        let mut threshold = f32::NEG_INFINITY;
         let mut candidates: Vec<(usize, f32)> = Vec::new();
         let mut dots = Vec::with_capacity(BLOCK);
         for range in ranges {
@@ -122,22 +125,22 @@ impl VectorIndex {
                     let bound = error + q.error * (1.0 + error) + ROUNDING;
                     let upper = approx + bound;
                     let position = start + offset;
-                    if upper < floor.threshold() || !allow(self.id_at(position)) {
+                    if upper < threshold || !allow(self.id_at(position)) {
                         continue;
                     }
                     floor.push(Scored {
                         score: approx - bound,
                         id: position as u32,
                     });
+                    threshold = floor.threshold();
                     candidates.push((position, upper));
                 }
                 start = end;
             }
         }
-        let floor = floor.threshold();
         let kept = candidates
             .into_iter()
-            .filter(|(_, upper)| *upper >= floor)
+            .filter(|(_, upper)| *upper >= threshold)
             .map(|(position, _)| position);
         self.rerank(&q.vector, k, kept)
     }
