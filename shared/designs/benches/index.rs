@@ -1,5 +1,6 @@
-//! What design retrieval costs: indexing the built-in corpus (once per cold start of the
-//! worker and the retrieve function) and answering one brief (once per job). Median of 50.
+//! What design retrieval costs: reading the built-in index (once per cold start of the worker
+//! and the retrieve function), embedding and indexing the corpus (what `build.rs` does once per
+//! build) and answering one brief (once per job). Median of 50.
 //! `cargo bench -p visions-designs --bench index`
 
 use std::time::{Duration, Instant};
@@ -31,6 +32,16 @@ fn main() {
             .collect(),
     );
     let index = visions_designs::builtin();
+    let file = index.to_bytes();
+    let read = median(
+        (0..50)
+            .map(|_| {
+                let start = Instant::now();
+                std::hint::black_box(DesignIndex::from_bytes(&file).expect("reads"));
+                start.elapsed()
+            })
+            .collect(),
+    );
     let brief = "A family bakery selling sourdough loaves and birthday cakes for weekend pickup";
     let query = median(
         (0..50)
@@ -49,7 +60,7 @@ fn main() {
             .collect(),
     );
     println!(
-        "design index over {} designs: build {build:?}, one brief embedded and searched {query:?} (medians of 50)",
+        "design index over {} designs: read the built-in index {read:?}, embed and index the corpus {build:?}, one brief embedded and searched {query:?} (medians of 50)",
         designs.len()
     );
 }

@@ -177,6 +177,11 @@ impl DesignIndex {
         &self.designs
     }
 
+    /// The unit vector of the design at `position` in [`DesignIndex::designs`].
+    pub fn vector(&self, position: usize) -> Option<&[f32]> {
+        self.vectors.vector(position)
+    }
+
     pub fn get(&self, id: &str) -> Option<&Design> {
         self.designs.iter().find(|d| d.id == id)
     }

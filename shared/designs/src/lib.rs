@@ -1,7 +1,7 @@
 //! Designs of high-converting landing pages, and finding the ones that fit a brief.
 //!
-//! The corpus (`corpus/records.json`, schema beside it) is compiled in; at first use it is
-//! embedded with the built-in static embedder into a [`DesignIndex`]. Teams build their own
+//! The corpus (`corpus/records.json`, schema beside it) is compiled in, already embedded with
+//! the built-in static embedder (by `build.rs`) into a [`DesignIndex`] file. Teams build their own
 //! index files (`visions-ai index build|add`), kept as generations in the blob store
 //! ([`store`]).
 
@@ -11,6 +11,7 @@ pub mod eval;
 mod index;
 pub mod ingest;
 mod record;
+mod search_text;
 pub mod store;
 
 use std::sync::{Arc, LazyLock};
@@ -20,20 +21,13 @@ pub use record::{Design, DesignSection, Hero, Palette, Typography, industry_labe
 
 use visions_embed::StaticEmbedder;
 
+/// The built-in corpus with its vectors, made by `build.rs` with the built-in embedder.
+const BUILTIN_INDEX: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/builtin.vsi"));
+
 static BUILTIN: LazyLock<Arc<DesignIndex>> = LazyLock::new(|| {
-    let embedder = StaticEmbedder::builtin().expect("the built-in embedder loads (a test checks)");
-    let designs = corpus::records().expect("the built-in corpus parses (a test checks)");
-    let vectors = designs
-        .iter()
-        .map(|d| embedder.embed_one(&d.search_text()))
-        .collect();
-    let index = DesignIndex::new(
-        designs,
-        visions_embed::Embedder::name(embedder.as_ref()),
-        vectors,
+    Arc::new(
+        DesignIndex::from_bytes(BUILTIN_INDEX).expect("the built-in index reads (a test checks)"),
     )
-    .expect("the built-in corpus indexes (a test checks)");
-    Arc::new(index)
 });
 
 /// The built-in corpus, indexed once per process.

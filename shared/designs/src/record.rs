@@ -92,16 +92,15 @@ pub struct DesignSection {
 }
 
 impl Design {
-    /// The text an embedder sees for this design: what it is, for whom, to what end, and the
-    /// words briefs use for it.
+    /// The text an embedder sees for this design ([`crate::search_text::search_text`]).
     pub fn search_text(&self) -> String {
-        format!(
-            "{}. {}. {}. {}. {}",
-            self.name,
-            self.industry.replace('_', " "),
-            self.conversion_goal.replace('_', " "),
-            self.audience,
-            self.keywords.join(", ")
+        let keywords: Vec<&str> = self.keywords.iter().map(String::as_str).collect();
+        crate::search_text::search_text(
+            &self.name,
+            &self.industry,
+            &self.conversion_goal,
+            &self.audience,
+            &keywords,
         )
     }
 

@@ -1,16 +1,18 @@
 //! Index generations in the blob store (S3 on AWS, the data folder locally).
 //!
-//! Publishing writes the index file under a new generation id, then the manifest that names
-//! it (key, size, SHA-256): readers switch only when the manifest changes, and only to a file
-//! that checks out. A [`LiveIndex`] keeps the current generation across warm invocations,
+//! Publishing writes the index file under a new generation id, in parts of [`PART_BYTES`],
+//! then the manifest that names them (key, size and CRC-32 of each): readers switch only when
+//! the manifest changes, and only to a file that checks out. A reader fetches the parts
+//! concurrently and checks each one as it arrives, while the others are still on the way (one
+//! large GET is one connection's speed; S3's guidance is parallel requests of 8–16 MB). A [`LiveIndex`] keeps the current generation across warm invocations,
 //! looks at the manifest at most every [`REFRESH`], and keeps serving the previous generation
 //! when a new one is missing, truncated, corrupted or made by an embedder it does not have.
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use futures::StreamExt;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use visions_domain::ports::BlobStore;
 use visions_embed::{Embedder, Embedders};
@@ -22,6 +24,10 @@ pub const REFRESH: Duration = Duration::from_secs(30);
 /// The name of the design index every function reads.
 pub const DESIGN_INDEX: &str = "designs";
 pub const INDEX_CONTENT_TYPE: &str = "application/vnd.visions.vector-index";
+/// The size of an index file's parts in the store.
+pub const PART_BYTES: usize = 8 << 20;
+/// Parts fetched or uploaded at once.
+const PARALLEL_PARTS: usize = 8;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -38,7 +44,9 @@ pub struct Manifest {
 pub struct ManifestObject {
     pub key: String,
     pub bytes: usize,
-    pub sha256: String,
+    /// CRC-32 (IEEE), eight hex digits: what the index file itself is checked with, and fast
+    /// enough to check a part while the next ones download.
+    pub crc32: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -49,12 +57,15 @@ pub enum StoreError {
     Manifest(String),
     #[error("index object {key} is missing")]
     Missing { key: String },
-    #[error("index object {key} is {got} bytes with SHA-256 {sha}; the manifest says {want} bytes")]
+    #[error(
+        "index object {key} is {got} bytes with CRC-32 {crc32}; the manifest says {want} bytes with CRC-32 {want_crc32}"
+    )]
     Mismatch {
         key: String,
         want: usize,
         got: usize,
-        sha: String,
+        crc32: String,
+        want_crc32: String,
     },
     #[error(transparent)]
     Retrieval(#[from] RetrievalError),
@@ -65,6 +76,7 @@ pub enum StoreError {
 pub struct IndexStore {
     blobs: Arc<dyn BlobStore>,
     name: String,
+    part_bytes: usize,
 }
 
 impl IndexStore {
@@ -72,43 +84,48 @@ impl IndexStore {
         Self {
             blobs,
             name: name.to_owned(),
+            part_bytes: PART_BYTES,
         }
+    }
+
+    /// Publishes in parts of `bytes` instead of [`PART_BYTES`] (at least one byte).
+    pub fn with_part_bytes(mut self, bytes: usize) -> Self {
+        self.part_bytes = bytes.max(1);
+        self
     }
 
     fn manifest_key(&self) -> String {
         format!("indexes/{}/manifest.json", self.name)
     }
 
-    /// Uploads `index` as a new generation and points the manifest at it.
+    /// Uploads `index` as a new generation (its parts concurrently) and points the manifest
+    /// at it.
     pub async fn publish(
         &self,
         index: &DesignIndex,
         generation: &str,
     ) -> Result<Manifest, StoreError> {
-        let bytes = index.to_bytes();
-        let key = format!("indexes/{}/{generation}.vsi", self.name);
+        let prefix = format!("indexes/{}/{generation}", self.name);
+        let objects = put_parts(
+            self.blobs.as_ref(),
+            &prefix,
+            &index.to_bytes(),
+            self.part_bytes,
+        )
+        .await?;
         let manifest = Manifest {
             generation: generation.to_owned(),
             embedder: index.embedder().to_owned(),
             dim: index.dim(),
             count: index.designs().len(),
-            objects: vec![ManifestObject {
-                key: key.clone(),
-                bytes: bytes.len(),
-                sha256: hex_sha256(&bytes),
-            }],
+            objects,
         };
-        let backend = |e: visions_domain::ports::StoreError| StoreError::Backend(e.to_string());
-        self.blobs
-            .put(&key, bytes, INDEX_CONTENT_TYPE)
-            .await
-            .map_err(backend)?;
         let json = serde_json::to_vec_pretty(&manifest)
             .map_err(|e| StoreError::Manifest(e.to_string()))?;
         self.blobs
             .put(&self.manifest_key(), json, "application/json")
             .await
-            .map_err(backend)?;
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
         Ok(manifest)
     }
 
@@ -127,29 +144,13 @@ impl IndexStore {
             .map_err(|e| StoreError::Manifest(e.to_string()))
     }
 
-    /// Downloads and checks the generation `manifest` names.
+    /// Downloads the parts of the generation `manifest` names, [`PARALLEL_PARTS`] at a time,
+    /// checks each against the manifest and the whole file against its own checksum.
     pub async fn load(&self, manifest: &Manifest) -> Result<DesignIndex, StoreError> {
-        let object = manifest
-            .objects
-            .first()
-            .ok_or_else(|| StoreError::Manifest("it names no object".into()))?;
-        let bytes = self
-            .blobs
-            .get(&object.key)
-            .await
-            .map_err(|e| StoreError::Backend(e.to_string()))?
-            .ok_or_else(|| StoreError::Missing {
-                key: object.key.clone(),
-            })?;
-        let sha = hex_sha256(&bytes);
-        if bytes.len() != object.bytes || sha != object.sha256 {
-            return Err(StoreError::Mismatch {
-                key: object.key.clone(),
-                want: object.bytes,
-                got: bytes.len(),
-                sha,
-            });
+        if manifest.objects.is_empty() {
+            return Err(StoreError::Manifest("it names no object".into()));
         }
+        let bytes = fetch_parts(self.blobs.as_ref(), &manifest.objects).await?;
         let index = DesignIndex::from_bytes(&bytes)?;
         if index.embedder() != manifest.embedder || index.dim() != manifest.dim {
             return Err(StoreError::Manifest(format!(
@@ -164,11 +165,83 @@ impl IndexStore {
     }
 }
 
-fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
+/// Stores `bytes` as parts of `part_bytes` under `prefix` (`prefix/00000.part`, …),
+/// [`PARALLEL_PARTS`] at a time; returns their manifest entries in order.
+pub async fn put_parts(
+    blobs: &dyn BlobStore,
+    prefix: &str,
+    bytes: &[u8],
+    part_bytes: usize,
+) -> Result<Vec<ManifestObject>, StoreError> {
+    let parts: Vec<(ManifestObject, &[u8])> = bytes
+        .chunks(part_bytes.max(1))
+        .enumerate()
+        .map(|(i, part)| {
+            let object = ManifestObject {
+                key: format!("{prefix}/{i:05}.part"),
+                bytes: part.len(),
+                crc32: hex_crc32(part),
+            };
+            (object, part)
+        })
+        .collect();
+    // The futures are made first, outside the stream's closures: a stream mapping borrowed
+    // items to futures is not provably `Send`, which the functions' handlers must be.
+    let puts: Vec<_> = parts
         .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+        .map(|(object, part)| blobs.put(&object.key, part.to_vec(), INDEX_CONTENT_TYPE))
+        .collect();
+    let mut puts = futures::stream::iter(puts).buffer_unordered(PARALLEL_PARTS);
+    while let Some(put) = puts.next().await {
+        put.map_err(|e| StoreError::Backend(e.to_string()))?;
+    }
+    drop(puts);
+    Ok(parts.into_iter().map(|(object, _)| object).collect())
+}
+
+/// The bytes of `objects` in order, [`PARALLEL_PARTS`] fetched at a time, each checked against
+/// its size and CRC-32 as it arrives.
+pub async fn fetch_parts(
+    blobs: &dyn BlobStore,
+    objects: &[ManifestObject],
+) -> Result<Vec<u8>, StoreError> {
+    // Made first for the reason given in `put_parts`.
+    let fetches: Vec<_> = objects
+        .iter()
+        .map(|object| fetch_part(blobs, object))
+        .collect();
+    let mut parts = futures::stream::iter(fetches).buffered(PARALLEL_PARTS);
+    // Appended in order as parts arrive; never sized from the manifest, which may lie.
+    let mut bytes = Vec::new();
+    while let Some(part) = parts.next().await {
+        bytes.extend_from_slice(&part?);
+    }
+    Ok(bytes)
+}
+
+async fn fetch_part(blobs: &dyn BlobStore, object: &ManifestObject) -> Result<Vec<u8>, StoreError> {
+    let bytes = blobs
+        .get(&object.key)
+        .await
+        .map_err(|e| StoreError::Backend(e.to_string()))?
+        .ok_or_else(|| StoreError::Missing {
+            key: object.key.clone(),
+        })?;
+    let crc32 = hex_crc32(&bytes);
+    if bytes.len() != object.bytes || crc32 != object.crc32 {
+        return Err(StoreError::Mismatch {
+            key: object.key.clone(),
+            want: object.bytes,
+            got: bytes.len(),
+            crc32,
+            want_crc32: object.crc32.clone(),
+        });
+    }
+    Ok(bytes)
+}
+
+fn hex_crc32(bytes: &[u8]) -> String {
+    format!("{:08x}", crc32fast::hash(bytes))
 }
 
 /// The index a process searches, with the embedder that made it.

@@ -119,3 +119,22 @@ async fn filters_keep_to_the_industry_and_goal_asked_for() {
         )
     );
 }
+
+#[tokio::test]
+async fn the_index_made_at_build_time_holds_the_corpus_embedded_now() {
+    let embedder = StaticEmbedder::builtin().expect("embedder");
+    let records = visions_designs::corpus::records().expect("records");
+    let now = visions_designs::DesignIndex::build(records.clone(), embedder.as_ref())
+        .await
+        .expect("indexes");
+    let built = visions_designs::builtin();
+    assert_eq!(built.embedder(), now.embedder());
+    assert_eq!(built.designs(), records.as_slice());
+    for position in 0..records.len() {
+        assert_eq!(
+            built.vector(position),
+            now.vector(position),
+            "design {position}"
+        );
+    }
+}

@@ -90,7 +90,7 @@ async fn a_damaged_or_missing_generation_is_refused_and_the_previous_keeps_servi
         Ok(_) => panic!("a flipped byte was accepted"),
         Err(e) => e.to_string(),
     };
-    assert!(error.contains("SHA-256"), "{error}");
+    assert!(error.contains("CRC-32"), "{error}");
     // Gone.
     blobs.delete(key).await.expect("delete");
     live.expire();
@@ -133,4 +133,59 @@ async fn an_index_built_by_an_embedder_this_process_lacks_is_not_switched_to() {
         .expect_err("refused")
         .to_string();
     assert!(error.contains("openai:text-embedding-3-small"), "{error}");
+}
+
+#[tokio::test]
+async fn a_generation_in_many_parts_loads_whole_and_a_missing_or_swapped_part_is_named() {
+    let (_dir, blobs, _store, live) = fixture().await;
+    let store = IndexStore::new(blobs.clone(), "designs").with_part_bytes(4096);
+    let index = index_of(40);
+    let manifest = store.publish(&index, "parts").await.expect("publish");
+    assert!(
+        manifest.objects.len() > 10,
+        "{} parts",
+        manifest.objects.len()
+    );
+    assert_eq!(
+        manifest.objects.iter().map(|o| o.bytes).sum::<usize>(),
+        index.to_bytes().len()
+    );
+    live.expire();
+    let loaded = live.current().await;
+    assert_eq!(loaded.generation.as_deref(), Some("parts"));
+    assert_eq!(loaded.index.designs(), index.designs());
+    assert_eq!(loaded.index.to_bytes(), index.to_bytes());
+
+    // Two parts of the same size, swapped: each is refused by its own checksum.
+    let (first, second) = match manifest.objects.as_slice() {
+        [first, second, ..] => (first.clone(), second.clone()),
+        _ => panic!("at least two parts"),
+    };
+    let a = blobs.get(&first.key).await.expect("get").expect("there");
+    let b = blobs.get(&second.key).await.expect("get").expect("there");
+    blobs.put(&first.key, b.clone(), "x").await.expect("put");
+    blobs.put(&second.key, a.clone(), "x").await.expect("put");
+    let error = match store.load(&manifest).await {
+        Ok(_) => panic!("swapped parts were accepted"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        error.contains(&first.key) && error.contains("CRC-32"),
+        "{error}"
+    );
+    blobs.put(&first.key, a, "x").await.expect("put");
+    blobs.put(&second.key, b, "x").await.expect("put");
+    assert!(store.load(&manifest).await.is_ok());
+
+    // A part gone: the error names it.
+    let middle = manifest
+        .objects
+        .get(manifest.objects.len() / 2)
+        .expect("middle");
+    blobs.delete(&middle.key).await.expect("delete");
+    let error = match store.load(&manifest).await {
+        Ok(_) => panic!("a missing part was accepted"),
+        Err(e) => e.to_string(),
+    };
+    assert!(error.contains(&middle.key), "{error}");
 }

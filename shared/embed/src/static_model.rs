@@ -32,8 +32,11 @@ pub struct StaticEmbedder {
     name: String,
     dim: usize,
     tokenizer: WordPiece,
-    /// Row-major, dequantized.
-    rows: Vec<f32>,
+    /// Row-major int8 codes, read in place from the compiled-in file: a cold start pays
+    /// nothing for the rows a text does not use.
+    codes: &'static [u8],
+    /// Per row: value = code · scale.
+    scales: Vec<f32>,
     special: Vec<u32>,
 }
 
@@ -43,7 +46,11 @@ impl StaticEmbedder {
         BUILTIN.clone().map_err(EmbedError::Model)
     }
 
-    pub fn from_parts(name: &str, model: &[u8], vocab: &str) -> Result<Self, EmbedError> {
+    pub fn from_parts(
+        name: &str,
+        model: &'static [u8],
+        vocab: &'static str,
+    ) -> Result<Self, EmbedError> {
         let bad = |what: &str| EmbedError::Model(what.to_owned());
         let (magic, rest) = model.split_at_checked(8).ok_or_else(|| bad("no header"))?;
         if magic != MAGIC {
@@ -63,20 +70,17 @@ impl StaticEmbedder {
         if tokenizer.len() != size {
             return Err(bad("the vocabulary and the rows differ in length"));
         }
-        let mut rows = Vec::with_capacity(cells);
-        for (row, scale) in codes.chunks_exact(dim).zip(scales.chunks_exact(4)) {
-            let scale = <[u8; 4]>::try_from(scale).map_or(0.0, f32::from_le_bytes);
-            rows.extend(
-                row.iter()
-                    .map(|c| f32::from(i8::from_le_bytes([*c])) * scale),
-            );
-        }
+        let scales = scales
+            .chunks_exact(4)
+            .map(|scale| <[u8; 4]>::try_from(scale).map_or(0.0, f32::from_le_bytes))
+            .collect();
         let special = SPECIAL.iter().filter_map(|t| tokenizer.id(t)).collect();
         Ok(Self {
             name: name.to_owned(),
             dim,
             tokenizer,
-            rows,
+            codes,
+            scales,
             special,
         })
     }
@@ -96,8 +100,11 @@ impl StaticEmbedder {
                 continue;
             }
             let start = id as usize * self.dim;
-            if let Some(row) = self.rows.get(start..start + self.dim) {
-                sum.iter_mut().zip(row).for_each(|(s, x)| *s += x);
+            let row = self.codes.get(start..start + self.dim);
+            if let (Some(row), Some(scale)) = (row, self.scales.get(id as usize)) {
+                for (s, code) in sum.iter_mut().zip(row) {
+                    *s += f32::from(i8::from_le_bytes([*code])) * scale;
+                }
                 count += 1;
             }
         }

@@ -2,7 +2,7 @@
 //! accents, split on whitespace and punctuation (each CJK character alone), then take the
 //! longest vocabulary piece at each step (`##` marks a piece inside a word).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use unicode_general_category::{GeneralCategory, get_general_category};
 use unicode_normalization::UnicodeNormalization;
@@ -11,18 +11,17 @@ use unicode_normalization::UnicodeNormalization;
 const MAX_WORD_CHARS: usize = 100;
 
 pub struct WordPiece {
-    ids: HashMap<String, u32>,
+    /// Borrowed from the vocabulary text (compiled in), so building the map copies no string.
+    ids: HashMap<&'static str, u32>,
     unknown: Option<u32>,
 }
 
 impl WordPiece {
     /// One token per line; the line number is the id.
-    pub fn new(vocab: &str) -> Self {
-        let ids: HashMap<String, u32> = vocab
-            .lines()
-            .enumerate()
-            .map(|(i, t)| (t.to_owned(), i as u32))
-            .collect();
+    pub fn new(vocab: &'static str) -> Self {
+        let mut ids: HashMap<&'static str, u32> =
+            HashMap::with_capacity_and_hasher(vocab.len() / 6, Default::default());
+        ids.extend(vocab.lines().enumerate().map(|(i, t)| (t, i as u32)));
         let unknown = ids.get("[UNK]").copied();
         Self { ids, unknown }
     }
@@ -64,7 +63,7 @@ impl WordPiece {
                 if start > 0 {
                     candidate.insert_str(0, "##");
                 }
-                if let Some(id) = self.ids.get(&candidate) {
+                if let Some(id) = self.ids.get(candidate.as_str()) {
                     piece = Some(*id);
                     break;
                 }
