@@ -1,6 +1,7 @@
 //! How long a retrieve function's cold start waits for its vector index: the index file read
-//! from S3 (moto, on this machine) and made ready to query (checksum, structure, int8 codes
-//! and f32 vectors in memory). Median of RUNS.
+//! from S3 (moto, on this machine) in the parts its manifest names, fetched concurrently and
+//! each checked, then made ready to query (checksum, structure, int8 codes and f32 vectors in
+//! memory) and queried once. Median of RUNS.
 //!
 //! Run: `cargo bench -p visions-tests --bench index_load [-- ROWS DIM RUNS]`
 
@@ -8,6 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use visions_aws::S3BlobStore;
+use visions_designs::store::{PART_BYTES, fetch_parts, put_parts};
 use visions_domain::ports::BlobStore;
 use visions_tests::moto;
 use visions_vectors::VectorIndex;
@@ -51,8 +53,7 @@ async fn main() {
         .await
         .expect("bucket");
     let store: Arc<dyn BlobStore> = Arc::new(S3BlobStore::new(client, &bucket, ""));
-    store
-        .put("indexes/bench/g1.vsi", bytes, "application/octet-stream")
+    let objects = put_parts(store.as_ref(), "indexes/bench/g1", &bytes, PART_BYTES)
         .await
         .expect("put");
 
@@ -60,11 +61,7 @@ async fn main() {
     let query = index.vector(0).expect("a row").to_vec();
     for _ in 0..runs {
         let started = Instant::now();
-        let fetched = store
-            .get("indexes/bench/g1.vsi")
-            .await
-            .expect("get")
-            .expect("there");
+        let fetched = fetch_parts(store.as_ref(), &objects).await.expect("get");
         let got = started.elapsed();
         let parsed = Instant::now();
         let loaded = VectorIndex::from_bytes(&fetched).expect("reads");
