@@ -189,19 +189,24 @@ mod avx2 {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_scan_kernel_computes_exact_inner_products_at_every_dimension() {
-        let mut rng = 11u64;
-        let mut next = || {
-            rng = rng
+    /// A seeded linear congruential generator's high 31 bits.
+    fn random(mut state: u64) -> impl FnMut() -> u64 {
+        move || {
+            state = state
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
-            ((rng >> 33) % 255) as i32 - 127
-        };
+            state >> 33
+        }
+    }
+
+    #[test]
+    fn the_scan_kernel_computes_exact_inner_products_at_every_dimension() {
+        let mut random = random(11);
+        let mut next = || (random() % 255) as i32 - 127;
         for dim in [1, 7, 16, 33, 100, 384, 1536] {
             let rows = 9;
             let codes: Vec<i8> = (0..rows * dim).map(|_| next() as i8).collect();
-            // The extremes too: every product at 127² or -127².
+            // The extreme code too: every third query value is -127.
             let query: Vec<i16> = (0..dim)
                 .map(|i| if i % 3 == 0 { -127 } else { next() as i16 })
                 .collect();
@@ -222,13 +227,8 @@ mod tests {
 
     #[test]
     fn the_recorded_error_bounds_every_inner_product() {
-        let mut rng = 7u64;
-        let mut next = || {
-            rng = rng
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((rng >> 33) as f32 / (1u64 << 31) as f32) - 0.5
-        };
+        let mut random = random(7);
+        let mut next = || (random() as f32 / (1u64 << 31) as f32) - 0.5;
         let dim = 48;
         for _ in 0..200 {
             let mut x: Vec<f32> = (0..dim).map(|_| next()).collect();
