@@ -1,6 +1,7 @@
 //! Embeds the built-in design corpus with the built-in embedder when the crate is built, into
-//! `$OUT_DIR/builtin.vsi` (the index file format): a cold start reads a finished index instead
-//! of tokenizing and embedding every design (`docs/BENCHMARKS.md`, "Cold start per function").
+//! `$OUT_DIR/builtin.vsi` (the index file format), and indexes it for BM25 into
+//! `$OUT_DIR/builtin.bm25`: a cold start reads finished indexes instead of tokenizing and
+//! embedding every design (`docs/BENCHMARKS.md`, "Cold start per function").
 
 use std::error::Error;
 use std::path::PathBuf;
@@ -9,9 +10,16 @@ use serde_json::Value;
 
 include!("src/search_text.rs");
 
+// Only building and writing is used here.
+#[allow(dead_code)]
+mod bm25 {
+    include!("src/bm25.rs");
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
     println!("cargo::rerun-if-changed=corpus/records.json");
     println!("cargo::rerun-if-changed=src/search_text.rs");
+    println!("cargo::rerun-if-changed=src/bm25.rs");
     let records: Vec<Value> =
         serde_json::from_str(&std::fs::read_to_string("corpus/records.json")?)?;
     let embedder = visions_embed::StaticEmbedder::builtin()?;
@@ -23,6 +31,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             .ok_or_else(|| format!("a design record has no string `{name}`"))
     };
     let mut vectors = Vec::new();
+    let mut texts = Vec::new();
     for record in &records {
         let keywords: Vec<&str> = record
             .get("keywords")
@@ -37,6 +46,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             &keywords,
         );
         vectors.extend(embedder.embed_one(&text));
+        texts.push(text);
     }
     let index = visions_vectors::VectorIndex::build(
         visions_embed::Embedder::name(embedder.as_ref()),
@@ -44,7 +54,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         vectors,
         serde_json::to_vec(&records)?,
     )?;
-    let out = PathBuf::from(std::env::var("OUT_DIR")?).join("builtin.vsi");
-    std::fs::write(out, index.to_bytes())?;
+    let out = PathBuf::from(std::env::var("OUT_DIR")?);
+    std::fs::write(out.join("builtin.vsi"), index.to_bytes())?;
+    let lexical = bm25::Bm25::new(texts.iter().map(String::as_str));
+    std::fs::write(out.join("builtin.bm25"), lexical.to_bytes())?;
     Ok(())
 }

@@ -170,7 +170,7 @@ impl Stack {
                 models.clone(),
                 adapters.secrets.clone(),
             )),
-        )?);
+        ));
         let worker = visions_worker::worker(
             visions_worker::Ports {
                 projects: adapters.projects.clone(),

@@ -8,12 +8,17 @@ use visions_api::auth::JwtVerifier;
 use visions_api::cors::Cors;
 use visions_aws::Aws;
 use visions_designs::store::LiveIndex;
-use visions_domain::ports::{BlobStore, SecretName};
+use visions_domain::ports::{BlobStore, SecretName, SecretStore};
 use visions_llm::embeddings::ProviderEmbedders;
 use visions_model_config::ModelSettings;
 
+/// Needs a Tokio runtime: the cold start's two requests (the token signing key, the index
+/// manifest) go out here, while the built-in corpus is read and the runtime waits for the first
+/// event, whose search then waits on them instead of making them one after the other.
 pub fn app(aws: &Aws) -> anyhow::Result<Router> {
     let secrets = aws.secrets(&[SecretName::JwtKey])?;
+    let key = secrets.clone();
+    tokio::spawn(async move { key.get(SecretName::JwtKey).await.map(drop) });
     // A provider embedder (an index built with one) reads its key through the same store.
     let index = Arc::new(LiveIndex::over(
         aws.indexes().map(|s| s as Arc<dyn BlobStore>),
@@ -21,7 +26,8 @@ pub fn app(aws: &Aws) -> anyhow::Result<Router> {
             ModelSettings::from_lookup(aws.lookup())?,
             secrets.clone(),
         )),
-    )?);
+    ));
+    index.warm_up();
     let ports = crate::Ports {
         index,
         verifier: Arc::new(JwtVerifier::from_lookup(aws.lookup(), secrets)?),

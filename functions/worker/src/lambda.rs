@@ -19,7 +19,7 @@ pub fn worker(aws: &Aws) -> anyhow::Result<(Arc<Worker>, Arc<dyn Redelivery>)> {
     let designs = Arc::new(LiveIndex::over(
         aws.indexes().map(|s| s as Arc<dyn BlobStore>),
         Arc::new(ProviderEmbedders::new(settings.clone(), secrets.clone())),
-    )?);
+    ));
     let ports = crate::Ports {
         projects: aws.projects()?,
         jobs: aws.jobs()?,

@@ -1,5 +1,7 @@
 //! Secrets from Secrets Manager by ARN, cached for a TTL so a rotated secret is picked up
-//! without a redeploy and a warm function does not call Secrets Manager per request.
+//! without a redeploy and a warm function does not call Secrets Manager per request. Callers
+//! that want the same secret at once share one request (a cold start fetches its signing key
+//! while the runtime waits for the first event; that event's request then waits on it).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -12,8 +14,11 @@ pub struct AwsSecrets {
     jwt_key_arn: Option<String>,
     cursor_key_arn: Option<String>,
     ttl: Duration,
-    cache: Mutex<HashMap<String, (Instant, Arc<str>)>>,
+    cache: Mutex<HashMap<String, Arc<Slot>>>,
 }
+
+/// One ARN's value and when it expires; locked across the fetch.
+type Slot = tokio::sync::Mutex<Option<(Instant, Arc<str>)>>;
 
 impl AwsSecrets {
     /// The service's own secrets by ARN (a function that verifies no token passes `None`).
@@ -33,16 +38,21 @@ impl AwsSecrets {
     }
 
     async fn by_arn(&self, label: &str, arn: &str) -> Result<Arc<str>, SecretError> {
-        if let Some((expires, value)) = self.cache.lock().expect("secret cache poisoned").get(arn) {
+        let slot = self
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(arn.to_owned())
+            .or_default()
+            .clone();
+        let mut slot = slot.lock().await;
+        if let Some((expires, value)) = slot.as_ref() {
             if Instant::now() < *expires {
                 return Ok(value.clone());
             }
         }
         let value: Arc<str> = fetch_aws(&self.client, label, arn).await?.into();
-        self.cache
-            .lock()
-            .expect("secret cache poisoned")
-            .insert(arn.to_owned(), (Instant::now() + self.ttl, value.clone()));
+        *slot = Some((Instant::now() + self.ttl, value.clone()));
         Ok(value)
     }
 }

@@ -132,6 +132,11 @@ impl DesignIndex {
     /// Reads an index file; a damaged file, or records that do not match its vectors, is
     /// refused.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, RetrievalError> {
+        let (designs, vectors) = Self::read(bytes)?;
+        Ok(Self::assemble(designs, vectors))
+    }
+
+    fn read(bytes: &[u8]) -> Result<(Vec<Design>, VectorIndex), RetrievalError> {
         let vectors = VectorIndex::from_bytes(bytes)?;
         let designs: Vec<Design> = serde_json::from_slice(vectors.metadata())
             .map_err(|e| RetrievalError::Records(e.to_string()))?;
@@ -142,7 +147,25 @@ impl DesignIndex {
                 vectors.len()
             )));
         }
-        Ok(Self::assemble(designs, vectors))
+        Ok((designs, vectors))
+    }
+
+    /// Reads an index file and the BM25 postings `build.rs` made of the same designs (the
+    /// built-in corpus: a cold start reads them instead of tokenizing every design).
+    pub fn from_bytes_with_bm25(bytes: &[u8], bm25: &[u8]) -> Result<Self, RetrievalError> {
+        let (designs, vectors) = Self::read(bytes)?;
+        let lexical = Bm25::from_bytes(bm25)
+            .filter(|lexical| lexical.documents() == designs.len())
+            .ok_or_else(|| {
+                RetrievalError::Records(
+                    "the BM25 postings are unreadable or of other designs".into(),
+                )
+            })?;
+        Ok(Self {
+            designs,
+            vectors,
+            lexical,
+        })
     }
 
     fn assemble(designs: Vec<Design>, vectors: VectorIndex) -> Self {
@@ -270,5 +293,31 @@ impl DesignIndex {
             .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         scored.into_iter().take(k).map(|(i, _)| i).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_compiled_in_bm25_is_what_the_built_in_designs_index_to() {
+        let tokenized = DesignIndex::from_bytes(crate::BUILTIN_INDEX).expect("reads");
+        assert_eq!(crate::builtin().lexical, tokenized.lexical);
+    }
+
+    #[test]
+    fn bm25_postings_of_other_designs_are_refused() {
+        let other = Bm25::new(["one design", "another"]).to_bytes();
+        let error = DesignIndex::from_bytes_with_bm25(crate::BUILTIN_INDEX, &other).err();
+        assert!(
+            matches!(error, Some(RetrievalError::Records(_))),
+            "{error:?}"
+        );
+        let error = DesignIndex::from_bytes_with_bm25(crate::BUILTIN_INDEX, b"VSBM25v1").err();
+        assert!(
+            matches!(error, Some(RetrievalError::Records(_))),
+            "{error:?}"
+        );
     }
 }

@@ -1,10 +1,13 @@
 //! Designs of high-converting landing pages, and finding the ones that fit a brief.
 //!
 //! The corpus (`corpus/records.json`, schema beside it) is compiled in, already embedded with
-//! the built-in static embedder (by `build.rs`) into a [`DesignIndex`] file. Teams build their own
+//! the built-in static embedder and indexed for BM25 (by `build.rs`) into a [`DesignIndex`]
+//! file and a BM25 file. Teams build their own
 //! index files (`visions-ai index build|add`), kept as generations in the blob store
 //! ([`store`]).
 
+/// BM25 over the designs' search text: the lexical baseline the embedders are measured against,
+/// and the lexical half of hybrid search.
 mod bm25;
 pub mod corpus;
 pub mod eval;
@@ -23,10 +26,13 @@ use visions_embed::StaticEmbedder;
 
 /// The built-in corpus with its vectors, made by `build.rs` with the built-in embedder.
 const BUILTIN_INDEX: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/builtin.vsi"));
+/// Its BM25 postings, made by `build.rs` too.
+const BUILTIN_BM25: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/builtin.bm25"));
 
 static BUILTIN: LazyLock<Arc<DesignIndex>> = LazyLock::new(|| {
     Arc::new(
-        DesignIndex::from_bytes(BUILTIN_INDEX).expect("the built-in index reads (a test checks)"),
+        DesignIndex::from_bytes_with_bm25(BUILTIN_INDEX, BUILTIN_BM25)
+            .expect("the built-in index reads (a test checks)"),
     )
 });
 

@@ -253,7 +253,8 @@ pub struct Loaded {
 }
 
 struct State {
-    current: Loaded,
+    /// `None`: the built-in corpus, read when first searched.
+    current: Option<Loaded>,
     checked: Option<Instant>,
 }
 
@@ -262,87 +263,100 @@ pub struct LiveIndex {
     store: Option<IndexStore>,
     embedders: Arc<dyn Embedders>,
     state: RwLock<State>,
+    /// Held while the store is looked at: a search that comes before the first look has ended
+    /// waits for it (the store may hold a generation the built-in corpus must not stand in
+    /// for), while a later one answers from the generation it has.
+    looking: tokio::sync::Mutex<()>,
 }
 
 impl Loaded {
-    /// The built-in corpus with the built-in embedder.
-    pub fn builtin() -> Result<Self, RetrievalError> {
-        Ok(Self {
+    /// The built-in corpus with the built-in embedder (both compiled in; a test reads them).
+    pub fn builtin() -> Self {
+        Self {
             generation: None,
             index: crate::BUILTIN.clone(),
-            embedder: visions_embed::StaticEmbedder::builtin()?,
-        })
+            embedder: visions_embed::StaticEmbedder::builtin()
+                .expect("the built-in embedder reads (a test checks)"),
+        }
     }
 }
 
 impl LiveIndex {
     /// The generations of the design index in `indexes` (none: the built-in corpus only),
     /// starting from the built-in corpus until one is published.
-    pub fn over(
-        indexes: Option<Arc<dyn BlobStore>>,
-        embedders: Arc<dyn Embedders>,
-    ) -> Result<Self, RetrievalError> {
-        Ok(Self::new(
+    pub fn over(indexes: Option<Arc<dyn BlobStore>>, embedders: Arc<dyn Embedders>) -> Self {
+        Self::new(
             indexes.map(|blobs| IndexStore::new(blobs, DESIGN_INDEX)),
             embedders,
-            Loaded::builtin()?,
-        ))
+        )
     }
 
-    /// Only the built-in corpus, never switching.
-    pub fn builtin() -> Result<Self, RetrievalError> {
-        Ok(Self::new(
-            None,
-            Arc::new(visions_embed::BuiltinEmbedders),
-            Loaded::builtin()?,
-        ))
-    }
-
-    /// Starts from `initial` (the built-in corpus) until the store has a generation.
-    pub fn new(store: Option<IndexStore>, embedders: Arc<dyn Embedders>, initial: Loaded) -> Self {
+    /// Serves the built-in corpus until the store has a generation.
+    pub fn new(store: Option<IndexStore>, embedders: Arc<dyn Embedders>) -> Self {
         Self {
             store,
             embedders,
             state: RwLock::new(State {
-                current: initial,
+                current: None,
                 checked: None,
             }),
+            looking: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// A cold start's head start: the first look at the store goes out in the background
+    /// while this reads the built-in corpus, so the first search waits only for what is left
+    /// of the look. Needs a Tokio runtime.
+    pub fn warm_up(self: &Arc<Self>) {
+        let live = self.clone();
+        tokio::spawn(async move { live.current().await });
+        drop(Loaded::builtin());
     }
 
     /// The index to search now; looks for a new generation when [`REFRESH`] has passed.
     pub async fn current(&self) -> Loaded {
-        let (current, due) = {
-            let state = self.state.read().unwrap_or_else(|e| e.into_inner());
-            let due = state.checked.is_none_or(|t| t.elapsed() >= REFRESH);
-            (state.current.clone(), due)
-        };
-        if !due {
-            return current;
+        let (current, checked) = self.peek();
+        if !Self::due(checked) {
+            return current.unwrap_or_else(Loaded::builtin);
         }
-        self.mark_checked();
-        match self.refresh(&current).await {
+        let _looking = match checked {
+            None => self.looking.lock().await,
+            Some(_) => match self.looking.try_lock() {
+                Ok(guard) => guard,
+                Err(_) => return current.unwrap_or_else(Loaded::builtin),
+            },
+        };
+        // The look this waited for may have just ended.
+        let (current, checked) = self.peek();
+        if !Self::due(checked) {
+            return current.unwrap_or_else(Loaded::builtin);
+        }
+        let generation = current.as_ref().and_then(|c| c.generation.clone());
+        let looked = self.refresh(generation.as_deref()).await;
+        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        // Marked when the look ends: until the first one has, every search waits for it.
+        state.checked = Some(Instant::now());
+        match looked {
             Ok(Some(next)) => {
                 tracing::info!(generation = ?next.generation, designs = next.index.designs().len(), "design index switched");
-                self.state
-                    .write()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .current = next.clone();
+                state.current = Some(next.clone());
                 next
             }
-            Ok(None) => current,
+            Ok(None) => current.unwrap_or_else(Loaded::builtin),
             Err(error) => {
-                tracing::error!(%error, generation = ?current.generation, "new design index refused; the previous one keeps serving");
-                current
+                tracing::error!(%error, ?generation, "new design index refused; the previous one keeps serving");
+                current.unwrap_or_else(Loaded::builtin)
             }
         }
     }
 
-    fn mark_checked(&self) {
-        self.state
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .checked = Some(Instant::now());
+    fn peek(&self) -> (Option<Loaded>, Option<Instant>) {
+        let state = self.state.read().unwrap_or_else(|e| e.into_inner());
+        (state.current.clone(), state.checked)
+    }
+
+    fn due(checked: Option<Instant>) -> bool {
+        checked.is_none_or(|t| t.elapsed() >= REFRESH)
     }
 
     /// Forces the next [`LiveIndex::current`] to look at the manifest.
@@ -353,14 +367,14 @@ impl LiveIndex {
             .checked = None;
     }
 
-    async fn refresh(&self, current: &Loaded) -> Result<Option<Loaded>, StoreError> {
+    async fn refresh(&self, generation: Option<&str>) -> Result<Option<Loaded>, StoreError> {
         let Some(store) = &self.store else {
             return Ok(None);
         };
         let Some(manifest) = store.manifest().await? else {
             return Ok(None);
         };
-        if current.generation.as_deref() == Some(manifest.generation.as_str()) {
+        if generation == Some(manifest.generation.as_str()) {
             return Ok(None);
         }
         let embedder = self

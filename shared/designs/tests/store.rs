@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use visions_designs::store::{IndexStore, LiveIndex, Loaded};
+use visions_designs::store::{IndexStore, LiveIndex};
 use visions_designs::{DesignIndex, corpus};
 use visions_domain::ports::BlobStore;
 use visions_embed::{BuiltinEmbedders, StaticEmbedder};
@@ -27,11 +27,7 @@ async fn fixture() -> (tempfile::TempDir, Arc<dyn BlobStore>, IndexStore, LiveIn
     let dir = tempfile::tempdir().expect("dir");
     let blobs: Arc<dyn BlobStore> = Arc::new(FileBlobStore::new(dir.path().to_owned(), ""));
     let store = IndexStore::new(blobs.clone(), "designs");
-    let live = LiveIndex::new(
-        Some(store.clone()),
-        Arc::new(BuiltinEmbedders),
-        Loaded::builtin().expect("builtin"),
-    );
+    let live = LiveIndex::new(Some(store.clone()), Arc::new(BuiltinEmbedders));
     (dir, blobs, store, live)
 }
 
@@ -188,4 +184,49 @@ async fn a_generation_in_many_parts_loads_whole_and_a_missing_or_swapped_part_is
         Err(e) => e.to_string(),
     };
     assert!(error.contains(&middle.key), "{error}");
+}
+
+/// A blob store whose reads take a while, as S3's do.
+struct Slow(Arc<dyn BlobStore>);
+
+#[async_trait::async_trait]
+impl BlobStore for Slow {
+    async fn put(
+        &self,
+        key: &str,
+        bytes: Vec<u8>,
+        content_type: &str,
+    ) -> Result<(), visions_domain::ports::StoreError> {
+        self.0.put(key, bytes, content_type).await
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, visions_domain::ports::StoreError> {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        self.0.get(key).await
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), visions_domain::ports::StoreError> {
+        self.0.delete(key).await
+    }
+
+    fn public_url(&self, key: &str) -> String {
+        self.0.public_url(key)
+    }
+}
+
+#[tokio::test]
+async fn a_first_search_during_the_warm_up_waits_for_its_look_and_gets_the_published_generation() {
+    let (_dir, blobs, store, _live) = fixture().await;
+    store.publish(&index_of(20), "g1").await.expect("publish");
+    let live = Arc::new(LiveIndex::over(
+        Some(Arc::new(Slow(blobs))),
+        Arc::new(BuiltinEmbedders),
+    ));
+    live.warm_up();
+    // The warm-up's look is under way (its manifest read takes 200 ms); this search comes
+    // before it ends, and must not answer from the built-in corpus meanwhile.
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let loaded = live.current().await;
+    assert_eq!(loaded.generation.as_deref(), Some("g1"));
+    assert_eq!(loaded.index.designs().len(), 20);
 }

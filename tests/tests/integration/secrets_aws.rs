@@ -72,3 +72,66 @@ async fn a_missing_secret_is_an_error_not_a_default() {
     );
     assert!(secrets.get(SecretName::JwtKey).await.is_err());
 }
+
+/// Counts the requests a client sends.
+#[derive(Debug, Default, Clone)]
+struct Requests(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl aws_sdk_secretsmanager::config::Intercept for Requests {
+    fn name(&self) -> &'static str {
+        "Requests"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &aws_sdk_secretsmanager::config::interceptors::BeforeTransmitInterceptorContextRef<
+            '_,
+        >,
+        _components: &aws_sdk_secretsmanager::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_secretsmanager::config::ConfigBag,
+    ) -> Result<(), aws_sdk_secretsmanager::error::BoxError> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn callers_wanting_the_same_secret_at_once_share_one_request() {
+    let sdk = moto::sdk_config().await;
+    let requests = Requests::default();
+    let client = aws_sdk_secretsmanager::Client::from_conf(
+        aws_sdk_secretsmanager::config::Builder::from(&sdk)
+            .interceptor(requests.clone())
+            .build(),
+    );
+    let arn = client
+        .create_secret()
+        .name(moto::unique("secret"))
+        .secret_string("the-signing-key")
+        .send()
+        .await
+        .unwrap()
+        .arn
+        .unwrap();
+    let before = requests.0.load(std::sync::atomic::Ordering::SeqCst);
+    let secrets = std::sync::Arc::new(AwsSecrets::new(
+        client,
+        Some(arn),
+        None,
+        Duration::from_secs(60),
+    ));
+    // A cold start's prefetch and its first request's own read, at once.
+    let reads: Vec<_> = (0..4)
+        .map(|_| {
+            let secrets = secrets.clone();
+            tokio::spawn(async move { secrets.get(SecretName::JwtKey).await })
+        })
+        .collect();
+    for read in reads {
+        assert_eq!(&*read.await.unwrap().unwrap(), "the-signing-key");
+    }
+    assert_eq!(
+        requests.0.load(std::sync::atomic::Ordering::SeqCst) - before,
+        1
+    );
+}
