@@ -47,9 +47,8 @@ impl Bm25 {
                     .filter_map(|run| Some((*run.first()?, doc, run.len() as f32))),
             );
         }
-        // Documents arrive in order, so sorting by term alone keeps each term's postings in
-        // document order (a stable sort).
-        all.sort_by_key(|(term, _, _)| *term);
+        // Each term's postings in document order.
+        all.sort_unstable_by_key(|(term, doc, _)| (*term, *doc));
         let mut terms = Vec::new();
         let mut starts = Vec::new();
         for (at, (term, _, _)) in all.iter().enumerate() {

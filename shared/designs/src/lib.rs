@@ -29,12 +29,13 @@ const BUILTIN_INDEX: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/builtin.v
 /// Its BM25 postings, made by `build.rs` too.
 const BUILTIN_BM25: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/builtin.bm25"));
 
-static BUILTIN: LazyLock<Arc<DesignIndex>> = LazyLock::new(|| {
-    Arc::new(
-        DesignIndex::from_bytes_with_bm25(BUILTIN_INDEX, BUILTIN_BM25)
-            .expect("the built-in index reads (a test checks)"),
-    )
-});
+static BUILTIN: LazyLock<Arc<DesignIndex>> =
+    LazyLock::new(|| Arc::new(read_builtin().expect("the built-in index reads (a test checks)")));
+
+/// Reads the built-in corpus's compiled-in files (what [`builtin`] does once per process).
+pub fn read_builtin() -> Result<DesignIndex, RetrievalError> {
+    DesignIndex::from_bytes_with_bm25(BUILTIN_INDEX, BUILTIN_BM25)
+}
 
 /// The built-in corpus, indexed once per process.
 pub fn builtin() -> &'static DesignIndex {

@@ -4,7 +4,8 @@
 //!
 //! `model/minilm-static.bin`, little-endian: magic `VSTATIC1`, vocabulary size u32,
 //! dimension u32, then size·dimension int8 values row by row, then size f32 row scales
-//! (value = int8 · scale). `model/vocab.txt` holds the pieces, one per line.
+//! (value = int8 · scale). `model/vocab.txt` holds the pieces, one per line (compiled into a
+//! perfect-hash map by `build.rs`).
 
 use std::sync::{Arc, LazyLock};
 
@@ -22,7 +23,7 @@ static BUILTIN: LazyLock<Result<Arc<StaticEmbedder>, String>> = LazyLock::new(||
     StaticEmbedder::from_parts(
         crate::BUILTIN_NAME,
         include_bytes!("../model/minilm-static.bin"),
-        include_str!("../model/vocab.txt"),
+        WordPiece::builtin(),
     )
     .map(Arc::new)
     .map_err(|e| e.to_string())
@@ -49,7 +50,7 @@ impl StaticEmbedder {
     pub fn from_parts(
         name: &str,
         model: &'static [u8],
-        vocab: &'static str,
+        tokenizer: WordPiece,
     ) -> Result<Self, EmbedError> {
         let bad = |what: &str| EmbedError::Model(what.to_owned());
         let (magic, rest) = model.split_at_checked(8).ok_or_else(|| bad("no header"))?;
@@ -66,7 +67,6 @@ impl StaticEmbedder {
         if dim == 0 || scales.len() != size * 4 {
             return Err(bad("the rows and scales do not match the header"));
         }
-        let tokenizer = WordPiece::new(vocab);
         if tokenizer.len() != size {
             return Err(bad("the vocabulary and the rows differ in length"));
         }

@@ -2,28 +2,27 @@
 //! accents, split on whitespace and punctuation (each CJK character alone), then take the
 //! longest vocabulary piece at each step (`##` marks a piece inside a word).
 
-use foldhash::HashMap;
-
 use unicode_general_category::{GeneralCategory, get_general_category};
 use unicode_normalization::UnicodeNormalization;
 
 /// Words longer than this are unknown, as in BERT.
 const MAX_WORD_CHARS: usize = 100;
 
+include!(concat!(env!("OUT_DIR"), "/vocab.rs"));
+
 pub struct WordPiece {
-    /// Borrowed from the vocabulary text (compiled in), so building the map copies no string.
-    ids: HashMap<&'static str, u32>,
+    /// Compiled in by `build.rs` from `model/vocab.txt`.
+    ids: &'static phf::Map<&'static str, u32>,
     unknown: Option<u32>,
 }
 
 impl WordPiece {
-    /// One token per line; the line number is the id.
-    pub fn new(vocab: &'static str) -> Self {
-        let mut ids: HashMap<&'static str, u32> =
-            HashMap::with_capacity_and_hasher(vocab.len() / 6, Default::default());
-        ids.extend(vocab.lines().enumerate().map(|(i, t)| (t, i as u32)));
-        let unknown = ids.get("[UNK]").copied();
-        Self { ids, unknown }
+    /// The built-in vocabulary (all-MiniLM-L6-v2's).
+    pub fn builtin() -> Self {
+        Self {
+            ids: &VOCAB,
+            unknown: VOCAB.get("[UNK]").copied(),
+        }
     }
 
     pub fn len(&self) -> usize {
