@@ -10,7 +10,8 @@ use visions_llm::embeddings::ProviderEmbedders;
 use visions_model_config::ModelSettings;
 use visions_pipeline::worker::Worker;
 
-/// The worker, and the job queue that takes back the messages it could not finish.
+/// The worker, and the job queue that takes back the messages it could not finish. Needs a
+/// Tokio runtime: the design index's first look at the store starts here.
 pub fn worker(aws: &Aws) -> anyhow::Result<(Arc<Worker>, Arc<dyn Redelivery>)> {
     let settings = ModelSettings::from_lookup(aws.lookup())?;
     // The cursor key signs the address a published page's contact form posts to; provider keys
@@ -20,6 +21,7 @@ pub fn worker(aws: &Aws) -> anyhow::Result<(Arc<Worker>, Arc<dyn Redelivery>)> {
         aws.indexes().map(|s| s as Arc<dyn BlobStore>),
         Arc::new(ProviderEmbedders::new(settings.clone(), secrets.clone())),
     ));
+    designs.warm_up();
     let ports = crate::Ports {
         projects: aws.projects()?,
         jobs: aws.jobs()?,
