@@ -150,14 +150,14 @@ impl Bm25 {
     /// a posting outside the documents, a frequency or length that is not a finite count).
     pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
         let mut reader = Reader(bytes.strip_prefix(MAGIC)?);
-        let documents = reader.u32()? as usize;
-        let terms = reader.u32()? as usize;
-        let postings = reader.u32()? as usize;
-        // Every count is checked against the bytes left before anything is allocated.
-        let needed = 4 * documents + 8 * terms + 4 * (terms + 1) + 8 * postings;
-        if reader.0.len() != needed {
+        let [documents, terms, postings] = [reader.u32()?, reader.u32()?, reader.u32()?];
+        // Every count is checked against the bytes left before anything is allocated (in u64:
+        // four u32 counts times at most 12 cannot overflow it).
+        let (d, t, p) = (u64::from(documents), u64::from(terms), u64::from(postings));
+        if reader.0.len() as u64 != 4 * d + 8 * t + 4 * (t + 1) + 8 * p {
             return None;
         }
+        let [documents, terms, postings] = [documents, terms, postings].map(|n| n as usize);
         let count = |x: f32| x.is_finite() && x >= 0.0;
         let lengths: Vec<f32> = (0..documents).map_while(|_| reader.f32()).collect();
         let terms: Vec<u64> = (0..terms).map_while(|_| reader.u64()).collect();

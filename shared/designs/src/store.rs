@@ -332,22 +332,23 @@ impl LiveIndex {
             return current.unwrap_or_else(Loaded::builtin);
         }
         let generation = current.as_ref().and_then(|c| c.generation.clone());
-        let looked = self.refresh(generation.as_deref()).await;
-        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
-        // Marked when the look ends: until the first one has, every search waits for it.
-        state.checked = Some(Instant::now());
-        match looked {
-            Ok(Some(next)) => {
-                tracing::info!(generation = ?next.generation, designs = next.index.designs().len(), "design index switched");
-                state.current = Some(next.clone());
-                next
-            }
-            Ok(None) => current.unwrap_or_else(Loaded::builtin),
+        let next = match self.refresh(generation.as_deref()).await {
+            Ok(next) => next,
             Err(error) => {
                 tracing::error!(%error, ?generation, "new design index refused; the previous one keeps serving");
-                current.unwrap_or_else(Loaded::builtin)
+                None
+            }
+        };
+        {
+            let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+            // Marked when the look ends: until the first one has, every search waits for it.
+            state.checked = Some(Instant::now());
+            if let Some(next) = &next {
+                tracing::info!(generation = ?next.generation, designs = next.index.designs().len(), "design index switched");
+                state.current = Some(next.clone());
             }
         }
+        next.or(current).unwrap_or_else(Loaded::builtin)
     }
 
     fn peek(&self) -> (Option<Loaded>, Option<Instant>) {
