@@ -94,6 +94,19 @@ pub async fn table() -> String {
     name
 }
 
+/// A new secret holding `value`, under a unique name; its ARN.
+pub async fn secret(client: &aws_sdk_secretsmanager::Client, value: &str) -> String {
+    client
+        .create_secret()
+        .name(unique("secret"))
+        .secret_string(value)
+        .send()
+        .await
+        .unwrap()
+        .arn
+        .unwrap()
+}
+
 pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
 }

@@ -27,23 +27,9 @@ fn local() -> (tempfile::TempDir, LocalSecrets) {
 
 async fn aws() -> AwsSecrets {
     let client = aws_sdk_secretsmanager::Client::new(&moto::sdk_config().await);
-    let mut arns = Vec::new();
-    for value in [
-        visions_local::random_secret(),
-        visions_local::random_secret(),
-    ] {
-        let created = client
-            .create_secret()
-            .name(moto::unique("secret"))
-            .secret_string(value)
-            .send()
-            .await
-            .unwrap();
-        arns.push(created.arn.unwrap());
-    }
-    let cursor = arns.pop();
-    let jwt = arns.pop();
-    AwsSecrets::new(client, jwt, cursor, Duration::from_secs(60))
+    let jwt = moto::secret(&client, &visions_local::random_secret()).await;
+    let cursor = moto::secret(&client, &visions_local::random_secret()).await;
+    AwsSecrets::new(client, Some(jwt), Some(cursor), Duration::from_secs(60))
 }
 
 #[tokio::test]
@@ -61,15 +47,7 @@ async fn aws_service_secrets_are_stable_distinct_and_strong() {
 async fn a_secret_by_reference_is_read_on_aws_and_refused_locally() {
     let store = aws().await;
     let client = aws_sdk_secretsmanager::Client::new(&moto::sdk_config().await);
-    let arn = client
-        .create_secret()
-        .name(moto::unique("provider-key"))
-        .secret_string("sk-provider-key")
-        .send()
-        .await
-        .unwrap()
-        .arn
-        .unwrap();
+    let arn = moto::secret(&client, "sk-provider-key").await;
     assert_eq!(
         &*store.get_by_reference(&arn).await.unwrap(),
         "sk-provider-key"

@@ -10,22 +10,8 @@ use visions_tests::moto;
 #[tokio::test]
 async fn secrets_are_cached_for_their_ttl_then_reread() {
     let client = aws_sdk_secretsmanager::Client::new(&moto::sdk_config().await);
-    let create = |value: &'static str| {
-        let client = client.clone();
-        async move {
-            client
-                .create_secret()
-                .name(moto::unique("secret"))
-                .secret_string(value)
-                .send()
-                .await
-                .unwrap()
-                .arn
-                .unwrap()
-        }
-    };
-    let jwt_arn = create("first-value-of-the-jwt-signing-secret").await;
-    let cursor_arn = create("cursor").await;
+    let jwt_arn = moto::secret(&client, "first-value-of-the-jwt-signing-secret").await;
+    let cursor_arn = moto::secret(&client, "cursor").await;
     let secrets = AwsSecrets::new(
         client.clone(),
         Some(jwt_arn.clone()),
@@ -104,15 +90,7 @@ async fn callers_wanting_the_same_secret_at_once_share_one_request() {
             .interceptor(requests.clone())
             .build(),
     );
-    let arn = client
-        .create_secret()
-        .name(moto::unique("secret"))
-        .secret_string("the-signing-key")
-        .send()
-        .await
-        .unwrap()
-        .arn
-        .unwrap();
+    let arn = moto::secret(&client, "the-signing-key").await;
     let before = requests.0.load(std::sync::atomic::Ordering::SeqCst);
     let secrets = std::sync::Arc::new(AwsSecrets::new(
         client,
