@@ -18,6 +18,7 @@ static INDEX_FILE: LazyLock<Vec<u8>> = LazyLock::new(|| {
     DesignIndex::new(designs, builtin.embedder(), vectors)
         .expect("two designs index")
         .to_bytes()
+        .expect("a built index is whole")
 });
 
 fuzz_target!(|data: &[u8]| {

@@ -55,7 +55,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         serde_json::to_vec(&records)?,
     )?;
     let out = PathBuf::from(std::env::var("OUT_DIR")?);
-    std::fs::write(out.join("builtin.vsi"), index.to_bytes())?;
+    std::fs::write(out.join("builtin.vsi"), index.to_bytes()?)?;
     let lexical = bm25::Bm25::new(texts.iter().map(String::as_str));
     std::fs::write(out.join("builtin.bm25"), lexical.to_bytes())?;
     Ok(())

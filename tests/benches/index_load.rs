@@ -1,7 +1,10 @@
-//! How long a retrieve function's cold start waits for its vector index: the index file read
-//! from S3 (moto, on this machine) in the parts its manifest names, fetched concurrently and
-//! each checked, then made ready to query (checksum, structure, int8 codes and f32 vectors in
-//! memory) and queried once. Median of RUNS.
+//! How long a retrieve function's cold start waits for its vector index, stored in S3 (moto, on
+//! this machine) in the parts its manifest names, as `IndexStore::publish` cuts them. Two ways,
+//! median of RUNS each:
+//! - whole: every part fetched concurrently and checked, the file checked and read (f32
+//!   vectors, int8 codes and the rest in memory), then queried once;
+//! - lazy (what a cold start does): every part but the f32 rows' fetched and checked, the index
+//!   opened from them, then queried once, the query reading the rows it ranks.
 //!
 //! Run: `cargo bench -p visions-tests --bench index_load [-- ROWS DIM RUNS]`
 
@@ -9,7 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use visions_aws::S3BlobStore;
-use visions_designs::store::{PART_BYTES, fetch_parts, put_parts};
+use visions_designs::store::{PART_BYTES, fetch_parts, open_lazily, put_parts, split};
 use visions_domain::ports::BlobStore;
 use visions_tests::moto;
 use visions_vectors::VectorIndex;
@@ -40,8 +43,9 @@ async fn main() {
         })
         .collect();
     let index = VectorIndex::build("bench", dim, vectors, Vec::new()).expect("builds");
-    let bytes = index.to_bytes();
+    let bytes = index.to_bytes().expect("a built index is whole");
     let size = bytes.len();
+    let layout = index.layout().expect("a layout");
 
     let sdk = moto::sdk_config().await;
     let client = visions_aws::s3_client(&sdk);
@@ -53,29 +57,70 @@ async fn main() {
         .await
         .expect("bucket");
     let store: Arc<dyn BlobStore> = Arc::new(S3BlobStore::new(client, &bucket, ""));
-    let objects = put_parts(store.as_ref(), "indexes/bench/g1", &bytes, PART_BYTES)
+    let cuts = split(size, Some(layout), PART_BYTES);
+    let objects = put_parts(store.as_ref(), "indexes/bench/g1", &bytes, &cuts)
         .await
         .expect("put");
 
     let (mut gets, mut parses, mut totals) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut opens, mut firsts, mut lazies, mut rows_read) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut requests = Vec::new();
     let query = index.vector(0).expect("a row").to_vec();
+    let want = index.search(&query, 3, |_| true);
     for _ in 0..runs {
         let started = Instant::now();
         let fetched = fetch_parts(store.as_ref(), &objects).await.expect("get");
         let got = started.elapsed();
         let parsed = Instant::now();
         let loaded = VectorIndex::from_bytes(&fetched).expect("reads");
-        let hits = loaded.search(&query, 3, |_| true);
-        assert_eq!(hits.first().map(|h| h.id), Some(0));
+        assert_eq!(loaded.search(&query, 3, |_| true), want);
         parses.push(parsed.elapsed());
         gets.push(got);
         totals.push(started.elapsed());
+        drop((loaded, fetched));
+
+        let started = Instant::now();
+        let (lazy, opening) = open_lazily(store.clone(), &objects, layout)
+            .await
+            .expect("opens")
+            .expect("the rows have parts of their own");
+        let opened = started.elapsed();
+        let (mut read, mut asked, queried) = (0, 0, Instant::now());
+        let hits = loop {
+            match lazy.try_search(&query, 3, |_| true) {
+                Ok(hits) => break hits,
+                Err(visions_vectors::Missing(ids)) => {
+                    read += ids.len();
+                    asked += opening.rows().fill(&lazy, &ids).await.expect("rows read");
+                }
+            }
+        };
+        assert_eq!(hits, want);
+        firsts.push(queried.elapsed());
+        opens.push(opened);
+        lazies.push(started.elapsed());
+        rows_read.push(read);
+        requests.push(asked);
     }
     println!(
-        "{rows} x {dim} index, {:.1} MB from S3 (moto): GET {:?}, checked + parsed + first query {:?}, total {:?} (medians of {runs})",
+        "{rows} x {dim} index, {:.1} MB in {} parts in S3 (moto), medians of {runs}:",
         size as f64 / 1e6,
+        objects.len()
+    );
+    println!(
+        "  whole: GET {:?}, checked + parsed + first query {:?}, total {:?}",
         median(gets),
         median(parses),
         median(totals)
+    );
+    println!(
+        "  lazy:  open (GET {:.1} MB + parse) {:?}, first query ({} rows in {} requests) {:?}, total {:?}",
+        (size - (layout.rows_end - layout.header)) as f64 / 1e6,
+        median(opens),
+        rows_read.get(rows_read.len() / 2).copied().unwrap_or(0),
+        requests.get(requests.len() / 2).copied().unwrap_or(0),
+        median(firsts),
+        median(lazies)
     );
 }

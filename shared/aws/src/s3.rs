@@ -81,6 +81,49 @@ impl BlobStore for S3BlobStore {
         }
     }
 
+    async fn get_range(
+        &self,
+        key: &str,
+        start: u64,
+        len: u64,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        if !valid_key(key) {
+            return Ok(None);
+        }
+        // An HTTP range is inclusive and cannot be empty.
+        let Some(last) = len.checked_sub(1).and_then(|l| start.checked_add(l)) else {
+            return Ok(self.get(key).await?.map(|_| Vec::new()));
+        };
+        match self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .range(format!("bytes={start}-{last}"))
+            .send()
+            .await
+        {
+            Ok(output) => {
+                let bytes = output
+                    .body
+                    .collect()
+                    .await
+                    .map_err(|e| StoreError::Backend(e.into()))?;
+                Ok(Some(Vec::from(bytes.into_bytes())))
+            }
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_key()) => Ok(None),
+            // 416: the range starts past the blob's end, where it has no bytes.
+            Err(err)
+                if err
+                    .raw_response()
+                    .is_some_and(|r| r.status().as_u16() == 416) =>
+            {
+                Ok(Some(Vec::new()))
+            }
+            Err(err) => Err(s3_error(err)),
+        }
+    }
+
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
         if !valid_key(key) {
             return Err(invalid_key(key));

@@ -33,7 +33,7 @@ fn main() {
             .collect(),
     );
     let index = visions_designs::builtin();
-    let file = index.to_bytes();
+    let file = index.to_bytes().expect("whole");
     let timed = |read: &dyn Fn() -> DesignIndex| {
         median(
             (0..50)

@@ -3,11 +3,14 @@
 
 use thiserror::Error;
 
+use std::sync::Arc;
+
 use visions_embed::{EmbedError, Embedder};
-use visions_vectors::{IndexError, VectorIndex};
+use visions_vectors::{IndexError, Missing, VectorIndex};
 
 use crate::Design;
 use crate::bm25::Bm25;
+use crate::store::Parts;
 
 /// Rank constant of reciprocal-rank fusion. 20 rather than the usual 60: with a few hundred
 /// designs the first ranks matter most (measured: `visions-ai index eval`, see
@@ -39,6 +42,8 @@ pub enum RetrievalError {
     Embed(#[from] EmbedError),
     #[error("the index's design records are unusable: {0}")]
     Records(String),
+    #[error("the index's vectors could not be read from the store: {0}")]
+    Rows(String),
 }
 
 /// How a query is matched.
@@ -92,6 +97,9 @@ pub struct DesignIndex {
     designs: Vec<Design>,
     vectors: VectorIndex,
     lexical: Bm25,
+    /// Where a lazily opened index reads the f32 rows a search needs (see
+    /// [`crate::store::IndexStore::open`]); `None` when they are all in memory.
+    rows: Option<Arc<Parts>>,
 }
 
 impl DesignIndex {
@@ -138,6 +146,11 @@ impl DesignIndex {
 
     fn read(bytes: &[u8]) -> Result<(Vec<Design>, VectorIndex), RetrievalError> {
         let vectors = VectorIndex::from_bytes(bytes)?;
+        Ok((Self::designs_of(&vectors)?, vectors))
+    }
+
+    /// The designs `vectors` carries in its metadata, one per row.
+    fn designs_of(vectors: &VectorIndex) -> Result<Vec<Design>, RetrievalError> {
         let designs: Vec<Design> = serde_json::from_slice(vectors.metadata())
             .map_err(|e| RetrievalError::Records(e.to_string()))?;
         if designs.len() != vectors.len() {
@@ -147,7 +160,7 @@ impl DesignIndex {
                 vectors.len()
             )));
         }
-        Ok((designs, vectors))
+        Ok(designs)
     }
 
     /// Reads an index file and the BM25 postings `build.rs` made of the same designs (the
@@ -165,6 +178,16 @@ impl DesignIndex {
             designs,
             vectors,
             lexical,
+            rows: None,
+        })
+    }
+
+    /// An index whose f32 rows are read from `rows` as searches need them.
+    pub(crate) fn lazy(vectors: VectorIndex, rows: Arc<Parts>) -> Result<Self, RetrievalError> {
+        let designs = Self::designs_of(&vectors)?;
+        Ok(Self {
+            rows: Some(rows),
+            ..Self::assemble(designs, vectors)
         })
     }
 
@@ -181,11 +204,24 @@ impl DesignIndex {
             designs,
             vectors,
             lexical,
+            rows: None,
         }
     }
 
-    pub fn to_bytes(&self) -> Vec<u8> {
-        self.vectors.to_bytes()
+    /// The index file (an index opened lazily has it once every row is in).
+    pub fn to_bytes(&self) -> Result<Vec<u8>, RetrievalError> {
+        Ok(self.vectors.to_bytes()?)
+    }
+
+    /// Whether the index was opened lazily (see [`crate::store::IndexStore::open`]): its f32
+    /// rows are read as searches need them and its file is not checked whole yet.
+    pub fn is_lazy(&self) -> bool {
+        self.rows.is_some()
+    }
+
+    /// The index file's layout, which the store cuts it into parts by.
+    pub fn layout(&self) -> Option<visions_vectors::FileLayout> {
+        self.vectors.layout()
     }
 
     pub fn embedder(&self) -> &str {
@@ -225,10 +261,26 @@ impl DesignIndex {
             .next()
             .unwrap_or_default();
         self.vectors.check_query(embedder.name(), &vector)?;
-        Ok(self.search_with(&vector, query, k, filter, Mode::Hybrid))
+        loop {
+            match self.try_search_with(&vector, query, k, filter, Mode::Hybrid) {
+                Ok(found) => return Ok(found),
+                // Only a lazily opened index misses rows; it reads them and searches again
+                // (the ranking's candidates first, then any design only BM25 found).
+                Err(Missing(ids)) => {
+                    let rows = self.rows.as_ref().ok_or_else(|| {
+                        RetrievalError::Rows("rows are missing from a whole index".into())
+                    })?;
+                    rows.fill(&self.vectors, &ids)
+                        .await
+                        .map_err(|e| RetrievalError::Rows(e.to_string()))?;
+                }
+            }
+        }
     }
 
-    /// Search with a query already embedded, in any mode (the evaluation compares them).
+    /// Search with a query already embedded, in any mode (the evaluation compares them). An
+    /// index opened lazily answers only once the rows it needs are in: search it with
+    /// [`DesignIndex::search`].
     pub fn search_with(
         &self,
         vector: &[f32],
@@ -237,16 +289,28 @@ impl DesignIndex {
         filter: &Filter,
         mode: Mode,
     ) -> Vec<Match<'_>> {
+        self.try_search_with(vector, query, k, filter, mode)
+            .unwrap_or_default()
+    }
+
+    fn try_search_with(
+        &self,
+        vector: &[f32],
+        query: &str,
+        k: usize,
+        filter: &Filter,
+        mode: Mode,
+    ) -> Result<Vec<Match<'_>>, Missing> {
         let allow = |i: usize| self.designs.get(i).is_some_and(|d| filter.allows(d));
         let ranked: Vec<usize> = match mode {
-            Mode::Dense => self.dense(vector, k, allow),
+            Mode::Dense => self.dense(vector, k, allow)?,
             Mode::Lexical => self.words(query, k, allow),
             Mode::Hybrid => {
                 let depth = FUSION_DEPTH.max(k);
                 let mut fused: Vec<(usize, f32)> = Vec::new();
                 let dense_weight = dense_weight(query);
                 for (list_weight, list) in [
-                    (dense_weight, self.dense(vector, depth, allow)),
+                    (dense_weight, self.dense(vector, depth, allow)?),
                     (1.0, self.words(query, depth, allow)),
                 ] {
                     for (rank, id) in list.into_iter().enumerate() {
@@ -261,26 +325,37 @@ impl DesignIndex {
                 fused.into_iter().take(k).map(|(id, _)| id).collect()
             }
         };
-        ranked
+        let missing: Vec<usize> = ranked
+            .iter()
+            .copied()
+            .filter(|id| self.vectors.vector(*id).is_none())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Missing(missing));
+        }
+        Ok(ranked
             .into_iter()
             .filter_map(|id| {
                 Some(Match {
                     design: self.designs.get(id)?,
-                    score: self
-                        .vectors
-                        .vector(id)
-                        .map_or(0.0, |v| visions_vectors::dot(v, vector)),
+                    score: visions_vectors::dot(self.vectors.vector(id)?, vector),
                 })
             })
-            .collect()
+            .collect())
     }
 
-    fn dense(&self, vector: &[f32], k: usize, allow: impl Fn(usize) -> bool) -> Vec<usize> {
-        self.vectors
-            .search(vector, k, allow)
+    fn dense(
+        &self,
+        vector: &[f32],
+        k: usize,
+        allow: impl Fn(usize) -> bool,
+    ) -> Result<Vec<usize>, Missing> {
+        Ok(self
+            .vectors
+            .try_search(vector, k, allow)?
             .into_iter()
             .map(|h| h.id)
-            .collect()
+            .collect())
     }
 
     fn words(&self, query: &str, k: usize, allow: impl Fn(usize) -> bool) -> Vec<usize> {

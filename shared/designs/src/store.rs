@@ -8,6 +8,7 @@
 //! looks at the manifest at most every [`REFRESH`], and keeps serving the previous generation
 //! when a new one is missing, truncated, corrupted or made by an embedder it does not have.
 
+use std::ops::Range;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use visions_domain::ports::BlobStore;
 use visions_embed::{Embedder, Embedders};
+use visions_vectors::{FileLayout, VectorIndex};
 
 use crate::{DesignIndex, RetrievalError};
 
@@ -28,6 +30,15 @@ pub const INDEX_CONTENT_TYPE: &str = "application/vnd.visions.vector-index";
 pub const PART_BYTES: usize = 8 << 20;
 /// Parts fetched or uploaded at once.
 const PARALLEL_PARTS: usize = 8;
+/// Ranged reads of rows a search makes at once from a generation still being opened (small
+/// reads: latency, not bandwidth, bounds them).
+const PARALLEL_READS: usize = 32;
+/// Rows at most this far apart in the file are read with one request: S3 answers a first byte
+/// in tens of milliseconds and streams about 100 MB a second, so a megabyte in between costs
+/// less than another request.
+const COALESCE_GAP: usize = 1 << 20;
+/// The most one coalesced read spans.
+const COALESCE_SPAN: usize = 8 << 20;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -106,13 +117,9 @@ impl IndexStore {
         generation: &str,
     ) -> Result<Manifest, StoreError> {
         let prefix = format!("indexes/{}/{generation}", self.name);
-        let objects = put_parts(
-            self.blobs.as_ref(),
-            &prefix,
-            &index.to_bytes(),
-            self.part_bytes,
-        )
-        .await?;
+        let bytes = index.to_bytes()?;
+        let cuts = split(bytes.len(), index.layout(), self.part_bytes);
+        let objects = put_parts(self.blobs.as_ref(), &prefix, &bytes, &cuts).await?;
         let manifest = Manifest {
             generation: generation.to_owned(),
             embedder: index.embedder().to_owned(),
@@ -151,30 +158,316 @@ impl IndexStore {
             return Err(StoreError::Manifest("it names no object".into()));
         }
         let bytes = fetch_parts(self.blobs.as_ref(), &manifest.objects).await?;
-        let index = DesignIndex::from_bytes(&bytes)?;
-        if index.embedder() != manifest.embedder || index.dim() != manifest.dim {
+        matches(manifest, DesignIndex::from_bytes(&bytes)?)
+    }
+
+    /// Opens the generation `manifest` names for a cold start with [`open_lazily`]; `None`
+    /// when no part holds only rows (a small index): [`IndexStore::load`] it.
+    pub async fn open(
+        &self,
+        manifest: &Manifest,
+    ) -> Result<Option<(DesignIndex, Opening)>, StoreError> {
+        let layout = FileLayout::of(&manifest.embedder, manifest.dim, manifest.count)
+            .ok_or_else(|| StoreError::Manifest("its rows × dimension overflow".into()))?;
+        let Some((vectors, opening)) =
+            open_lazily(self.blobs.clone(), &manifest.objects, layout).await?
+        else {
+            return Ok(None);
+        };
+        if vectors.len() != manifest.count {
             return Err(StoreError::Manifest(format!(
-                "it says {} ({}), the file holds {} ({})",
-                manifest.embedder,
-                manifest.dim,
-                index.embedder(),
-                index.dim()
+                "it says {} designs, the file holds {}",
+                manifest.count,
+                vectors.len()
             )));
         }
-        Ok(index)
+        let index = DesignIndex::lazy(vectors, opening.parts.clone())?;
+        Ok(Some((matches(manifest, index)?, opening)))
     }
 }
 
-/// Stores `bytes` as parts of `part_bytes` under `prefix` (`prefix/00000.part`, …),
-/// [`PARALLEL_PARTS`] at a time; returns their manifest entries in order.
+/// Opens an index file stored as `objects`, laid out as `layout` says, before its f32 rows are
+/// in: searchable once every part but those holding only rows is in and checked. A search
+/// reads the rows it ranks ([`Parts::fill`], each row checked against its int8 code), and
+/// [`Opening::finish`] reads the rest for the whole file's check. `None` when no part holds
+/// only rows.
+pub async fn open_lazily(
+    blobs: Arc<dyn BlobStore>,
+    objects: &[ManifestObject],
+    layout: FileLayout,
+) -> Result<Option<(VectorIndex, Opening)>, StoreError> {
+    let parts = Parts::new(blobs, objects)?;
+    let rows_only =
+        |i: usize| parts.start(i) >= layout.header && parts.start(i + 1) <= layout.rows_end;
+    if !(0..parts.len()).any(rows_only) {
+        return Ok(None);
+    }
+    let wanted: Vec<usize> = (0..parts.len()).filter(|i| !rows_only(*i)).collect();
+    let fetches: Vec<_> = wanted
+        .iter()
+        .filter_map(|i| objects.get(*i))
+        .map(|object| fetch_part(parts.blobs.as_ref(), object))
+        .collect();
+    let fetched: Vec<Vec<u8>> = futures::stream::iter(fetches)
+        .buffered(PARALLEL_PARTS)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+    let mut have: Vec<Option<Vec<u8>>> = vec![None; parts.len()];
+    for (i, bytes) in wanted.into_iter().zip(fetched) {
+        if let Some(slot) = have.get_mut(i) {
+            *slot = Some(bytes);
+        }
+    }
+    // The file's bytes `from..to` out of the parts in hand: the header and the rest of the
+    // body are contiguous there (only parts wholly inside the rows were left out).
+    let joined = |from: usize, to: usize| -> Vec<u8> {
+        let first = parts.part_at(from);
+        let start = parts.start(first);
+        let mut bytes = Vec::new();
+        for part in have.iter().skip(first).map_while(Option::as_ref) {
+            if start + bytes.len() >= to {
+                break;
+            }
+            bytes.extend_from_slice(part);
+        }
+        bytes.truncate(to.saturating_sub(start));
+        bytes.drain(..from.saturating_sub(start).min(bytes.len()));
+        bytes
+    };
+    let head = joined(0, layout.header);
+    let tail = joined(layout.rows_end, parts.total());
+    let vectors = VectorIndex::open_lazily(&head, &tail).map_err(RetrievalError::from)?;
+    let opening = Opening {
+        parts: Arc::new(parts),
+        have,
+    };
+    Ok(Some((vectors, opening)))
+}
+
+/// `index` if it is what `manifest` says it is.
+fn matches(manifest: &Manifest, index: DesignIndex) -> Result<DesignIndex, StoreError> {
+    if index.embedder() != manifest.embedder || index.dim() != manifest.dim {
+        return Err(StoreError::Manifest(format!(
+            "it says {} ({}), the file holds {} ({})",
+            manifest.embedder,
+            manifest.dim,
+            index.embedder(),
+            index.dim()
+        )));
+    }
+    Ok(index)
+}
+
+/// A generation's parts, and where each begins in its index file.
+pub struct Parts {
+    blobs: Arc<dyn BlobStore>,
+    objects: Vec<ManifestObject>,
+    /// `starts[i]` is part `i`'s offset; the last entry is the file's length.
+    starts: Vec<usize>,
+}
+
+impl Parts {
+    pub fn new(blobs: Arc<dyn BlobStore>, objects: &[ManifestObject]) -> Result<Self, StoreError> {
+        let mut starts = vec![0usize];
+        for object in objects {
+            let end = starts
+                .last()
+                .and_then(|s| s.checked_add(object.bytes))
+                .ok_or_else(|| StoreError::Manifest("its sizes overflow".into()))?;
+            starts.push(end);
+        }
+        if objects.is_empty() {
+            return Err(StoreError::Manifest("it names no object".into()));
+        }
+        Ok(Self {
+            blobs,
+            objects: objects.to_vec(),
+            starts,
+        })
+    }
+
+    fn len(&self) -> usize {
+        self.objects.len()
+    }
+
+    fn total(&self) -> usize {
+        self.start(self.len())
+    }
+
+    /// Where part `i` begins (the file's length past the last part).
+    fn start(&self, i: usize) -> usize {
+        self.starts.get(i).copied().unwrap_or_else(|| self.total())
+    }
+
+    /// The part holding file offset `offset`.
+    fn part_at(&self, offset: usize) -> usize {
+        self.starts
+            .partition_point(|s| *s <= offset)
+            .saturating_sub(1)
+    }
+
+    /// The file's bytes `range`, by ranged reads of the parts it spans.
+    async fn read(&self, range: Range<usize>) -> Result<Vec<u8>, StoreError> {
+        let mut bytes = Vec::with_capacity(range.len());
+        let mut at = range.start;
+        while at < range.end {
+            let i = self.part_at(at);
+            let (Some(object), Some(&start)) = (self.objects.get(i), self.starts.get(i)) else {
+                return Err(StoreError::Manifest("a row lies past the last part".into()));
+            };
+            let len = range.end.min(start + object.bytes) - at;
+            let got = self
+                .blobs
+                .get_range(&object.key, (at - start) as u64, len as u64)
+                .await
+                .map_err(|e| StoreError::Backend(e.to_string()))?
+                .ok_or_else(|| StoreError::Missing {
+                    key: object.key.clone(),
+                })?;
+            if got.len() != len {
+                return Err(StoreError::Manifest(format!(
+                    "{} is shorter than it says",
+                    object.key
+                )));
+            }
+            bytes.extend_from_slice(&got);
+            at += len;
+        }
+        Ok(bytes)
+    }
+
+    /// Reads and fills the f32 rows `ids` of `index`. Rows close together in the file are
+    /// read with one request (an inverted file stores a list's rows side by side, so a query's
+    /// candidates cluster): a request's latency costs more than the bytes between them.
+    /// [`PARALLEL_READS`] requests go at once. Returns how many were made.
+    pub async fn fill(&self, index: &VectorIndex, ids: &[usize]) -> Result<usize, StoreError> {
+        let mut rows: Vec<(Range<usize>, usize)> = ids
+            .iter()
+            .map(|&id| {
+                index
+                    .row_bytes(id)
+                    .map(|range| (range, id))
+                    .ok_or_else(|| StoreError::Manifest(format!("no row {id}")))
+            })
+            .collect::<Result<_, _>>()?;
+        rows.sort_by_key(|(range, _)| range.start);
+        // Each read: the bytes it spans, and the rows (bytes, number) in it.
+        type Rows = Vec<(Range<usize>, usize)>;
+        let mut spans: Vec<(Range<usize>, Rows)> = Vec::new();
+        for (range, id) in rows {
+            match spans.last_mut() {
+                Some((span, members))
+                    if range.start <= span.end + COALESCE_GAP
+                        && range.end - span.start <= COALESCE_SPAN =>
+                {
+                    span.end = span.end.max(range.end);
+                    members.push((range, id));
+                }
+                _ => spans.push((range.clone(), vec![(range, id)])),
+            }
+        }
+        let reads: Vec<_> = spans
+            .iter()
+            .map(|(span, members)| async move {
+                let bytes = self.read(span.clone()).await?;
+                for (range, id) in members {
+                    let row = bytes
+                        .get(range.start - span.start..range.end - span.start)
+                        .unwrap_or(&[]);
+                    index.fill_row(*id, row).map_err(RetrievalError::from)?;
+                }
+                Ok::<_, StoreError>(())
+            })
+            .collect();
+        let requests = reads.len();
+        let mut reads = futures::stream::iter(reads).buffer_unordered(PARALLEL_READS);
+        while let Some(read) = reads.next().await {
+            read?;
+        }
+        Ok(requests)
+    }
+}
+
+/// What a cold start's open of a generation has yet to read.
+pub struct Opening {
+    parts: Arc<Parts>,
+    /// The parts read so far, by number.
+    have: Vec<Option<Vec<u8>>>,
+}
+
+impl Opening {
+    /// Where the rows a search needs are read from.
+    pub fn rows(&self) -> &Parts {
+        &self.parts
+    }
+
+    /// Reads the parts left out (each checked against the manifest) and returns the whole
+    /// file, for a reader to check and swap in.
+    pub async fn finish(self) -> Result<Vec<u8>, StoreError> {
+        let blobs: &dyn BlobStore = self.parts.blobs.as_ref();
+        let fetches: Vec<_> = self
+            .have
+            .into_iter()
+            .zip(&self.parts.objects)
+            .map(|(have, object)| async move {
+                match have {
+                    Some(bytes) => Ok(bytes),
+                    None => fetch_part(blobs, object).await,
+                }
+            })
+            .collect();
+        let mut parts = futures::stream::iter(fetches).buffered(PARALLEL_PARTS);
+        let mut bytes = Vec::new();
+        while let Some(part) = parts.next().await {
+            bytes.extend_from_slice(&part?);
+        }
+        Ok(bytes)
+    }
+}
+
+/// Where to cut a file of `len` bytes into parts of at most `part_bytes`: at its sections'
+/// bounds when it has a `layout` (header, f32 rows, the rest), and between rows within the
+/// rows, so a cold start can leave the rows' parts for later and read any row with one
+/// request.
+pub fn split(len: usize, layout: Option<FileLayout>, part_bytes: usize) -> Vec<Range<usize>> {
+    let part_bytes = part_bytes.max(1);
+    let sections = match layout.filter(|l| l.rows_end <= len && l.row_bytes > 0) {
+        Some(l) => vec![
+            (0..l.header, part_bytes),
+            (
+                l.header..l.rows_end,
+                (part_bytes / l.row_bytes).max(1) * l.row_bytes,
+            ),
+            (l.rows_end..len, part_bytes),
+        ],
+        None => vec![(0..len, part_bytes)],
+    };
+    let mut cuts = Vec::new();
+    for (section, size) in sections {
+        let mut start = section.start;
+        while start < section.end {
+            let end = section.end.min(start + size);
+            cuts.push(start..end);
+            start = end;
+        }
+    }
+    cuts
+}
+
+/// Stores the pieces `cuts` of `bytes` (see [`split`]) as parts under `prefix`
+/// (`prefix/00000.part`, …), [`PARALLEL_PARTS`] at a time; returns their manifest entries in
+/// order.
 pub async fn put_parts(
     blobs: &dyn BlobStore,
     prefix: &str,
     bytes: &[u8],
-    part_bytes: usize,
+    cuts: &[Range<usize>],
 ) -> Result<Vec<ManifestObject>, StoreError> {
-    let parts: Vec<(ManifestObject, &[u8])> = bytes
-        .chunks(part_bytes.max(1))
+    let parts: Vec<(ManifestObject, &[u8])> = cuts
+        .iter()
+        .map(|cut| bytes.get(cut.clone()).unwrap_or(&[]))
         .enumerate()
         .map(|(i, part)| {
             let object = ManifestObject {
@@ -256,13 +549,17 @@ struct State {
     /// `None`: the built-in corpus, read when first searched.
     current: Option<Loaded>,
     checked: Option<Instant>,
+    /// Whether a look at the store has ended (unlike `checked`, never reset by
+    /// [`LiveIndex::expire`]): only the process's first look opens a generation lazily.
+    looked: bool,
 }
 
 /// The current generation, kept across warm invocations (see the module comment).
 pub struct LiveIndex {
     store: Option<IndexStore>,
     embedders: Arc<dyn Embedders>,
-    state: RwLock<State>,
+    /// Shared with the task that finishes a cold start's lazy open.
+    state: Arc<RwLock<State>>,
     /// Held while the store is looked at: a search that comes before the first look has ended
     /// waits for it (the store may hold a generation the built-in corpus must not stand in
     /// for), while a later one answers from the generation it has.
@@ -296,10 +593,11 @@ impl LiveIndex {
         Self {
             store,
             embedders,
-            state: RwLock::new(State {
+            state: Arc::new(RwLock::new(State {
                 current: None,
                 checked: None,
-            }),
+                looked: false,
+            })),
             looking: tokio::sync::Mutex::new(()),
         }
     }
@@ -332,23 +630,66 @@ impl LiveIndex {
             return current.unwrap_or_else(Loaded::builtin);
         }
         let generation = current.as_ref().and_then(|c| c.generation.clone());
-        let next = match self.refresh(generation.as_deref()).await {
-            Ok(next) => next,
+        let cold = !self.state.read().unwrap_or_else(|e| e.into_inner()).looked;
+        let (next, opening) = match self.refresh(generation.as_deref(), cold).await {
+            Ok(Some((next, opening))) => (Some(next), opening),
+            Ok(None) => (None, None),
             Err(error) => {
                 tracing::error!(%error, ?generation, "new design index refused; the previous one keeps serving");
-                None
+                (None, None)
             }
         };
         {
             let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
             // Marked when the look ends: until the first one has, every search waits for it.
             state.checked = Some(Instant::now());
+            state.looked = true;
             if let Some(next) = &next {
-                tracing::info!(generation = ?next.generation, designs = next.index.designs().len(), "design index switched");
+                tracing::info!(generation = ?next.generation, designs = next.index.designs().len(), lazy = opening.is_some(), "design index switched");
                 state.current = Some(next.clone());
             }
         }
+        if let (Some(next), Some((manifest, opening))) = (&next, opening) {
+            self.finish(next.embedder.clone(), manifest, opening);
+        }
         next.or(current).unwrap_or_else(Loaded::builtin)
+    }
+
+    /// Reads the rest of a generation opened lazily, in the background, and swaps in the whole
+    /// index once its file checks out. If it does not (a part damaged in the store, found only
+    /// now), the generation is dropped for the built-in corpus: searches must not go on
+    /// ranking rows of a file known to be corrupted.
+    fn finish(&self, embedder: Arc<dyn Embedder>, manifest: Manifest, opening: Opening) {
+        let state = self.state.clone();
+        tokio::spawn(async move {
+            let whole = match opening.finish().await {
+                Ok(bytes) => tokio::task::spawn_blocking(move || DesignIndex::from_bytes(&bytes))
+                    .await
+                    .map_err(|e| StoreError::Backend(e.to_string()))
+                    .and_then(|read| matches(&manifest, read?)),
+                Err(error) => Err(error),
+            };
+            let mut state = state.write().unwrap_or_else(|e| e.into_inner());
+            let same = state.current.as_ref().and_then(|c| c.generation.as_deref())
+                == Some(manifest.generation.as_str());
+            if !same {
+                return;
+            }
+            match whole {
+                Ok(index) => {
+                    tracing::info!(generation = %manifest.generation, "design index read whole and checked");
+                    state.current = Some(Loaded {
+                        generation: Some(manifest.generation.clone()),
+                        index: Arc::new(index),
+                        embedder,
+                    });
+                }
+                Err(error) => {
+                    tracing::error!(%error, generation = %manifest.generation, "design index failed its check once read whole; back to the built-in corpus");
+                    state.current = None;
+                }
+            }
+        });
     }
 
     fn peek(&self) -> (Option<Loaded>, Option<Instant>) {
@@ -368,7 +709,15 @@ impl LiveIndex {
             .checked = None;
     }
 
-    async fn refresh(&self, generation: Option<&str>) -> Result<Option<Loaded>, StoreError> {
+    /// The generation to switch to, if the manifest names a new one. At cold start (`cold`:
+    /// the first look, so there is no previous generation to keep serving) a large index is
+    /// opened lazily, with what is left to read of it. Later looks read a generation whole
+    /// and check it before switching.
+    async fn refresh(
+        &self,
+        generation: Option<&str>,
+        cold: bool,
+    ) -> Result<Option<(Loaded, Option<(Manifest, Opening)>)>, StoreError> {
         let Some(store) = &self.store else {
             return Ok(None);
         };
@@ -382,11 +731,57 @@ impl LiveIndex {
             .embedders
             .get(&manifest.embedder)
             .map_err(RetrievalError::from)?;
-        let index = store.load(&manifest).await?;
-        Ok(Some(Loaded {
-            generation: Some(manifest.generation),
-            index: Arc::new(index),
-            embedder,
-        }))
+        let (index, opening) = match cold {
+            true => match store.open(&manifest).await? {
+                Some((index, opening)) => (index, Some((manifest.clone(), opening))),
+                None => (store.load(&manifest).await?, None),
+            },
+            false => (store.load(&manifest).await?, None),
+        };
+        Ok(Some((
+            Loaded {
+                generation: Some(manifest.generation.clone()),
+                index: Arc::new(index),
+                embedder,
+            },
+            opening,
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_cut_at_its_sections_and_between_rows() {
+        let layout = FileLayout::of("static:test", 96, 1000).expect("a layout");
+        let len = layout.rows_end + 123_456;
+        for part_bytes in [1, 1000, 4096, 65_536, 8 << 20] {
+            let cuts = split(len, Some(layout), part_bytes);
+            // Contiguous, covering the file, none empty or too big (a part holds a row at
+            // least).
+            assert_eq!(cuts.first().map(|c| c.start), Some(0));
+            assert_eq!(cuts.last().map(|c| c.end), Some(len));
+            assert!(cuts.windows(2).all(|w| w[0].end == w[1].start));
+            assert!(cuts.iter().all(|c| !c.is_empty()));
+            assert!(
+                cuts.iter()
+                    .all(|c| c.len() <= part_bytes.max(layout.row_bytes))
+            );
+            for bound in [layout.header, layout.rows_end] {
+                assert!(cuts.iter().any(|c| c.start == bound), "{part_bytes}");
+            }
+            for cut in cuts
+                .iter()
+                .filter(|c| c.start >= layout.header && c.end <= layout.rows_end)
+            {
+                assert_eq!((cut.start - layout.header) % layout.row_bytes, 0);
+                assert_eq!(cut.len() % layout.row_bytes, 0);
+            }
+        }
+        // Without a layout: plain parts.
+        let cuts = split(10, None, 4);
+        assert_eq!(cuts, vec![0..4, 4..8, 8..10]);
     }
 }

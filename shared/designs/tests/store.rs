@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use visions_designs::store::{IndexStore, LiveIndex};
+use visions_designs::store::{IndexStore, LiveIndex, Manifest};
 use visions_designs::{DesignIndex, corpus};
 use visions_domain::ports::BlobStore;
 use visions_embed::{BuiltinEmbedders, StaticEmbedder};
@@ -76,9 +76,7 @@ async fn a_damaged_or_missing_generation_is_refused_and_the_previous_keeps_servi
     assert!(store.load(&manifest).await.is_err());
     // Same length, one byte flipped.
     let mut flipped = bytes.clone();
-    if let Some(b) = flipped.get_mut(100) {
-        *b ^= 1;
-    }
+    *flipped.get_mut(bytes.len() / 2).expect("a byte") ^= 1;
     blobs.put(key, flipped, "x").await.expect("put");
     live.expire();
     assert_eq!(live.current().await.generation.as_deref(), Some("good"));
@@ -144,13 +142,13 @@ async fn a_generation_in_many_parts_loads_whole_and_a_missing_or_swapped_part_is
     );
     assert_eq!(
         manifest.objects.iter().map(|o| o.bytes).sum::<usize>(),
-        index.to_bytes().len()
+        index.to_bytes().expect("whole").len()
     );
     live.expire();
-    let loaded = live.current().await;
+    let loaded = settled(&live).await.expect("read whole in time");
     assert_eq!(loaded.generation.as_deref(), Some("parts"));
     assert_eq!(loaded.index.designs(), index.designs());
-    assert_eq!(loaded.index.to_bytes(), index.to_bytes());
+    assert_eq!(loaded.index.to_bytes().ok(), index.to_bytes().ok());
 
     // Two parts of the same size, swapped: each is refused by its own checksum.
     let (first, second) = match manifest.objects.as_slice() {
@@ -205,6 +203,16 @@ impl BlobStore for Slow {
         self.0.get(key).await
     }
 
+    async fn get_range(
+        &self,
+        key: &str,
+        start: u64,
+        len: u64,
+    ) -> Result<Option<Vec<u8>>, visions_domain::ports::StoreError> {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        self.0.get_range(key, start, len).await
+    }
+
     async fn delete(&self, key: &str) -> Result<(), visions_domain::ports::StoreError> {
         self.0.delete(key).await
     }
@@ -229,4 +237,166 @@ async fn a_first_search_during_the_warm_up_waits_for_its_look_and_gets_the_publi
     let loaded = live.current().await;
     assert_eq!(loaded.generation.as_deref(), Some("g1"));
     assert_eq!(loaded.index.designs().len(), 20);
+}
+
+/// A blob store that counts ranged reads, as a lazily opened index makes them.
+struct Counting {
+    inner: Arc<dyn BlobStore>,
+    ranges: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl BlobStore for Counting {
+    async fn put(
+        &self,
+        key: &str,
+        bytes: Vec<u8>,
+        content_type: &str,
+    ) -> Result<(), visions_domain::ports::StoreError> {
+        self.inner.put(key, bytes, content_type).await
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, visions_domain::ports::StoreError> {
+        self.inner.get(key).await
+    }
+
+    async fn get_range(
+        &self,
+        key: &str,
+        start: u64,
+        len: u64,
+    ) -> Result<Option<Vec<u8>>, visions_domain::ports::StoreError> {
+        self.ranges
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.get_range(key, start, len).await
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), visions_domain::ports::StoreError> {
+        self.inner.delete(key).await
+    }
+
+    fn public_url(&self, key: &str) -> String {
+        self.inner.public_url(key)
+    }
+}
+
+/// An index of 60 designs published in 4 KiB parts, so its f32 rows fill parts of their own.
+async fn published_in_small_parts(blobs: &Arc<dyn BlobStore>) -> (DesignIndex, Manifest) {
+    let store = IndexStore::new(blobs.clone(), "designs").with_part_bytes(4096);
+    let index = index_of(60);
+    let manifest = store.publish(&index, "big").await.expect("publish");
+    (index, manifest)
+}
+
+/// The parts that hold nothing but f32 rows: what a cold start leaves for later.
+fn rows_only_parts(index: &DesignIndex, manifest: &Manifest) -> Vec<String> {
+    let layout = index.layout().expect("a layout");
+    let mut start = 0;
+    let mut keys = Vec::new();
+    for object in &manifest.objects {
+        if start >= layout.header && start + object.bytes <= layout.rows_end {
+            keys.push(object.key.clone());
+        }
+        start += object.bytes;
+    }
+    keys
+}
+
+/// What `live` serves once the background read of a lazily opened generation has ended (`None`
+/// if it has not within five seconds).
+async fn settled(live: &LiveIndex) -> Option<visions_designs::store::Loaded> {
+    for _ in 0..500 {
+        let loaded = live.current().await;
+        if !loaded.index.is_lazy() {
+            return Some(loaded);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    None
+}
+
+#[tokio::test]
+async fn a_cold_start_searches_a_large_generation_before_its_rows_are_in_then_swaps_in_the_checked_whole()
+ {
+    let dir = tempfile::tempdir().expect("dir");
+    let files: Arc<dyn BlobStore> = Arc::new(FileBlobStore::new(dir.path().to_owned(), ""));
+    let (index, manifest) = published_in_small_parts(&files).await;
+    assert!(rows_only_parts(&index, &manifest).len() > 5);
+    let counting = Arc::new(Counting {
+        inner: files,
+        ranges: Default::default(),
+    });
+    let live = LiveIndex::over(Some(counting.clone()), Arc::new(BuiltinEmbedders));
+    let embedder = StaticEmbedder::builtin().expect("embedder");
+
+    let loaded = live.current().await;
+    assert_eq!(loaded.generation.as_deref(), Some("big"));
+    assert!(loaded.index.is_lazy());
+    assert_eq!(loaded.index.designs(), index.designs());
+    for query in [
+        "artisan bakery pre-orders",
+        "B2B analytics platform free trial",
+        "cours de yoga pour débutants",
+        "emergency plumber call now",
+    ] {
+        let filter = Default::default();
+        let got = loaded
+            .index
+            .search(embedder.as_ref(), query, 5, &filter)
+            .await
+            .expect("searches");
+        let want = index
+            .search(embedder.as_ref(), query, 5, &filter)
+            .await
+            .expect("searches");
+        let pairs = |m: &[visions_designs::Match<'_>]| -> Vec<(String, f32)> {
+            m.iter().map(|m| (m.design.id.clone(), m.score)).collect()
+        };
+        assert_eq!(pairs(&got), pairs(&want), "{query}");
+    }
+    assert!(counting.ranges.load(std::sync::atomic::Ordering::SeqCst) > 0);
+
+    let whole = settled(&live).await.expect("read whole in time");
+    assert_eq!(whole.generation.as_deref(), Some("big"));
+    assert_eq!(whole.index.to_bytes().ok(), index.to_bytes().ok());
+}
+
+#[tokio::test]
+async fn rows_damaged_in_the_store_are_never_ranked_and_the_built_in_corpus_takes_over() {
+    let (_dir, blobs, _store, live) = fixture().await;
+    let (index, manifest) = published_in_small_parts(&blobs).await;
+    // Every rows-only part overwritten with zeros of the same size: nothing a cold start
+    // reads at open time changes, so only the rows' own check and the whole file's find it.
+    for key in rows_only_parts(&index, &manifest) {
+        let size = blobs.get(&key).await.expect("get").expect("there").len();
+        blobs.put(&key, vec![0; size], "x").await.expect("put");
+    }
+    let loaded = live.current().await;
+    assert_eq!(loaded.generation.as_deref(), Some("big"));
+    let embedder = StaticEmbedder::builtin().expect("embedder");
+    let error = loaded
+        .index
+        .search(embedder.as_ref(), "artisan bakery", 3, &Default::default())
+        .await
+        .expect_err("damaged rows are refused")
+        .to_string();
+    assert!(error.contains("does not match its int8 code"), "{error}");
+
+    let settled = settled(&live).await.expect("read whole in time");
+    assert_eq!(settled.generation, None);
+    assert!(settled.index.designs().len() >= 150);
+    // Later looks read a generation whole and refuse it before switching.
+    live.expire();
+    assert_eq!(live.current().await.generation, None);
+}
+
+#[tokio::test]
+async fn after_the_first_look_a_new_generation_is_read_whole_before_it_serves() {
+    let (_dir, blobs, _store, live) = fixture().await;
+    assert_eq!(live.current().await.generation, None);
+    published_in_small_parts(&blobs).await;
+    live.expire();
+    let loaded = live.current().await;
+    assert_eq!(loaded.generation.as_deref(), Some("big"));
+    assert!(!loaded.index.is_lazy());
 }

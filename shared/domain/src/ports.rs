@@ -207,6 +207,14 @@ pub trait Redelivery: Send + Sync + 'static {
 pub trait BlobStore: Send + Sync + 'static {
     async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), StoreError>;
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// The bytes of a blob from `start`, at most `len` of them (fewer where it ends); `None`
+    /// when there is no blob.
+    async fn get_range(
+        &self,
+        key: &str,
+        start: u64,
+        len: u64,
+    ) -> Result<Option<Vec<u8>>, StoreError>;
     /// Removes a blob; removing one that is not there is not an error.
     async fn delete(&self, key: &str) -> Result<(), StoreError>;
     /// Where a browser fetches the blob: a CDN URL on AWS, a local-server path locally.

@@ -72,6 +72,40 @@ impl BlobStore for FileBlobStore {
         }
     }
 
+    async fn get_range(
+        &self,
+        key: &str,
+        start: u64,
+        len: u64,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        use tokio::io::{AsyncReadExt, AsyncSeekExt};
+        if !valid_key(key) {
+            return Ok(None);
+        }
+        let mut file = match tokio::fs::File::open(self.root.join(key)).await {
+            Ok(file) => file,
+            Err(err) if is_absent(&err) => return Ok(None),
+            Err(err) => return Err(StoreError::Backend(err.into())),
+        };
+        if !file
+            .metadata()
+            .await
+            .map_err(|e| StoreError::Backend(e.into()))?
+            .is_file()
+        {
+            return Ok(None);
+        }
+        file.seek(std::io::SeekFrom::Start(start))
+            .await
+            .map_err(|e| StoreError::Backend(e.into()))?;
+        let mut bytes = Vec::new();
+        file.take(len)
+            .read_to_end(&mut bytes)
+            .await
+            .map_err(|e| StoreError::Backend(e.into()))?;
+        Ok(Some(bytes))
+    }
+
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
         if !valid_key(key) {
             return Err(invalid_key(key));

@@ -50,7 +50,7 @@ pub fn run(base: Vec<f32>, queries: &[f32], dim: usize, k: usize) -> Result<Repo
     let started = Instant::now();
     let index = VectorIndex::build("bench", dim, base, Vec::new())?;
     let build = started.elapsed();
-    let bytes = index.to_bytes();
+    let bytes = index.to_bytes()?;
     let started = Instant::now();
     let index = VectorIndex::from_bytes(&bytes)?;
     let load = started.elapsed();

@@ -29,6 +29,7 @@
 
 use crate::ivf::Ivf;
 use crate::quantize::Codes;
+use crate::rows::Rows;
 use crate::{IndexError, VectorIndex};
 
 pub const MAGIC: [u8; 8] = *b"VSVECIDX";
@@ -47,54 +48,47 @@ impl Metric {
     }
 }
 
-impl VectorIndex {
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut body = Vec::with_capacity(self.vectors.len() * 5 + self.metadata.len() + 64);
-        self.vectors
-            .iter()
-            .for_each(|x| body.extend_from_slice(&x.to_le_bytes()));
-        body.extend(self.codes.codes.iter().map(|c| c.to_le_bytes()[0]));
-        for values in [&self.codes.scales, &self.codes.errors] {
-            values
-                .iter()
-                .for_each(|x| body.extend_from_slice(&x.to_le_bytes()));
-        }
-        match &self.ivf {
-            None => body.extend_from_slice(&0u32.to_le_bytes()),
-            Some(ivf) => {
-                body.extend_from_slice(&(ivf.lists() as u32).to_le_bytes());
-                body.extend_from_slice(&ivf.nprobe.to_le_bytes());
-                ivf.centroids
-                    .iter()
-                    .for_each(|x| body.extend_from_slice(&x.to_le_bytes()));
-                for values in [&ivf.offsets, &ivf.ids] {
-                    values
-                        .iter()
-                        .for_each(|x| body.extend_from_slice(&x.to_le_bytes()));
-                }
-            }
-        }
-        body.extend_from_slice(&(self.metadata.len() as u64).to_le_bytes());
-        body.extend_from_slice(&self.metadata);
+/// Where an index file's sections begin: the store splits a file at these offsets, so its f32
+/// rows are parts of their own that a cold start can leave for later.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileLayout {
+    /// The header's length: where the body, and in it the f32 rows, begin.
+    pub header: usize,
+    /// Where the f32 rows end and the rest of the body (codes onwards) begins.
+    pub rows_end: usize,
+    /// The bytes of one f32 row.
+    pub row_bytes: usize,
+}
 
-        let name = self.embedder.as_bytes();
-        let mut out = Vec::with_capacity(body.len() + name.len() + 48);
-        out.extend_from_slice(&MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
-        out.extend_from_slice(name);
-        out.extend_from_slice(&(self.dim as u32).to_le_bytes());
-        out.push(0);
-        out.extend_from_slice(&(self.len() as u64).to_le_bytes());
-        let checksum = checksum(&out, body.len() as u64, &body);
-        out.extend_from_slice(&checksum.to_le_bytes());
-        out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-        out.extend_from_slice(&body);
-        out
+impl FileLayout {
+    /// The layout of a file of `count` rows of `dim` by `embedder`; `None` when it overflows.
+    pub fn of(embedder: &str, dim: usize, count: usize) -> Option<Self> {
+        // magic, version, name length, name, dim, metric, count, checksum, body length.
+        let header = 8 + 4 + 2 + embedder.len() + 4 + 1 + 8 + 4 + 8;
+        let row_bytes = dim.checked_mul(4)?;
+        Some(Self {
+            header,
+            rows_end: header.checked_add(count.checked_mul(row_bytes)?)?,
+            row_bytes,
+        })
     }
+}
 
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, IndexError> {
-        let mut r = Reader(bytes);
+/// An index file's header.
+struct Header {
+    embedder: String,
+    dim: usize,
+    metric: Metric,
+    count: usize,
+    /// The bytes the checksum covers before the body length.
+    checked: usize,
+    checksum: u32,
+    body_len: usize,
+}
+
+impl Header {
+    fn read(r: &mut Reader<'_>) -> Result<Self, IndexError> {
+        let start = r.0.len();
         if r.take(8, "magic")? != MAGIC {
             return Err(IndexError::NotAnIndex);
         }
@@ -115,27 +109,43 @@ impl VectorIndex {
             .ok()
             .filter(|c| u32::try_from(*c).is_ok())
             .ok_or_else(|| IndexError::Inconsistent("too many rows".into()))?;
-        let header = bytes.get(..bytes.len() - r.0.len()).unwrap_or(&[]);
-        let expected = r.u32("checksum")?;
+        let checked = start - r.0.len();
+        let checksum = r.u32("checksum")?;
         let body_len =
             usize::try_from(r.u64("body length")?).map_err(|_| IndexError::Truncated("body"))?;
-        let body = r.take(body_len, "body")?;
-        if !r.0.is_empty() {
-            return Err(IndexError::Inconsistent("bytes after the body".into()));
-        }
-        let found = checksum(header, body_len as u64, body);
-        if found != expected {
-            return Err(IndexError::Checksum { expected, found });
-        }
         if dim == 0 {
             return Err(IndexError::Inconsistent("dimension 0".into()));
         }
+        Ok(Self {
+            embedder,
+            dim,
+            metric,
+            count,
+            checked,
+            checksum,
+            body_len,
+        })
+    }
+
+    fn cells(&self) -> Result<usize, IndexError> {
+        self.count
+            .checked_mul(self.dim)
+            .ok_or_else(|| IndexError::Inconsistent("rows × dimension overflows".into()))
+    }
+}
+
+/// The body after the f32 rows.
+struct Rest {
+    codes: Codes,
+    ivf: Option<Ivf>,
+    metadata: Vec<u8>,
+}
+
+impl Rest {
+    fn read(r: &mut Reader<'_>, count: usize, dim: usize) -> Result<Self, IndexError> {
         let cells = count
             .checked_mul(dim)
-            .ok_or_else(|| IndexError::Inconsistent("rows × dimension overflows".into()))?;
-
-        let mut r = Reader(body);
-        let vectors = r.f32s(cells, "vectors")?;
+            .ok_or(IndexError::Truncated("codes"))?;
         let codes = r
             .take(cells, "codes")?
             .iter()
@@ -143,7 +153,7 @@ impl VectorIndex {
             .collect();
         let scales = r.f32s(count, "scales")?;
         let errors = r.f32s(count, "errors")?;
-        if [&vectors, &scales, &errors]
+        if [&scales, &errors]
             .iter()
             .any(|v| v.iter().any(|x| !x.is_finite()))
         {
@@ -193,16 +203,7 @@ impl VectorIndex {
         if !r.0.is_empty() {
             return Err(IndexError::Inconsistent("bytes after the metadata".into()));
         }
-        let position = ivf
-            .as_ref()
-            .map(|f| crate::inverse(&f.ids))
-            .unwrap_or_default();
         Ok(Self {
-            embedder,
-            dim,
-            metric,
-            position,
-            vectors,
             codes: Codes {
                 codes,
                 scales,
@@ -211,6 +212,128 @@ impl VectorIndex {
             ivf,
             metadata,
         })
+    }
+}
+
+impl VectorIndex {
+    /// The file; an index opened lazily has it only once every row is in.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, IndexError> {
+        let cells = self.len() * self.dim;
+        let mut body = Vec::with_capacity(cells * 5 + self.metadata.len() + 64);
+        for position in 0..self.len() {
+            let row = self.stored_vector(position).ok_or(IndexError::Incomplete)?;
+            row.iter()
+                .for_each(|x| body.extend_from_slice(&x.to_le_bytes()));
+        }
+        body.extend(self.codes.codes.iter().map(|c| c.to_le_bytes()[0]));
+        for values in [&self.codes.scales, &self.codes.errors] {
+            values
+                .iter()
+                .for_each(|x| body.extend_from_slice(&x.to_le_bytes()));
+        }
+        match &self.ivf {
+            None => body.extend_from_slice(&0u32.to_le_bytes()),
+            Some(ivf) => {
+                body.extend_from_slice(&(ivf.lists() as u32).to_le_bytes());
+                body.extend_from_slice(&ivf.nprobe.to_le_bytes());
+                ivf.centroids
+                    .iter()
+                    .for_each(|x| body.extend_from_slice(&x.to_le_bytes()));
+                for values in [&ivf.offsets, &ivf.ids] {
+                    values
+                        .iter()
+                        .for_each(|x| body.extend_from_slice(&x.to_le_bytes()));
+                }
+            }
+        }
+        body.extend_from_slice(&(self.metadata.len() as u64).to_le_bytes());
+        body.extend_from_slice(&self.metadata);
+
+        let name = self.embedder.as_bytes();
+        let mut out = Vec::with_capacity(body.len() + name.len() + 48);
+        out.extend_from_slice(&MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        out.extend_from_slice(name);
+        out.extend_from_slice(&(self.dim as u32).to_le_bytes());
+        out.push(0);
+        out.extend_from_slice(&(self.len() as u64).to_le_bytes());
+        let checksum = checksum(&out, body.len() as u64, &body);
+        out.extend_from_slice(&checksum.to_le_bytes());
+        out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        out.extend_from_slice(&body);
+        Ok(out)
+    }
+
+    /// This index's file layout.
+    pub fn layout(&self) -> Option<FileLayout> {
+        FileLayout::of(&self.embedder, self.dim, self.len())
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, IndexError> {
+        let mut r = Reader(bytes);
+        let header = Header::read(&mut r)?;
+        let body = r.take(header.body_len, "body")?;
+        if !r.0.is_empty() {
+            return Err(IndexError::Inconsistent("bytes after the body".into()));
+        }
+        let found = checksum(
+            bytes.get(..header.checked).unwrap_or(&[]),
+            header.body_len as u64,
+            body,
+        );
+        if found != header.checksum {
+            return Err(IndexError::Checksum {
+                expected: header.checksum,
+                found,
+            });
+        }
+        let mut r = Reader(body);
+        let vectors = r.f32s(header.cells()?, "vectors")?;
+        if vectors.iter().any(|x| !x.is_finite()) {
+            return Err(IndexError::Inconsistent(
+                "a value is not a finite number".into(),
+            ));
+        }
+        let rest = Rest::read(&mut r, header.count, header.dim)?;
+        Ok(Self::assemble(header, Rows::Whole(vectors), rest))
+    }
+
+    /// Opens an index file of which only `head` (its first bytes, at least the header) and
+    /// `tail` (everything from [`FileLayout::rows_end`] on) are at hand: searchable at once,
+    /// each f32 row to be read with [`VectorIndex::fill_row`] when a search names it missing.
+    /// The file's checksum cannot be checked without its rows; every row is checked against
+    /// its int8 code as it is filled, and the caller checks the whole file once it has it.
+    pub fn open_lazily(head: &[u8], tail: &[u8]) -> Result<Self, IndexError> {
+        let header = Header::read(&mut Reader(head))?;
+        let layout = FileLayout::of(&header.embedder, header.dim, header.count)
+            .ok_or_else(|| IndexError::Inconsistent("rows × dimension overflows".into()))?;
+        if layout.rows_end.checked_add(tail.len()) != layout.header.checked_add(header.body_len) {
+            return Err(IndexError::Inconsistent(
+                "the body's length does not match its rows and the rest".into(),
+            ));
+        }
+        let rest = Rest::read(&mut Reader(tail), header.count, header.dim)?;
+        let rows = Rows::lazy(header.count);
+        Ok(Self::assemble(header, rows, rest))
+    }
+
+    fn assemble(header: Header, vectors: Rows, rest: Rest) -> Self {
+        let position = rest
+            .ivf
+            .as_ref()
+            .map(|f| crate::inverse(&f.ids))
+            .unwrap_or_default();
+        Self {
+            embedder: header.embedder,
+            dim: header.dim,
+            metric: header.metric,
+            position,
+            vectors,
+            codes: rest.codes,
+            ivf: rest.ivf,
+            metadata: rest.metadata,
+        }
     }
 }
 

@@ -12,12 +12,15 @@ pub mod bench;
 mod format;
 mod ivf;
 mod quantize;
+mod rows;
 mod search;
 mod topk;
 
-pub use format::{FORMAT_VERSION, MAGIC, Metric};
+pub use format::{FORMAT_VERSION, FileLayout, MAGIC, Metric};
 pub use ivf::{Ivf, IvfOptions};
-pub use search::Hit;
+pub use search::{Hit, Missing};
+
+use rows::Rows;
 
 use thiserror::Error;
 
@@ -51,6 +54,10 @@ pub enum IndexError {
         "the index was built with embedder `{index}`; querying it with `{query}` would compare unrelated vectors"
     )]
     EmbedderMismatch { index: String, query: String },
+    #[error("the index's f32 rows are still being read")]
+    Incomplete,
+    #[error("row {0} read from the store does not match its int8 code: the file is corrupted")]
+    RowMismatch(usize),
 }
 
 /// An index: its vectors in both encodings, an optional inverted file, and the metadata of the
@@ -60,7 +67,7 @@ pub struct VectorIndex {
     embedder: String,
     dim: usize,
     metric: Metric,
-    vectors: Vec<f32>,
+    vectors: Rows,
     codes: quantize::Codes,
     /// With an inverted file, rows are stored list by list (so a list is one sequential read)
     /// and `ivf.ids[p]` is the number of the row stored at `p`; `position` is its inverse.
@@ -113,7 +120,7 @@ impl VectorIndex {
             embedder: embedder.to_owned(),
             dim,
             metric: Metric::Cosine,
-            vectors,
+            vectors: Rows::Whole(vectors),
             codes,
             ivf,
             position,
@@ -177,11 +184,11 @@ impl VectorIndex {
     }
 
     pub fn len(&self) -> usize {
-        self.vectors.len() / self.dim.max(1)
+        self.codes.scales.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.vectors.is_empty()
+        self.len() == 0
     }
 
     pub fn metadata(&self) -> &[u8] {
@@ -214,9 +221,9 @@ impl VectorIndex {
             .map_or(position, |id| *id as usize)
     }
 
+    /// `None` for a row not read yet (see [`VectorIndex::open_lazily`]).
     fn stored_vector(&self, position: usize) -> Option<&[f32]> {
-        let start = position.checked_mul(self.dim)?;
-        self.vectors.get(start..start.checked_add(self.dim)?)
+        self.vectors.get(position, self.dim)
     }
 
     /// Refuses a query vector made by another embedder or of another dimension.

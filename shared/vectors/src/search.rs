@@ -20,6 +20,10 @@ pub struct Hit {
     pub score: f32,
 }
 
+/// The rows (by number) a search of a lazily opened index needs and does not have yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Missing(pub Vec<usize>);
+
 struct Query {
     vector: Vec<f32>,
     /// Its int8 codes, widened to i16 once for the scan's kernels.
@@ -50,18 +54,39 @@ impl VectorIndex {
     /// The `k` rows most similar to `query` among those `allow` accepts, best first: exact
     /// search, or the inverted file at its calibrated `nprobe` when the index has one. A
     /// query of the wrong dimension, zero length or with non-finite values finds nothing.
+    /// An index opened lazily finds nothing until the rows a search needs are in: search it
+    /// with [`VectorIndex::try_search`].
     pub fn search(&self, query: &[f32], k: usize, allow: impl Fn(usize) -> bool) -> Vec<Hit> {
+        self.try_search(query, k, allow).unwrap_or_default()
+    }
+
+    /// [`VectorIndex::search`], or the rows it needs that are not read yet.
+    pub fn try_search(
+        &self,
+        query: &[f32],
+        k: usize,
+        allow: impl Fn(usize) -> bool,
+    ) -> Result<Vec<Hit>, Missing> {
         match &self.ivf {
-            Some(ivf) => self.search_ivf(query, k, ivf.nprobe(), allow),
-            None => self.search_exact(query, k, allow),
+            Some(ivf) => self.try_search_ivf(query, k, ivf.nprobe(), allow),
+            None => self.try_search_exact(query, k, allow),
         }
     }
 
     /// Exactly the top `k` that a full f32 scan would return.
     pub fn search_exact(&self, query: &[f32], k: usize, allow: impl Fn(usize) -> bool) -> Vec<Hit> {
+        self.try_search_exact(query, k, allow).unwrap_or_default()
+    }
+
+    fn try_search_exact(
+        &self,
+        query: &[f32],
+        k: usize,
+        allow: impl Fn(usize) -> bool,
+    ) -> Result<Vec<Hit>, Missing> {
         match Query::new(query, self.dim) {
             Some(q) => self.scan(&q, k, std::iter::once(0..self.len()), allow),
-            None => Vec::new(),
+            None => Ok(Vec::new()),
         }
     }
 
@@ -74,11 +99,22 @@ impl VectorIndex {
         nprobe: usize,
         allow: impl Fn(usize) -> bool,
     ) -> Vec<Hit> {
+        self.try_search_ivf(query, k, nprobe, allow)
+            .unwrap_or_default()
+    }
+
+    fn try_search_ivf(
+        &self,
+        query: &[f32],
+        k: usize,
+        nprobe: usize,
+        allow: impl Fn(usize) -> bool,
+    ) -> Result<Vec<Hit>, Missing> {
         let Some(ivf) = &self.ivf else {
-            return self.search_exact(query, k, allow);
+            return self.try_search_exact(query, k, allow);
         };
         let Some(q) = Query::new(query, self.dim) else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
         let lists = ivf.nearest_lists(&q.vector, nprobe);
         let ranges = lists.into_iter().map(|list| ivf.list(list));
@@ -93,9 +129,9 @@ impl VectorIndex {
         k: usize,
         ranges: impl Iterator<Item = Range<usize>>,
         allow: impl Fn(usize) -> bool,
-    ) -> Vec<Hit> {
+    ) -> Result<Vec<Hit>, Missing> {
         if k == 0 {
-            return Vec::new();
+            return Ok(Vec::new());
         }
         let dim = self.dim;
         // Lower bounds of the true scores: the k-th best of them is a floor under the true
@@ -145,24 +181,37 @@ impl VectorIndex {
         self.rerank(&q.vector, k, kept)
     }
 
-    /// The `k` best of the rows stored at `positions` by their f32 inner product with `query`.
-    fn rerank(&self, query: &[f32], k: usize, positions: impl Iterator<Item = usize>) -> Vec<Hit> {
+    /// The `k` best of the rows stored at `positions` by their f32 inner product with `query`,
+    /// or the rows among them not read yet.
+    fn rerank(
+        &self,
+        query: &[f32],
+        k: usize,
+        positions: impl Iterator<Item = usize>,
+    ) -> Result<Vec<Hit>, Missing> {
         let mut best = TopK::new(k);
+        let mut missing = Vec::new();
         for position in positions {
-            if let Some(vector) = self.stored_vector(position) {
-                best.push(Scored {
+            let id = self.id_at(position);
+            match self.stored_vector(position) {
+                Some(vector) => best.push(Scored {
                     score: dot(vector, query),
-                    id: self.id_at(position) as u32,
-                });
+                    id: id as u32,
+                }),
+                None => missing.push(id),
             }
         }
-        best.into_sorted()
+        if !missing.is_empty() {
+            return Err(Missing(missing));
+        }
+        Ok(best
+            .into_sorted()
             .into_iter()
             .map(|s| Hit {
                 id: s.id as usize,
                 score: s.score,
             })
-            .collect()
+            .collect())
     }
 
     /// The top `k` by a plain f32 scan: the reference the tests and the benchmark hold the
@@ -171,6 +220,6 @@ impl VectorIndex {
         let Some(q) = Query::new(query, self.dim) else {
             return Vec::new();
         };
-        self.rerank(&q.vector, k, 0..self.len())
+        self.rerank(&q.vector, k, 0..self.len()).unwrap_or_default()
     }
 }

@@ -110,7 +110,7 @@ fn the_file_round_trips_and_refuses_any_damage() {
         b"{}".to_vec(),
     )
     .expect("builds");
-    let bytes = index.to_bytes();
+    let bytes = index.to_bytes().expect("a built index is whole");
     let back = VectorIndex::from_bytes(&bytes).expect("reads");
     assert_eq!(back, index);
     assert_eq!(back.metadata(), b"{}");
@@ -175,7 +175,7 @@ fn the_inverted_file_reaches_its_recall_target_and_survives_the_file() {
         "recall@10 {recall} at nprobe {}",
         ivf.nprobe()
     );
-    let back = VectorIndex::from_bytes(&index.to_bytes()).expect("reads");
+    let back = VectorIndex::from_bytes(&index.to_bytes().expect("whole")).expect("reads");
     assert_eq!(back, index);
 }
 
@@ -204,4 +204,137 @@ fn ties_at_the_kth_score_are_broken_as_a_full_scan_breaks_them() {
             );
         }
     }
+}
+
+/// Opens `index`'s file lazily, from its header and everything after its f32 rows.
+fn open_lazily(file: &[u8], index: &VectorIndex) -> VectorIndex {
+    let layout = index.layout().expect("a layout");
+    let head = file.get(..layout.header).expect("header");
+    let tail = file.get(layout.rows_end..).expect("tail");
+    VectorIndex::open_lazily(head, tail).expect("opens")
+}
+
+/// Searches a lazily opened index as a cold start does: whatever rows a search names missing
+/// are read from the file and filled, until it answers; returns the answer and the rows read.
+fn search_filling(
+    lazy: &VectorIndex,
+    file: &[u8],
+    query: &[f32],
+    k: usize,
+) -> (Vec<visions_vectors::Hit>, usize) {
+    let mut read = 0;
+    loop {
+        match lazy.try_search(query, k, |_| true) {
+            Ok(hits) => return (hits, read),
+            Err(visions_vectors::Missing(ids)) => {
+                assert!(!ids.is_empty());
+                for id in ids {
+                    let bytes = file
+                        .get(lazy.row_bytes(id).expect("a row"))
+                        .expect("in file");
+                    lazy.fill_row(id, bytes).expect("an undamaged row fills");
+                    read += 1;
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_lazily_opened_index_answers_as_the_whole_file_does_reading_only_the_rows_it_ranks() {
+    for (count, dim) in [(3000, 48), (IVF_THRESHOLD + 2000, 32)] {
+        let index = VectorIndex::build(
+            "test",
+            dim,
+            clustered(count, dim, 150, 31),
+            b"meta".to_vec(),
+        )
+        .expect("builds");
+        let file = index.to_bytes().expect("whole");
+        let lazy = open_lazily(&file, &index);
+        assert_eq!(
+            (lazy.len(), lazy.dim(), lazy.metadata()),
+            (count, dim, &b"meta"[..])
+        );
+        assert!(!lazy.is_complete());
+        assert_eq!(lazy.to_bytes(), Err(IndexError::Incomplete));
+        let queries = sample(20, dim, 150, 31, 1);
+        let mut read = 0;
+        for query in queries.chunks_exact(dim) {
+            let (got, rows) = search_filling(&lazy, &file, query, 10);
+            assert_eq!(got, index.search(query, 10, |_| true));
+            read += rows;
+        }
+        // Each query reads its few candidates, under 2% of the rows.
+        assert!(
+            read > 0 && read < 20 * count / 50,
+            "{read} rows read for 20 queries"
+        );
+        // Filled completely, it is the index the whole file reads to.
+        for id in 0..count {
+            let bytes = file
+                .get(index.row_bytes(id).expect("a row"))
+                .expect("in file");
+            lazy.fill_row(id, bytes).expect("fills");
+        }
+        assert!(lazy.is_complete());
+        assert_eq!(lazy.to_bytes().expect("complete"), file);
+    }
+}
+
+#[test]
+fn a_lazily_read_row_that_does_not_match_its_code_is_refused() {
+    let dim = 24;
+    let index =
+        VectorIndex::build("test", dim, clustered(500, dim, 10, 41), Vec::new()).expect("builds");
+    let file = index.to_bytes().expect("whole");
+    let lazy = open_lazily(&file, &index);
+    let id = 123;
+    let good = file
+        .get(index.row_bytes(id).expect("a row"))
+        .expect("in file");
+    let other = file
+        .get(index.row_bytes(id + 1).expect("a row"))
+        .expect("in file");
+    // Each bit of a value's sign, exponent and top of its mantissa, and a whole other row.
+    let mut damaged: Vec<Vec<u8>> = (12..32)
+        .map(|bit| {
+            let mut bytes = good.to_vec();
+            let value = bytes.get_mut(4 * 5 + bit / 8).expect("a byte");
+            *value ^= 1 << (bit % 8);
+            bytes
+        })
+        .collect();
+    damaged.push(other.to_vec());
+    damaged.push(good.get(4..).expect("short").to_vec());
+    let mut nan = good.to_vec();
+    nan.get_mut(..4)
+        .expect("a value")
+        .copy_from_slice(&f32::NAN.to_le_bytes());
+    damaged.push(nan);
+    for bytes in damaged {
+        assert_eq!(lazy.fill_row(id, &bytes), Err(IndexError::RowMismatch(id)));
+        assert_eq!(lazy.vector(id), None);
+    }
+    lazy.fill_row(id, good).expect("the row itself fills");
+    assert_eq!(lazy.vector(id), index.vector(id));
+}
+
+#[test]
+fn a_lazy_open_refuses_a_header_and_rest_that_do_not_belong_together() {
+    let dim = 16;
+    let index =
+        VectorIndex::build("test", dim, clustered(300, dim, 10, 51), Vec::new()).expect("builds");
+    let file = index.to_bytes().expect("whole");
+    let layout = index.layout().expect("a layout");
+    let head = file.get(..layout.header).expect("header");
+    let tail = file.get(layout.rows_end..).expect("tail");
+    assert!(VectorIndex::open_lazily(head, tail.get(1..).expect("shorter")).is_err());
+    assert!(VectorIndex::open_lazily(head.get(..layout.header - 1).expect("cut"), tail).is_err());
+    let bigger = VectorIndex::build("test", dim, clustered(301, dim, 10, 51), Vec::new())
+        .expect("builds")
+        .to_bytes()
+        .expect("whole");
+    assert!(VectorIndex::open_lazily(&bigger, tail).is_err());
+    assert!(VectorIndex::open_lazily(b"not an index at all, no", tail).is_err());
 }

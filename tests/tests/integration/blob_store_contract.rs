@@ -25,6 +25,33 @@ async fn round_trips_bytes_and_overwrites(store: impl BlobStore) {
     assert_eq!(store.get(key).await.unwrap(), Some(binary));
 }
 
+async fn reads_a_range_of_a_blob(store: impl BlobStore) {
+    let key = "indexes/designs/g1/00000.part";
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    store
+        .put(key, bytes.clone(), "application/octet-stream")
+        .await
+        .unwrap();
+    for (start, len) in [(0, 1), (1_000, 1_536), (69_000, 1_000), (0, 70_000)] {
+        let want = bytes.get(start..start + len).unwrap();
+        let got = store
+            .get_range(key, start as u64, len as u64)
+            .await
+            .unwrap();
+        assert_eq!(got.as_deref(), Some(want), "{start}+{len}");
+    }
+    // Past the end: what there is, then nothing.
+    let got = store.get_range(key, 69_990, 100).await.unwrap();
+    assert_eq!(got.as_deref(), bytes.get(69_990..));
+    assert_eq!(
+        store.get_range(key, 70_000, 10).await.unwrap(),
+        Some(Vec::new())
+    );
+    assert_eq!(store.get_range(key, 5, 0).await.unwrap(), Some(Vec::new()));
+    assert_eq!(store.get_range("indexes/none", 0, 10).await.unwrap(), None);
+    assert_eq!(store.get_range("../etc/passwd", 0, 10).await.unwrap(), None);
+}
+
 async fn a_missing_blob_is_none_and_deleting_it_is_not_an_error(store: impl BlobStore) {
     assert_eq!(store.get("pages/none/index.html").await.unwrap(), None);
     store.delete("pages/none/index.html").await.unwrap();
@@ -82,6 +109,12 @@ macro_rules! contract {
                 let (_folder, store) = $store;
                 super::round_trips_bytes_and_overwrites(store).await;
             }
+            #[tokio::test]
+            async fn reads_a_range_of_a_blob() {
+                let (_folder, store) = $store;
+                super::reads_a_range_of_a_blob(store).await;
+            }
+
             #[tokio::test]
             async fn a_missing_blob_is_none_and_deleting_it_is_not_an_error() {
                 let (_folder, store) = $store;
