@@ -656,9 +656,10 @@ impl LiveIndex {
     }
 
     /// Reads the rest of a generation opened lazily, in the background, and swaps in the whole
-    /// index once its file checks out. If it does not (a part damaged in the store, found only
-    /// now), the generation is dropped for the built-in corpus: searches must not go on
-    /// ranking rows of a file known to be corrupted.
+    /// index once its file checks out. If it cannot be read or does not check out (a part
+    /// damaged in the store, found only now), the built-in corpus serves instead: searches
+    /// must not go on ranking rows of a file that failed its check. The next look, within
+    /// [`REFRESH`], reads the generation whole and switches to it only if it checks out.
     fn finish(&self, embedder: Arc<dyn Embedder>, manifest: Manifest, opening: Opening) {
         let state = self.state.clone();
         tokio::spawn(async move {
@@ -685,7 +686,7 @@ impl LiveIndex {
                     });
                 }
                 Err(error) => {
-                    tracing::error!(%error, generation = %manifest.generation, "design index failed its check once read whole; back to the built-in corpus");
+                    tracing::error!(%error, generation = %manifest.generation, "design index could not be read whole or failed its check; back to the built-in corpus until the next look");
                     state.current = None;
                 }
             }
