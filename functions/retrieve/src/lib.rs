@@ -147,7 +147,7 @@ fn known(value: Option<String>, known: &[String], what: &str) -> Result<Option<S
         (status = 200, description = "The closest designs, best first", body = DesignSearch),
         (status = 400, description = "Missing or invalid q, k, industry or goal", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The index's embedder is unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The index cannot answer now: its embedder, or the stored vectors a search needs, are unavailable", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -189,7 +189,7 @@ async fn search_designs(
         .map_err(|e| {
             tracing::error!(error = %e, "design search failed");
             Problem::new(ProblemKind::ServiceUnavailable)
-                .detail("the design index's embedder is unavailable; try again shortly")
+                .detail("the design index cannot answer now (its embedder or its stored vectors are unavailable); try again shortly")
         })?;
     Ok(Json(DesignSearch {
         designs: found

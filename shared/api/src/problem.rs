@@ -344,7 +344,7 @@ fn problem_example(status: &str, has_body: bool) -> Option<serde_json::Value> {
             "the image model failed: timed out after 60s; asset 0193a5b7-c1d2-7e8f-9a0b-1c2d3e4f5a6b keeps the reason",
         ),
         "503" => Problem::new(ProblemKind::ServiceUnavailable)
-            .detail("the design index's embedder is unavailable; try again shortly"),
+            .detail("the design index cannot answer now (its embedder or its stored vectors are unavailable); try again shortly"),
         _ => return None,
     };
     serde_json::to_value(problem).ok()

@@ -261,11 +261,11 @@ impl DesignIndex {
             .next()
             .unwrap_or_default();
         self.vectors.check_query(embedder.name(), &vector)?;
-        loop {
+        // Only a lazily opened index misses rows; it reads them and searches again: the
+        // ranking's candidates first, then any design only BM25 found, so two reads at most.
+        for _ in 0..3 {
             match self.try_search_with(&vector, query, k, filter, Mode::Hybrid) {
                 Ok(found) => return Ok(found),
-                // Only a lazily opened index misses rows; it reads them and searches again
-                // (the ranking's candidates first, then any design only BM25 found).
                 Err(Missing(ids)) => {
                     let rows = self.rows.as_ref().ok_or_else(|| {
                         RetrievalError::Rows("rows are missing from a whole index".into())
@@ -276,6 +276,9 @@ impl DesignIndex {
                 }
             }
         }
+        Err(RetrievalError::Rows(
+            "the rows a search needs were read but are still missing".into(),
+        ))
     }
 
     /// Search with a query already embedded, in any mode (the evaluation compares them). An
