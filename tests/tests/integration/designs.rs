@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::http::StatusCode;
 use serde_json::json;
-use visions_designs::store::{DESIGN_INDEX, IndexStore};
+use visions_designs::store::{DESIGN_INDEX, IndexStore, LiveIndex};
 use visions_designs::{DesignIndex, corpus};
 use visions_embed::{Embedders, StaticEmbedder};
 use visions_llm::embeddings::ProviderEmbedders;
@@ -143,6 +143,64 @@ async fn a_generation_in_the_data_folder_is_served() {
 #[tokio::test]
 async fn a_generation_in_s3_is_served() {
     published_generation_is_served(&TestApp::dynamo().await).await;
+}
+
+/// A cold start over S3: a generation whose f32 rows fill parts of their own is searched before
+/// they are read (the rows a search ranks are read by range), answers as the whole index does,
+/// and is swapped for the whole, checked index once the rest has arrived.
+#[tokio::test]
+async fn a_cold_start_opens_a_large_generation_in_s3_before_its_rows_arrive() {
+    let sdk = visions_tests::moto::sdk_config().await;
+    let client = visions_aws::s3_client(&sdk);
+    let bucket = visions_tests::moto::unique("lazy-index");
+    client.create_bucket().bucket(&bucket).send().await.unwrap();
+    let blobs: Arc<dyn visions_domain::ports::BlobStore> =
+        Arc::new(visions_aws::S3BlobStore::new(client, &bucket, ""));
+    let index = subset(60);
+    IndexStore::new(blobs.clone(), DESIGN_INDEX)
+        .with_part_bytes(4096)
+        .publish(&index, "big")
+        .await
+        .unwrap();
+    let live = LiveIndex::over(Some(blobs), Arc::new(visions_embed::BuiltinEmbedders));
+    let loaded = live.current().await;
+    assert_eq!(loaded.generation.as_deref(), Some("big"));
+    assert!(loaded.index.is_lazy());
+    let embedder = StaticEmbedder::builtin().unwrap();
+    for query in [
+        "neighbourhood bakery",
+        "Zahnarztpraxis Termin buchen",
+        "webinar registration",
+    ] {
+        let filter = Default::default();
+        let scored = |found: Vec<visions_designs::Match<'_>>| -> Vec<(String, f32)> {
+            found
+                .into_iter()
+                .map(|m| (m.design.id.clone(), m.score))
+                .collect()
+        };
+        let got = loaded
+            .index
+            .search(embedder.as_ref(), query, 3, &filter)
+            .await
+            .unwrap();
+        let want = index
+            .search(embedder.as_ref(), query, 3, &filter)
+            .await
+            .unwrap();
+        assert_eq!(scored(got), scored(want), "{query}");
+    }
+    let mut whole = live.current().await;
+    for _ in 0..1000 {
+        if !whole.index.is_lazy() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        whole = live.current().await;
+    }
+    assert!(!whole.index.is_lazy(), "never read whole");
+    assert_eq!(whole.generation.as_deref(), Some("big"));
+    assert_eq!(whole.index.to_bytes().ok(), index.to_bytes().ok());
 }
 
 /// A fake provider whose vectors are the built-in embedder's, padded to the real model's
