@@ -23,6 +23,50 @@ impl S3BlobStore {
     }
 }
 
+impl S3BlobStore {
+    /// The blob at `key`, or its bytes in an HTTP `range`; `None` when there is none.
+    async fn get_object(
+        &self,
+        key: &str,
+        range: Option<String>,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        if !valid_key(key) {
+            return Ok(None);
+        }
+        match self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .set_range(range)
+            .send()
+            .await
+        {
+            Ok(output) => {
+                let bytes = output
+                    .body
+                    .collect()
+                    .await
+                    .map_err(|e| StoreError::Backend(e.into()))?;
+                // `into_bytes` joins the received chunks with whole-chunk copies;
+                // `AggregatedBytes::to_vec` iterates them byte by byte, which took seconds for
+                // a 200 MB vector index in a debug build.
+                Ok(Some(Vec::from(bytes.into_bytes())))
+            }
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_key()) => Ok(None),
+            // 416: the range starts past the blob's end, where it has no bytes.
+            Err(err)
+                if err
+                    .raw_response()
+                    .is_some_and(|r| r.status().as_u16() == 416) =>
+            {
+                Ok(Some(Vec::new()))
+            }
+            Err(err) => Err(s3_error(err)),
+        }
+    }
+}
+
 fn s3_error<E, R>(err: aws_sdk_s3::error::SdkError<E, R>) -> StoreError
 where
     E: std::error::Error + Send + Sync + 'static,
@@ -54,31 +98,7 @@ impl BlobStore for S3BlobStore {
     }
 
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        if !valid_key(key) {
-            return Ok(None);
-        }
-        match self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .send()
-            .await
-        {
-            Ok(output) => {
-                let bytes = output
-                    .body
-                    .collect()
-                    .await
-                    .map_err(|e| StoreError::Backend(e.into()))?;
-                // `into_bytes` joins the received chunks with whole-chunk copies;
-                // `AggregatedBytes::to_vec` iterates them byte by byte, which took seconds for
-                // a 200 MB vector index in a debug build.
-                Ok(Some(Vec::from(bytes.into_bytes())))
-            }
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_key()) => Ok(None),
-            Err(err) => Err(s3_error(err)),
-        }
+        self.get_object(key, None).await
     }
 
     async fn get_range(
@@ -87,41 +107,16 @@ impl BlobStore for S3BlobStore {
         start: u64,
         len: u64,
     ) -> Result<Option<Vec<u8>>, StoreError> {
-        if !valid_key(key) {
-            return Ok(None);
+        // An HTTP range is inclusive and cannot be empty: an empty one asks for a byte, so a
+        // missing blob is still `None`, and keeps none.
+        let last = start.saturating_add(len.max(1) - 1);
+        let mut bytes = self
+            .get_object(key, Some(format!("bytes={start}-{last}")))
+            .await?;
+        if let Some(bytes) = &mut bytes {
+            bytes.truncate(usize::try_from(len).unwrap_or(usize::MAX));
         }
-        // An HTTP range is inclusive and cannot be empty.
-        let Some(last) = len.checked_sub(1).and_then(|l| start.checked_add(l)) else {
-            return Ok(self.get(key).await?.map(|_| Vec::new()));
-        };
-        match self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .range(format!("bytes={start}-{last}"))
-            .send()
-            .await
-        {
-            Ok(output) => {
-                let bytes = output
-                    .body
-                    .collect()
-                    .await
-                    .map_err(|e| StoreError::Backend(e.into()))?;
-                Ok(Some(Vec::from(bytes.into_bytes())))
-            }
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_key()) => Ok(None),
-            // 416: the range starts past the blob's end, where it has no bytes.
-            Err(err)
-                if err
-                    .raw_response()
-                    .is_some_and(|r| r.status().as_u16() == 416) =>
-            {
-                Ok(Some(Vec::new()))
-            }
-            Err(err) => Err(s3_error(err)),
-        }
+        Ok(bytes)
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {

@@ -418,12 +418,7 @@ impl Opening {
                 }
             })
             .collect();
-        let mut parts = futures::stream::iter(fetches).buffered(PARALLEL_PARTS);
-        let mut bytes = Vec::new();
-        while let Some(part) = parts.next().await {
-            bytes.extend_from_slice(&part?);
-        }
-        Ok(bytes)
+        concatenated(fetches).await
     }
 }
 
@@ -503,6 +498,13 @@ pub async fn fetch_parts(
         .iter()
         .map(|object| fetch_part(blobs, object))
         .collect();
+    concatenated(fetches).await
+}
+
+/// What `fetches` give, joined in their order, [`PARALLEL_PARTS`] awaited at a time.
+async fn concatenated(
+    fetches: Vec<impl Future<Output = Result<Vec<u8>, StoreError>>>,
+) -> Result<Vec<u8>, StoreError> {
     let mut parts = futures::stream::iter(fetches).buffered(PARALLEL_PARTS);
     // Appended in order as parts arrive; never sized from the manifest, which may lie.
     let mut bytes = Vec::new();

@@ -184,69 +184,26 @@ async fn a_generation_in_many_parts_loads_whole_and_a_missing_or_swapped_part_is
     assert!(error.contains(&middle.key), "{error}");
 }
 
-/// A blob store whose reads take a while, as S3's do.
-struct Slow(Arc<dyn BlobStore>);
-
-#[async_trait::async_trait]
-impl BlobStore for Slow {
-    async fn put(
-        &self,
-        key: &str,
-        bytes: Vec<u8>,
-        content_type: &str,
-    ) -> Result<(), visions_domain::ports::StoreError> {
-        self.0.put(key, bytes, content_type).await
-    }
-
-    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, visions_domain::ports::StoreError> {
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        self.0.get(key).await
-    }
-
-    async fn get_range(
-        &self,
-        key: &str,
-        start: u64,
-        len: u64,
-    ) -> Result<Option<Vec<u8>>, visions_domain::ports::StoreError> {
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        self.0.get_range(key, start, len).await
-    }
-
-    async fn delete(&self, key: &str) -> Result<(), visions_domain::ports::StoreError> {
-        self.0.delete(key).await
-    }
-
-    fn public_url(&self, key: &str) -> String {
-        self.0.public_url(key)
-    }
-}
-
-#[tokio::test]
-async fn a_first_search_during_the_warm_up_waits_for_its_look_and_gets_the_published_generation() {
-    let (_dir, blobs, store, _live) = fixture().await;
-    store.publish(&index_of(20), "g1").await.expect("publish");
-    let live = Arc::new(LiveIndex::over(
-        Some(Arc::new(Slow(blobs))),
-        Arc::new(BuiltinEmbedders),
-    ));
-    live.warm_up();
-    // The warm-up's look is under way (its manifest read takes 200 ms); this search comes
-    // before it ends, and must not answer from the built-in corpus meanwhile.
-    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    let loaded = live.current().await;
-    assert_eq!(loaded.generation.as_deref(), Some("g1"));
-    assert_eq!(loaded.index.designs().len(), 20);
-}
-
-/// A blob store that counts ranged reads, as a lazily opened index makes them.
-struct Counting {
+/// A blob store over another whose reads take `delay`, as S3's do, and which counts ranged
+/// reads, as a lazily opened index makes them.
+struct Observed {
     inner: Arc<dyn BlobStore>,
+    delay: std::time::Duration,
     ranges: std::sync::atomic::AtomicUsize,
 }
 
+impl Observed {
+    fn new(inner: Arc<dyn BlobStore>, delay: std::time::Duration) -> Arc<Self> {
+        Arc::new(Self {
+            inner,
+            delay,
+            ranges: Default::default(),
+        })
+    }
+}
+
 #[async_trait::async_trait]
-impl BlobStore for Counting {
+impl BlobStore for Observed {
     async fn put(
         &self,
         key: &str,
@@ -257,6 +214,7 @@ impl BlobStore for Counting {
     }
 
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, visions_domain::ports::StoreError> {
+        tokio::time::sleep(self.delay).await;
         self.inner.get(key).await
     }
 
@@ -268,6 +226,7 @@ impl BlobStore for Counting {
     ) -> Result<Option<Vec<u8>>, visions_domain::ports::StoreError> {
         self.ranges
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        tokio::time::sleep(self.delay).await;
         self.inner.get_range(key, start, len).await
     }
 
@@ -278,6 +237,23 @@ impl BlobStore for Counting {
     fn public_url(&self, key: &str) -> String {
         self.inner.public_url(key)
     }
+}
+
+#[tokio::test]
+async fn a_first_search_during_the_warm_up_waits_for_its_look_and_gets_the_published_generation() {
+    let (_dir, blobs, store, _live) = fixture().await;
+    store.publish(&index_of(20), "g1").await.expect("publish");
+    let live = Arc::new(LiveIndex::over(
+        Some(Observed::new(blobs, std::time::Duration::from_millis(200))),
+        Arc::new(BuiltinEmbedders),
+    ));
+    live.warm_up();
+    // The warm-up's look is under way (its manifest read takes 200 ms); this search comes
+    // before it ends, and must not answer from the built-in corpus meanwhile.
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let loaded = live.current().await;
+    assert_eq!(loaded.generation.as_deref(), Some("g1"));
+    assert_eq!(loaded.index.designs().len(), 20);
 }
 
 /// An index of 60 designs published in 4 KiB parts, so its f32 rows fill parts of their own.
@@ -322,10 +298,7 @@ async fn a_cold_start_searches_a_large_generation_before_its_rows_are_in_then_sw
     let files: Arc<dyn BlobStore> = Arc::new(FileBlobStore::new(dir.path().to_owned(), ""));
     let (index, manifest) = published_in_small_parts(&files).await;
     assert!(rows_only_parts(&index, &manifest).len() > 5);
-    let counting = Arc::new(Counting {
-        inner: files,
-        ranges: Default::default(),
-    });
+    let counting = Observed::new(files, std::time::Duration::ZERO);
     let live = LiveIndex::over(Some(counting.clone()), Arc::new(BuiltinEmbedders));
     let embedder = StaticEmbedder::builtin().expect("embedder");
 
