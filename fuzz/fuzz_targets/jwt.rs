@@ -25,6 +25,7 @@ static VERIFIER: LazyLock<Verifier> = LazyLock::new(|| {
         issuer: "visions-ai".into(),
         audience: "visions-ai-api".into(),
         leeway_secs: 30,
+        public_key: None,
     };
     let verifier = JwtVerifier::new(settings, Arc::new(LocalSecrets::new(data.path())));
     Verifier {

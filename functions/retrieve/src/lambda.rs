@@ -12,25 +12,28 @@ use visions_domain::ports::{BlobStore, SecretName, SecretStore};
 use visions_llm::embeddings::ProviderEmbedders;
 use visions_model_config::ModelSettings;
 
-/// Needs a Tokio runtime: the cold start's two requests (the token signing key, the index
-/// manifest) go out here, while the built-in corpus is read and the runtime waits for the first
-/// event, whose search then waits on them instead of making them one after the other.
+/// Needs a Tokio runtime: the cold start's requests (the index manifest, and the token key
+/// when it is a secret) go out here, while the built-in corpus is read and the runtime waits for
+/// the first event, whose search then waits on them instead of making them one after the other.
 pub fn app(aws: &Aws) -> anyhow::Result<Router> {
     let secrets = aws.secrets(&[SecretName::JwtKey])?;
-    let key = secrets.clone();
-    tokio::spawn(async move { key.get(SecretName::JwtKey).await.map(drop) });
+    let verifier = JwtVerifier::from_lookup(aws.lookup(), secrets.clone())?;
+    if verifier.reads_secret() {
+        let key = secrets.clone();
+        tokio::spawn(async move { key.get(SecretName::JwtKey).await.map(drop) });
+    }
     // A provider embedder (an index built with one) reads its key through the same store.
     let index = Arc::new(LiveIndex::over(
         aws.indexes().map(|s| s as Arc<dyn BlobStore>),
         Arc::new(ProviderEmbedders::new(
             ModelSettings::from_lookup(aws.lookup())?,
-            secrets.clone(),
+            secrets,
         )),
     ));
     index.warm_up();
     let ports = crate::Ports {
         index,
-        verifier: Arc::new(JwtVerifier::from_lookup(aws.lookup(), secrets)?),
+        verifier: Arc::new(verifier),
     };
     Ok(crate::app(ports, &Cors::from_lookup(aws.lookup())?))
 }

@@ -6,6 +6,8 @@ use std::sync::Arc;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -88,6 +90,25 @@ pub struct JwtSettings {
     pub issuer: String,
     pub audience: String,
     pub leeway_secs: u64,
+    /// EdDSA only: the public key given as configuration. It is no secret, so with it a
+    /// verifier never asks the secret store (a cold start's first request makes no such call);
+    /// without it the key is the `JwtKey` secret.
+    pub public_key: Option<Ed25519PublicKey>,
+}
+
+/// An Ed25519 public key, from its JWK `x` (RFC 8037 §2: base64url, no padding, of the 32-byte
+/// key), the form identity providers publish in their JWKS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ed25519PublicKey([u8; 32]);
+
+impl std::str::FromStr for Ed25519PublicKey {
+    type Err = &'static str;
+
+    fn from_str(x: &str) -> Result<Self, Self::Err> {
+        const EXPECTED: &str = "expected an Ed25519 public key's JWK `x`: 43 base64url characters";
+        let bytes = URL_SAFE_NO_PAD.decode(x.trim()).map_err(|_| EXPECTED)?;
+        Ok(Self(bytes.try_into().map_err(|_| EXPECTED)?))
+    }
 }
 
 pub const DEFAULT_ISSUER: &str = "visions-ai";
@@ -96,8 +117,8 @@ pub const DEFAULT_AUDIENCE: &str = "visions-ai-api";
 pub const MAX_LEEWAY_SECS: u64 = 30;
 
 impl JwtSettings {
-    /// `VISIONS_JWT_ALG` (HS256 or EdDSA), `VISIONS_JWT_ISSUER`, `VISIONS_JWT_AUDIENCE` and
-    /// `VISIONS_JWT_LEEWAY_SECS`, read through `lookup`.
+    /// `VISIONS_JWT_ALG` (HS256 or EdDSA), `VISIONS_JWT_ISSUER`, `VISIONS_JWT_AUDIENCE`,
+    /// `VISIONS_JWT_LEEWAY_SECS` and `VISIONS_JWT_PUBLIC_KEY`, read through `lookup`.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let algorithm = match lookup("VISIONS_JWT_ALG").as_deref() {
             None | Some("HS256") => Algorithm::HS256,
@@ -118,11 +139,27 @@ impl JwtSettings {
                 reason: "at most 30 seconds",
             });
         }
+        let public_key = match lookup("VISIONS_JWT_PUBLIC_KEY").filter(|x| !x.is_empty()) {
+            None => None,
+            Some(x) if algorithm != Algorithm::EdDSA => {
+                return Err(ConfigError::Invalid {
+                    name: "VISIONS_JWT_PUBLIC_KEY",
+                    value: x,
+                    reason: "a public key verifies EdDSA tokens: set VISIONS_JWT_ALG=EdDSA",
+                });
+            }
+            Some(x) => Some(x.parse().map_err(|reason| ConfigError::Invalid {
+                name: "VISIONS_JWT_PUBLIC_KEY",
+                value: x,
+                reason,
+            })?),
+        };
         Ok(Self {
             algorithm,
             issuer: lookup("VISIONS_JWT_ISSUER").unwrap_or_else(|| DEFAULT_ISSUER.into()),
             audience: lookup("VISIONS_JWT_AUDIENCE").unwrap_or_else(|| DEFAULT_AUDIENCE.into()),
             leeway_secs,
+            public_key,
         })
     }
 }
@@ -130,12 +167,27 @@ impl JwtSettings {
 /// Verifies bearer tokens against the configured algorithm and key.
 pub struct JwtVerifier {
     settings: JwtSettings,
-    secrets: Arc<dyn SecretStore>,
+    key: VerifyingKey,
+}
+
+enum VerifyingKey {
+    /// Read (and cached) by the store: it may change while the function runs.
+    Secret(Arc<dyn SecretStore>),
+    Public(DecodingKey),
 }
 
 impl JwtVerifier {
     pub fn new(settings: JwtSettings, secrets: Arc<dyn SecretStore>) -> Self {
-        Self { settings, secrets }
+        let key = match &settings.public_key {
+            Some(Ed25519PublicKey(raw)) => VerifyingKey::Public(DecodingKey::from_ed_der(raw)),
+            None => VerifyingKey::Secret(secrets),
+        };
+        Self { settings, key }
+    }
+
+    /// Whether verifying reads the `JwtKey` secret (a cold start may fetch it early).
+    pub fn reads_secret(&self) -> bool {
+        matches!(self.key, VerifyingKey::Secret(_))
     }
 
     /// A function's verifier: its settings read through `lookup` ([`JwtSettings::from_lookup`]),
@@ -177,8 +229,11 @@ impl JwtVerifier {
     }
 
     async fn decoding_key(&self) -> Result<DecodingKey, AuthError> {
-        let material = self
-            .secrets
+        let secrets = match &self.key {
+            VerifyingKey::Public(key) => return Ok(key.clone()),
+            VerifyingKey::Secret(secrets) => secrets,
+        };
+        let material = secrets
             .get(SecretName::JwtKey)
             .await
             .map_err(|err| AuthError::KeyUnavailable(err.to_string()))?;
@@ -268,5 +323,52 @@ where
         let principal = verifier.verify(token).await?;
         tracing::Span::current().record("principal", principal.sub.as_str());
         Ok(principal)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<JwtSettings, ConfigError> {
+        JwtSettings::from_lookup(|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    const X: &str = "Aq0CJH6AWz8D8FA2PkujK6Fsl9JuqC_iG4n-lyw5pco";
+
+    #[test]
+    fn a_public_key_is_read_for_eddsa_only() {
+        let eddsa = settings(&[("VISIONS_JWT_ALG", "EdDSA"), ("VISIONS_JWT_PUBLIC_KEY", X)]);
+        assert!(eddsa.unwrap().public_key.is_some());
+        let unset = settings(&[("VISIONS_JWT_ALG", "EdDSA"), ("VISIONS_JWT_PUBLIC_KEY", "")]);
+        assert_eq!(unset.unwrap().public_key, None, "empty is unset");
+        let hs256 = settings(&[("VISIONS_JWT_PUBLIC_KEY", X)]).unwrap_err();
+        assert!(
+            hs256.to_string().contains("VISIONS_JWT_ALG=EdDSA"),
+            "{hs256}"
+        );
+    }
+
+    #[test]
+    fn a_public_key_that_is_not_one_is_refused() {
+        let pem = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAAq0CJH6AWz8D8FA2PkujK6Fsl9JuqC/iG4n+lyw5pco=\n-----END PUBLIC KEY-----";
+        let short = &X[..42];
+        let padded = format!("{X}=");
+        let standard_alphabet = X.replace('_', "/");
+        for bad in [pem, short, padded.as_str(), standard_alphabet.as_str(), "é"] {
+            let err = settings(&[
+                ("VISIONS_JWT_ALG", "EdDSA"),
+                ("VISIONS_JWT_PUBLIC_KEY", bad),
+            ])
+            .unwrap_err();
+            assert!(
+                err.to_string().contains("43 base64url characters"),
+                "{bad}: {err}"
+            );
+        }
     }
 }

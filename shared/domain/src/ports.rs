@@ -252,7 +252,8 @@ pub fn cache_control(content_type: &str) -> &'static str {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SecretName {
-    /// HS256 signing secret, or the Ed25519 public key (PEM) when the algorithm is EdDSA.
+    /// HS256 signing secret, or the Ed25519 public key (PEM) when the algorithm is EdDSA and
+    /// `VISIONS_JWT_PUBLIC_KEY` does not give it.
     JwtKey,
     /// HMAC key that binds pagination cursors to their user.
     CursorKey,

@@ -211,15 +211,40 @@ async fn eddsa_app() -> TestApp {
     .await
 }
 
+/// The public key given as configuration (its JWK `x`), and an unusable JWT key secret beside
+/// it: a server that read the secret would answer 500, not verify.
+async fn eddsa_app_with_public_key() -> TestApp {
+    let x = "Aq0CJH6AWz8D8FA2PkujK6Fsl9JuqC_iG4n-lyw5pco"; // of ed25519-public.pem
+    TestApp::local(
+        &[("VISIONS_JWT_ALG", "EdDSA"), ("VISIONS_JWT_PUBLIC_KEY", x)],
+        |data| {
+            std::fs::create_dir_all(data.join("secrets")).unwrap();
+            std::fs::write(data.join("secrets/jwt-key"), "not a key").unwrap();
+        },
+    )
+    .await
+}
+
 #[tokio::test]
 async fn eddsa_server_accepts_its_key_and_refuses_confusion() {
-    let app = eddsa_app().await;
-    let good = good_claims(&app);
+    for (setup, app) in [
+        ("key in the secret", eddsa_app().await),
+        (
+            "key in the configuration",
+            eddsa_app_with_public_key().await,
+        ),
+    ] {
+        refuses_forgeries_of_eddsa(setup, &app).await;
+    }
+}
+
+async fn refuses_forgeries_of_eddsa(setup: &str, app: &TestApp) {
+    let good = good_claims(app);
     let ed = EncodingKey::from_ed_pem(&fixture("ed25519-private.pem")).unwrap();
     assert_eq!(
-        status(&app, &sign(Algorithm::EdDSA, &ed, &good)).await,
+        status(app, &sign(Algorithm::EdDSA, &ed, &good)).await,
         StatusCode::OK,
-        "the control token works"
+        "{setup}: the control token works"
     );
 
     let other = EncodingKey::from_ed_pem(&fixture("ed25519-other-private.pem")).unwrap();
@@ -257,9 +282,9 @@ async fn eddsa_server_accepts_its_key_and_refuses_confusion() {
     ];
     for (what, token) in &forgeries {
         assert_eq!(
-            status(&app, token).await,
+            status(app, token).await,
             StatusCode::UNAUTHORIZED,
-            "{what} must be refused"
+            "{setup}: {what} must be refused"
         );
     }
 }

@@ -890,3 +890,73 @@ fn each_queue_outlasts_its_consumer_and_dead_letters_after_five_receives() {
         "the jobs, optimize and usage queues' consumers"
     );
 }
+
+/// With `JwtPublicKey` set, the functions verify EdDSA tokens on that key alone: their JWT key
+/// secret here does not exist, and a function that asked Secrets Manager for it would answer 500.
+#[tokio::test]
+async fn with_a_public_key_the_functions_verify_tokens_without_secrets_manager() {
+    let template = template();
+    let sdk = visions_tests::moto::sdk_config().await;
+    let stack = visions_ai::emulator::bootstrap(&sdk, &visions_tests::moto::unique("pk"))
+        .await
+        .unwrap();
+    let functions: BTreeMap<String, Function> = functions(&template)
+        .into_iter()
+        .map(|f| (f.binary.clone(), f))
+        .collect();
+    let missing_secret = stack.jwt_key_arn.replace("JwtKeySecret", "NoSuchSecret");
+    let aws = |binary: &str, public_key: Option<&str>| {
+        let deployed = deployed(&template, &functions[binary], &stack);
+        let public_key = public_key.map(str::to_owned);
+        let missing_secret = missing_secret.clone();
+        let lookup: visions_aws::Lookup = Arc::new(move |var: &str| match var {
+            "VISIONS_JWT_ALG" => Some("EdDSA".to_owned()),
+            "VISIONS_JWT_PUBLIC_KEY" => public_key.clone(),
+            "VISIONS_JWT_KEY_ARN" => Some(missing_secret.clone()),
+            other => deployed(other),
+        });
+        Aws::new(sdk.clone(), lookup)
+    };
+    let settings =
+        visions_api::auth::JwtSettings::from_lookup(aws("projects", None).lookup()).unwrap();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let token = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA),
+        &serde_json::json!({
+            "sub": "keyed", "tier": "pro", "iss": settings.issuer, "aud": settings.audience,
+            "iat": now, "nbf": now, "exp": now + 600,
+        }),
+        &jsonwebtoken::EncodingKey::from_ed_pem(
+            &std::fs::read(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/fixtures/ed25519-private.pem"
+            ))
+            .unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let x = "Aq0CJH6AWz8D8FA2PkujK6Fsl9JuqC_iG4n-lyw5pco"; // of fixtures/ed25519-public.pem
+
+    for (binary, uri) in [
+        ("retrieve", "/v1/designs/search?q=sourdough%20bakery&k=3"),
+        ("projects", "/v1/projects?limit=5"),
+        ("meter", "/v1/credits"),
+    ] {
+        let app = |public_key| -> axum::Router {
+            let aws = aws(binary, public_key);
+            match binary {
+                "retrieve" => visions_retrieve::lambda::app(&aws).unwrap(),
+                "projects" => visions_projects::lambda::app(&aws).unwrap(),
+                _ => visions_meter::lambda::app(&aws).unwrap(),
+            }
+        };
+        let (status, body) = call(&app(Some(x)), "GET", uri, &token, None).await;
+        assert_eq!(status, 200, "{binary} with the public key: {body}");
+        let (status, body) = call(&app(None), "GET", uri, &token, None).await;
+        assert_eq!(
+            status, 500,
+            "{binary} without it reads the missing secret: {body}"
+        );
+    }
+}
