@@ -1,7 +1,7 @@
-//! Embeds the built-in design corpus with the built-in embedder when the crate is built, into
-//! `$OUT_DIR/builtin.vsi` (the index file format), and indexes it for BM25 into
-//! `$OUT_DIR/builtin.bm25`: a cold start reads finished indexes instead of tokenizing and
-//! embedding every design (`docs/BENCHMARKS.md`, "Cold start per function").
+//! Embeds the built-in design corpus with the built-in embedder when the crate is built, and
+//! indexes it for BM25, into `$OUT_DIR/builtin.vsi` (the index file format, the postings in its
+//! metadata as `src/metadata.rs` lays them out): a cold start reads a finished index instead of
+//! tokenizing and embedding every design (`docs/BENCHMARKS.md`, "Cold start per function").
 
 use std::error::Error;
 use std::path::PathBuf;
@@ -16,10 +16,16 @@ mod bm25 {
     include!("src/bm25.rs");
 }
 
+#[allow(dead_code)]
+mod metadata {
+    include!("src/metadata.rs");
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
     println!("cargo::rerun-if-changed=corpus/records.json");
     println!("cargo::rerun-if-changed=src/search_text.rs");
     println!("cargo::rerun-if-changed=src/bm25.rs");
+    println!("cargo::rerun-if-changed=src/metadata.rs");
     let records: Vec<Value> =
         serde_json::from_str(&std::fs::read_to_string("corpus/records.json")?)?;
     let embedder = visions_embed::StaticEmbedder::builtin()?;
@@ -48,15 +54,14 @@ fn main() -> Result<(), Box<dyn Error>> {
         vectors.extend(embedder.embed_one(&text));
         texts.push(text);
     }
+    let lexical = bm25::Bm25::new(texts.iter().map(String::as_str));
     let index = visions_vectors::VectorIndex::build(
         visions_embed::Embedder::name(embedder.as_ref()),
         visions_embed::Embedder::dim(embedder.as_ref()),
         vectors,
-        serde_json::to_vec(&records)?,
+        metadata::designs_metadata(&serde_json::to_vec(&records)?, &lexical.to_bytes()),
     )?;
     let out = PathBuf::from(std::env::var("OUT_DIR")?);
     std::fs::write(out.join("builtin.vsi"), index.to_bytes()?)?;
-    let lexical = bm25::Bm25::new(texts.iter().map(String::as_str));
-    std::fs::write(out.join("builtin.bm25"), lexical.to_bytes())?;
     Ok(())
 }

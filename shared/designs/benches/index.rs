@@ -1,7 +1,7 @@
-//! What design retrieval costs: reading the built-in index with its BM25 postings (once per
-//! cold start of the worker and the retrieve function), reading the same corpus as an index file
-//! alone (a published generation: BM25 is built as it loads), embedding and indexing the corpus
-//! (what `build.rs` does once per build) and answering one brief (once per job). Median of 50;
+//! What design retrieval costs: reading the built-in index with the BM25 postings in its file
+//! (once per cold start of the worker and the retrieve function; a published generation of the
+//! same designs reads the same way), embedding and indexing the corpus (what `build.rs` does
+//! once per build) and answering one brief (once per job). Median of 50;
 //! also the process's first read of the built-in index, as a cold start makes it (its pages of
 //! compiled-in data not yet touched), and parsing the corpus's JSON records, most of a read.
 //! `cargo bench -p visions-designs --bench index`
@@ -42,9 +42,7 @@ fn main() {
         DesignIndex::new(designs.clone(), visions_embed::BUILTIN_NAME, vectors).expect("index")
     });
     let index = visions_designs::builtin();
-    let file = index.to_bytes().expect("whole");
     let builtin = timed(|| visions_designs::read_builtin().expect("reads"));
-    let read = timed(|| DesignIndex::from_bytes(&file).expect("reads"));
     let records = timed(|| corpus::records().expect("the corpus"));
     let brief = "A family bakery selling sourdough loaves and birthday cakes for weekend pickup";
     let query = timed(|| {
@@ -52,7 +50,7 @@ fn main() {
         index.search_with(&vector, brief, 3, &Filter::default(), Mode::Hybrid)
     });
     println!(
-        "design index over {} designs: a process's first read of the built-in index {first:?}, read the built-in index {builtin:?} (of which parsing the records' JSON {records:?}), read it as an index file {read:?}, embed and index the corpus {build:?}, one brief embedded and searched {query:?} (medians of 50)",
+        "design index over {} designs: a process's first read of the built-in index {first:?}, read the built-in index {builtin:?} (of which parsing the records' JSON {records:?}), embed and index the corpus {build:?}, one brief embedded and searched {query:?} (medians of 50)",
         designs.len()
     );
 }

@@ -10,6 +10,7 @@ use visions_vectors::{IndexError, Missing, VectorIndex};
 
 use crate::Design;
 use crate::bm25::Bm25;
+use crate::metadata::{designs_metadata, split_designs_metadata};
 use crate::store::Parts;
 
 /// Rank constant of reciprocal-rank fusion. 20 rather than the usual 60: with a few hundred
@@ -117,11 +118,18 @@ impl DesignIndex {
                 vectors.len()
             )));
         }
-        let metadata =
+        let lexical = Self::postings_of(&designs);
+        let json =
             serde_json::to_vec(&designs).map_err(|e| RetrievalError::Records(e.to_string()))?;
+        let metadata = designs_metadata(&json, &lexical.to_bytes());
         let flat: Vec<f32> = vectors.into_iter().flatten().collect();
         let vectors = VectorIndex::build(embedder, dim, flat, metadata)?;
-        Ok(Self::assemble(designs, vectors))
+        Ok(Self {
+            designs,
+            vectors,
+            lexical,
+            rows: None,
+        })
     }
 
     /// Embeds every design's search text with `embedder` and indexes them.
@@ -137,22 +145,23 @@ impl DesignIndex {
         Self::new(designs, embedder.name(), vectors)
     }
 
-    /// Reads an index file; a damaged file, or records that do not match its vectors, is
-    /// refused.
+    /// Reads an index file; a damaged file, or records or postings that do not match its
+    /// vectors, is refused.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, RetrievalError> {
-        let (designs, vectors) = Self::read(bytes)?;
-        Ok(Self::assemble(designs, vectors))
+        Self::read(VectorIndex::from_bytes(bytes)?, None)
     }
 
-    fn read(bytes: &[u8]) -> Result<(Vec<Design>, VectorIndex), RetrievalError> {
-        let vectors = VectorIndex::from_bytes(bytes)?;
-        Ok((Self::designs_of(&vectors)?, vectors))
+    /// An index whose f32 rows are read from `rows` as searches need them.
+    pub(crate) fn lazy(vectors: VectorIndex, rows: Arc<Parts>) -> Result<Self, RetrievalError> {
+        Self::read(vectors, Some(rows))
     }
 
-    /// The designs `vectors` carries in its metadata, one per row.
-    fn designs_of(vectors: &VectorIndex) -> Result<Vec<Design>, RetrievalError> {
-        let designs: Vec<Design> = serde_json::from_slice(vectors.metadata())
-            .map_err(|e| RetrievalError::Records(e.to_string()))?;
+    /// The designs and postings `vectors` carries in its metadata ([`crate::metadata`]).
+    fn read(vectors: VectorIndex, rows: Option<Arc<Parts>>) -> Result<Self, RetrievalError> {
+        let (json, postings) = split_designs_metadata(vectors.metadata())
+            .ok_or_else(|| RetrievalError::Records("the designs' metadata is cut short".into()))?;
+        let designs: Vec<Design> =
+            serde_json::from_slice(json).map_err(|e| RetrievalError::Records(e.to_string()))?;
         if designs.len() != vectors.len() {
             return Err(RetrievalError::Records(format!(
                 "{} designs for {} vectors",
@@ -160,52 +169,28 @@ impl DesignIndex {
                 vectors.len()
             )));
         }
-        Ok(designs)
-    }
-
-    /// Reads an index file and the BM25 postings `build.rs` made of the same designs (the
-    /// built-in corpus: a cold start reads them instead of tokenizing every design).
-    pub fn from_bytes_with_bm25(bytes: &[u8], bm25: &[u8]) -> Result<Self, RetrievalError> {
-        let (designs, vectors) = Self::read(bytes)?;
-        let lexical = Bm25::from_bytes(bm25)
-            .filter(|lexical| lexical.documents() == designs.len())
-            .ok_or_else(|| {
-                RetrievalError::Records(
-                    "the BM25 postings are unreadable or of other designs".into(),
-                )
-            })?;
+        let lexical = match postings {
+            Some(postings) => Bm25::from_bytes(postings)
+                .filter(|lexical| lexical.documents() == designs.len())
+                .ok_or_else(|| {
+                    RetrievalError::Records(
+                        "the BM25 postings are unreadable or of other designs".into(),
+                    )
+                })?,
+            // A file written before the postings rode in it.
+            None => Self::postings_of(&designs),
+        };
         Ok(Self {
             designs,
             vectors,
             lexical,
-            rows: None,
+            rows,
         })
     }
 
-    /// An index whose f32 rows are read from `rows` as searches need them.
-    pub(crate) fn lazy(vectors: VectorIndex, rows: Arc<Parts>) -> Result<Self, RetrievalError> {
-        let designs = Self::designs_of(&vectors)?;
-        Ok(Self {
-            rows: Some(rows),
-            ..Self::assemble(designs, vectors)
-        })
-    }
-
-    fn assemble(designs: Vec<Design>, vectors: VectorIndex) -> Self {
-        let lexical = Bm25::new(
-            designs
-                .iter()
-                .map(Design::search_text)
-                .collect::<Vec<_>>()
-                .iter()
-                .map(String::as_str),
-        );
-        Self {
-            designs,
-            vectors,
-            lexical,
-            rows: None,
-        }
+    fn postings_of(designs: &[Design]) -> Bm25 {
+        let texts: Vec<String> = designs.iter().map(Design::search_text).collect();
+        Bm25::new(texts.iter().map(String::as_str))
     }
 
     /// The index file (an index opened lazily has it once every row is in).
@@ -380,22 +365,73 @@ mod tests {
 
     #[test]
     fn the_compiled_in_bm25_is_what_the_built_in_designs_index_to() {
-        let tokenized = DesignIndex::from_bytes(crate::BUILTIN_INDEX).expect("reads");
-        assert_eq!(crate::builtin().lexical, tokenized.lexical);
+        let builtin = crate::builtin();
+        let (_, postings) = split_designs_metadata(builtin.vectors.metadata()).expect("whole");
+        assert!(postings.is_some(), "build.rs writes them into the file");
+        assert_eq!(builtin.lexical, DesignIndex::postings_of(builtin.designs()));
+    }
+
+    /// The built-in designs' index file with `metadata` in place of theirs.
+    fn builtin_with(metadata: Vec<u8>) -> Vec<u8> {
+        let builtin = crate::builtin();
+        let flat: Vec<f32> = (0..builtin.designs().len())
+            .filter_map(|i| builtin.vector(i))
+            .flatten()
+            .copied()
+            .collect();
+        VectorIndex::build(builtin.embedder(), builtin.dim(), flat, metadata)
+            .and_then(|index| index.to_bytes())
+            .expect("the built-in vectors index")
+    }
+
+    fn designs_json() -> Vec<u8> {
+        serde_json::to_vec(crate::builtin().designs()).expect("designs serialize")
     }
 
     #[test]
-    fn bm25_postings_of_other_designs_are_refused() {
+    fn bm25_postings_of_other_designs_or_cut_short_are_refused() {
+        let json = designs_json();
         let other = Bm25::new(["one design", "another"]).to_bytes();
-        let error = DesignIndex::from_bytes_with_bm25(crate::BUILTIN_INDEX, &other).err();
-        assert!(
-            matches!(error, Some(RetrievalError::Records(_))),
-            "{error:?}"
-        );
-        let error = DesignIndex::from_bytes_with_bm25(crate::BUILTIN_INDEX, b"VSBM25v1").err();
-        assert!(
-            matches!(error, Some(RetrievalError::Records(_))),
-            "{error:?}"
+        let mut short = designs_metadata(&json, &[]);
+        short.truncate(short.len() - 1);
+        for (what, metadata) in [
+            ("postings of other designs", designs_metadata(&json, &other)),
+            (
+                "postings' magic alone",
+                designs_metadata(&json, b"VSBM25v1"),
+            ),
+            ("designs cut short", short),
+        ] {
+            let error = DesignIndex::from_bytes(&builtin_with(metadata)).err();
+            assert!(
+                matches!(error, Some(RetrievalError::Records(_))),
+                "{what}: {error:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_file_of_designs_without_postings_still_reads_and_makes_them() {
+        let read = DesignIndex::from_bytes(&builtin_with(designs_json())).expect("reads");
+        assert_eq!(read.designs(), crate::builtin().designs());
+        assert_eq!(read.lexical, crate::builtin().lexical);
+    }
+
+    #[test]
+    fn a_new_index_carries_its_postings_in_its_file() {
+        let builtin = crate::builtin();
+        let vectors = (0..3)
+            .filter_map(|i| builtin.vector(i).map(<[f32]>::to_vec))
+            .collect();
+        let designs = builtin.designs().iter().take(3).cloned().collect();
+        let made = DesignIndex::new(designs, builtin.embedder(), vectors).expect("indexes");
+        let file = made.to_bytes().expect("whole");
+        let metadata = VectorIndex::from_bytes(&file).expect("reads");
+        let (_, postings) = split_designs_metadata(metadata.metadata()).expect("whole");
+        assert_eq!(postings, Some(made.lexical.to_bytes().as_slice()));
+        assert_eq!(
+            DesignIndex::from_bytes(&file).expect("reads").lexical,
+            made.lexical
         );
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! The corpus (`corpus/records.json`, schema beside it) is compiled in, already embedded with
 //! the built-in static embedder and indexed for BM25 (by `build.rs`) into a [`DesignIndex`]
-//! file and a BM25 file. Teams build their own
+//! file, which carries the postings too ([`metadata`]). Teams build their own
 //! index files (`visions-ai index build|add`), kept as generations in the blob store
 //! ([`store`]).
 
@@ -13,6 +13,8 @@ pub mod corpus;
 pub mod eval;
 mod index;
 pub mod ingest;
+/// The layout of a design index file's metadata: the designs and their BM25 postings.
+pub mod metadata;
 mod record;
 mod search_text;
 pub mod store;
@@ -24,17 +26,16 @@ pub use record::{Design, DesignSection, Hero, Palette, Typography, industry_labe
 
 use visions_embed::StaticEmbedder;
 
-/// The built-in corpus with its vectors, made by `build.rs` with the built-in embedder.
+/// The built-in corpus with its vectors and BM25 postings, made by `build.rs` with the
+/// built-in embedder.
 const BUILTIN_INDEX: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/builtin.vsi"));
-/// Its BM25 postings, made by `build.rs` too.
-const BUILTIN_BM25: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/builtin.bm25"));
 
 static BUILTIN: LazyLock<Arc<DesignIndex>> =
     LazyLock::new(|| Arc::new(read_builtin().expect("the built-in index reads (a test checks)")));
 
-/// Reads the built-in corpus's compiled-in files (what [`builtin`] does once per process).
+/// Reads the built-in corpus's compiled-in index file (what [`builtin`] does once per process).
 pub fn read_builtin() -> Result<DesignIndex, RetrievalError> {
-    DesignIndex::from_bytes_with_bm25(BUILTIN_INDEX, BUILTIN_BM25)
+    DesignIndex::from_bytes(BUILTIN_INDEX)
 }
 
 /// The built-in corpus, indexed once per process.

@@ -422,13 +422,14 @@ impl Opening {
     }
 }
 
-/// Where to cut a file of `len` bytes into parts of at most `part_bytes`: at its sections'
-/// bounds when it has a `layout` (header, f32 rows, the rest), and between rows within the
-/// rows, so a cold start can leave the rows' parts for later and read any row with one
-/// request.
+/// Where to cut a file of `len` bytes into parts of at most `part_bytes`. A file that fits in
+/// one part is one part: one request reads it whole. A larger one with a `layout` is cut at
+/// its sections' bounds (header, f32 rows, the rest), and between rows within the rows, so a
+/// cold start can leave the rows' parts for later and read any row with one request.
 pub fn split(len: usize, layout: Option<FileLayout>, part_bytes: usize) -> Vec<Range<usize>> {
     let part_bytes = part_bytes.max(1);
-    let sections = match layout.filter(|l| l.rows_end <= len && l.row_bytes > 0) {
+    let sections = match layout.filter(|l| len > part_bytes && l.rows_end <= len && l.row_bytes > 0)
+    {
         Some(l) => vec![
             (0..l.header, part_bytes),
             (
@@ -760,7 +761,7 @@ mod tests {
     fn a_file_is_cut_at_its_sections_and_between_rows() {
         let layout = FileLayout::of("static:test", 96, 1000).expect("a layout");
         let len = layout.rows_end + 123_456;
-        for part_bytes in [1, 1000, 4096, 65_536, 8 << 20] {
+        for part_bytes in [1, 1000, 4096, 65_536] {
             let cuts = split(len, Some(layout), part_bytes);
             // Contiguous, covering the file, none empty or too big (a part holds a row at
             // least).
@@ -783,6 +784,9 @@ mod tests {
                 assert_eq!(cut.len() % layout.row_bytes, 0);
             }
         }
+        // A file that fits in one part is one part, sections or not.
+        assert_eq!(split(len, Some(layout), len), vec![0..len]);
+        assert_eq!(split(len, Some(layout), 8 << 20), vec![0..len]);
         // Without a layout: plain parts.
         let cuts = split(10, None, 4);
         assert_eq!(cuts, vec![0..4, 4..8, 8..10]);
