@@ -10,31 +10,39 @@ const MAX_WORD_CHARS: usize = 100;
 
 include!(concat!(env!("OUT_DIR"), "/vocab.rs"));
 
+/// The id of `piece`: the slot its hash names holds the one piece that could be there.
+fn vocab_id(piece: &str) -> Option<u32> {
+    let slot = phf_shared::get_index(&phf_shared::hash(piece, &KEY), &DISPS, SLOTS.len());
+    let id = *SLOTS.get(usize::try_from(slot).ok()?)?;
+    let at = usize::try_from(id).ok()?;
+    let (start, end) = (*STARTS.get(at)?, *STARTS.get(at + 1)?);
+    let stored = PIECES.get(usize::try_from(start).ok()?..usize::try_from(end).ok()?)?;
+    (stored == piece).then_some(id)
+}
+
+/// The built-in vocabulary (all-MiniLM-L6-v2's), compiled in by `build.rs` from
+/// `model/vocab.txt`.
 pub struct WordPiece {
-    /// Compiled in by `build.rs` from `model/vocab.txt`.
-    ids: &'static phf::Map<&'static str, u32>,
     unknown: Option<u32>,
 }
 
 impl WordPiece {
-    /// The built-in vocabulary (all-MiniLM-L6-v2's).
     pub fn builtin() -> Self {
         Self {
-            ids: &VOCAB,
-            unknown: VOCAB.get("[UNK]").copied(),
+            unknown: vocab_id("[UNK]"),
         }
     }
 
     pub fn len(&self) -> usize {
-        self.ids.len()
+        SLOTS.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        SLOTS.is_empty()
     }
 
     pub fn id(&self, token: &str) -> Option<u32> {
-        self.ids.get(token).copied()
+        vocab_id(token)
     }
 
     /// Token ids of `text` (no `[CLS]`/`[SEP]`; a word with no pieces gives `[UNK]`).
@@ -62,8 +70,8 @@ impl WordPiece {
                 if start > 0 {
                     candidate.insert_str(0, "##");
                 }
-                if let Some(id) = self.ids.get(candidate.as_str()) {
-                    piece = Some(*id);
+                if let Some(id) = vocab_id(&candidate) {
+                    piece = Some(id);
                     break;
                 }
                 end -= 1;
@@ -170,4 +178,22 @@ fn is_cjk(c: char) -> bool {
     matches!(u32::from(c),
         0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0x20000..=0x2A6DF | 0x2A700..=0x2B73F
         | 0x2B740..=0x2B81F | 0x2B820..=0x2CEAF | 0xF900..=0xFAFF | 0x2F800..=0x2FA1F)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WordPiece;
+
+    #[test]
+    fn every_vocabulary_line_is_found_at_its_id_and_nothing_else_is() {
+        let vocab = WordPiece::builtin();
+        let lines: Vec<&str> = include_str!("../model/vocab.txt").lines().collect();
+        assert_eq!(vocab.len(), lines.len());
+        for (id, piece) in lines.iter().enumerate() {
+            assert_eq!(vocab.id(piece), u32::try_from(id).ok(), "{piece:?}");
+        }
+        for absent in ["", "visionsai", "##", "[unk]", "the ", "hello\n", "café"] {
+            assert_eq!(vocab.id(absent), None, "{absent:?}");
+        }
+    }
 }
