@@ -33,7 +33,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         starts.push(u32::try_from(at)?);
     }
     let mut rs = String::new();
-    writeln!(rs, "/// The perfect hash's key (`phf_generator`'s, from its fixed seed).")?;
+    writeln!(
+        rs,
+        "/// The perfect hash's key (`phf_generator`'s, from its fixed seed)."
+    )?;
     writeln!(rs, "const KEY: u64 = {};", state.key)?;
     writeln!(
         rs,
