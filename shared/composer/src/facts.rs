@@ -135,7 +135,7 @@ pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {
     let mut keywords: Vec<String> = if same_language {
         keywords(&prompt, &business, city.as_deref(), &offer, lang)
             .into_iter()
-            .filter(|k| !k.contains(['@', '/', '$', '€', '£']) && !k.contains("http"))
+            .filter(|k| !has_own_place(k))
             // A figure cut out of a longer one ("4" of "4,7/5") would be a new claim.
             .filter(|k| {
                 visions_agents::claims::numbers(k)
@@ -147,16 +147,8 @@ pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {
     } else {
         Vec::new()
     };
-    if keywords.len() < 3 {
-        if let Some(design) = design.filter(|_| lang == "en") {
-            // A design's keyword with a figure in it ("24/7", "2-minute") would be a claim.
-            let plain = design
-                .keywords
-                .iter()
-                .filter(|k| !k.chars().any(|c| c.is_ascii_digit()));
-            keywords.extend(plain.take(3 - keywords.len()).cloned());
-        }
-    }
+    // Never a design's keywords: they name what another business sells, and "Including
+    // locksmith" on a plumber's page is a claim the brief never made.
     while keywords.len() < 3 {
         keywords.push(offer.clone());
     }
@@ -597,6 +589,17 @@ fn default_goal(design_goal: &str, lang: &str) -> &'static str {
 
 /// Concrete nouns the brief lists: split on list separators and function words, keep short
 /// phrases, drop the business, the place and filler.
+/// A link, email or price: facts with their own place on the page ("24/7" and "7j/7" are
+/// none of them).
+fn has_own_place(phrase: &str) -> bool {
+    phrase.contains(['@', '$', '€', '£'])
+        || phrase.contains("http")
+        || phrase.split_whitespace().any(|word| {
+            word.contains('/')
+                && (word.contains('.') || word.chars().filter(|c| c.is_alphabetic()).count() > 1)
+        })
+}
+
 fn keywords(
     prompt: &str,
     business: &str,
@@ -879,6 +882,32 @@ mod tests {
             "{:?}",
             f.keywords
         );
+    }
+
+    #[test]
+    fn names_only_what_the_brief_offers_never_a_designs_keywords() {
+        let prompt = "Landing page for Ferreira & Filhos, a family-run plumbing company in Porto offering emergency repairs 24/7, boiler installation from €890. Call 22 123 4567.";
+        let brief = Brief::new(prompt, "en", "Project", "", BrandKit::default());
+        for id in ["local-locksmith-emergency", "trades-plumber-emergency-call"] {
+            let design = visions_designs::builtin()
+                .get(id)
+                .expect("a built-in design");
+            let f = extract(&brief, Some(design));
+            for keyword in &f.keywords {
+                assert!(
+                    prompt.to_lowercase().contains(&keyword.to_lowercase()),
+                    "{id}: {keyword:?} is not in the brief ({:?})",
+                    f.keywords
+                );
+            }
+            assert!(
+                f.keywords
+                    .iter()
+                    .any(|k| k.contains("emergency repairs 24/7")),
+                "{:?}",
+                f.keywords
+            );
+        }
     }
 
     #[test]

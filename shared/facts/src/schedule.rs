@@ -12,6 +12,12 @@ static TIME: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// Round-the-clock, which says all there is to say about the hours: a sentence around it
+/// ("a plumbing company in Porto offering emergency repairs 24/7") is not the hours.
+static ROUND_THE_CLOCK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)24/7|24\s?h/24|rund um die uhr|24 horas|jour et nuit").expect("valid regex")
+});
+
 /// Words that say when something is open or happens.
 const WHEN: &[&str] = &[
     "open",
@@ -131,6 +137,15 @@ pub fn hours(text: &str) -> Option<String> {
         } else {
             span.to_owned()
         };
+        // No clock time beside it: the round-the-clock phrase alone.
+        if let Some(round) = ROUND_THE_CLOCK.find(&span) {
+            if TIME
+                .find_iter(&span)
+                .all(|t| ROUND_THE_CLOCK.is_match(t.as_str()))
+            {
+                return Some(round.as_str().to_owned());
+            }
+        }
         if !span.is_empty() && span.chars().count() <= 160 {
             return Some(span);
         }
@@ -247,7 +262,15 @@ mod tests {
         );
         assert_eq!(
             hours("Emergency plumbers, available 24/7 across Leeds.").as_deref(),
-            Some("Emergency plumbers, available 24/7 across Leeds")
+            Some("24/7")
+        );
+        assert_eq!(
+            hours("Ferreira & Filhos, a plumbing company in Porto offering emergency repairs 24/7, boilers from €890. Call 22 123 4567.").as_deref(),
+            Some("24/7")
+        );
+        assert_eq!(
+            hours("Notdienst rund um die Uhr, Werkstatt Mo–Fr 8–17 Uhr.").as_deref(),
+            Some("Notdienst rund um die Uhr, Werkstatt Mo–Fr 8–17 Uhr")
         );
         assert_eq!(hours("We sell 3 kinds of bread."), None);
     }
