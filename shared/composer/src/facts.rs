@@ -136,6 +136,8 @@ pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {
         keywords(&prompt, &business, city.as_deref(), &offer, lang)
             .into_iter()
             .filter(|k| !has_own_place(k))
+            // Who the page is for is not something it offers ("Including freelancers").
+            .filter(|k| !k.eq_ignore_ascii_case(&audience))
             // A figure cut out of a longer one ("4" of "4,7/5") would be a new claim.
             .filter(|k| {
                 visions_agents::claims::numbers(k)
@@ -420,7 +422,9 @@ fn goal(prompt: &str, lang: &str) -> Option<String> {
     if lang != "en" {
         return None;
     }
-    let capture = GOAL.captures(prompt)?;
+    let Some(capture) = GOAL.captures(prompt) else {
+        return imperative_goal(prompt);
+    };
     let whole = capture.get(0)?.as_str().to_lowercase();
     let mut phrase = cut_at_any(
         capture.get(1)?.as_str(),
@@ -482,6 +486,30 @@ fn goal(prompt: &str, lang: &str) -> Option<String> {
 }
 
 /// The visitor's action when the brief does not name one, from the design's goal.
+/// A sentence of the brief that is itself a call to action ("Start a free 14-day trial.",
+/// "Book online."). Calling and contacting are left to the brief's phone and email.
+fn imperative_goal(prompt: &str) -> Option<String> {
+    static SENTENCE_END: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[.!?;](?:\s|$)|\n").expect("valid regex"));
+    SENTENCE_END
+        .split(prompt)
+        .map(str::trim)
+        .find_map(|sentence| {
+            let words: Vec<&str> = sentence.split_whitespace().collect();
+            let verb = words.first()?.to_lowercase();
+            let action =
+                ACTIONS.contains(&verb.as_str()) && !matches!(verb.as_str(), "call" | "contact");
+            (action && (2..=10).contains(&words.len())).then(|| {
+                let mut goal = verb;
+                for word in words.iter().skip(1) {
+                    goal.push(' ');
+                    goal.push_str(word);
+                }
+                goal.trim_end_matches([',', ':']).to_owned()
+            })
+        })
+}
+
 fn default_goal(design_goal: &str, lang: &str) -> &'static str {
     let goal = design_goal.to_lowercase();
     let words: Vec<&str> = goal.split(|c: char| !c.is_alphanumeric()).collect();
@@ -718,6 +746,8 @@ fn keywords(
         "love",
         "serve",
         "serves",
+        "integrates",
+        "connects",
     ];
     /// Words that mark a phrase as talk about the page rather than about the business.
     const META: &[&str] = &[
@@ -737,6 +767,10 @@ fn keywords(
         "office",
         "seats",
         "online",
+        // "en ligne", "en línea": what is left of them once " en " has split the phrase.
+        "ligne",
+        "línea",
+        "linea",
         "buying",
         "reserven",
         "tone",
@@ -921,6 +955,23 @@ mod tests {
         assert_eq!(f.audience, "e-commerce founders");
         assert_eq!(f.goal, "start your 14-day free trial");
         assert_eq!(f.city, None);
+        let f = facts(
+            "Ledgerly is an invoicing app for freelancers. Plans: Solo $9/month, Team $29/month. Integrates with Stripe and PayPal. Start a free 14-day trial.",
+            "en",
+        );
+        assert_eq!(f.goal, "start a free 14-day trial");
+        assert!(
+            !f.keywords
+                .iter()
+                .any(|k| k == "freelancers" || k.starts_with("integrates")),
+            "{:?}",
+            f.keywords
+        );
+        let f = facts(
+            "Glow Studio, a nail salon in Leeds. Call 0113 496 0000. Book online.",
+            "en",
+        );
+        assert_eq!(f.goal, "book online");
     }
 
     #[test]
@@ -934,6 +985,16 @@ mod tests {
             ("Atelier Lumière", Some("Bordeaux"), "fr")
         );
         assert_eq!(f.offer, "photographe de mariage");
+        let f = facts(
+            "Studio de photographie à Lyon. Séances portrait à partir de 120 €, mariages sur devis. Réservez en ligne.",
+            "fr",
+        );
+        assert!(
+            f.keywords.iter().all(|k| k != "ligne")
+                && f.keywords.contains(&"séances portrait".to_owned()),
+            "{:?}",
+            f.keywords
+        );
         let f = facts(
             "I'm Maya Chen and I run Maya Chen Realty, helping first-time buyers and downsizers in Seattle's Ballard and Fremont neighborhoods.",
             "en",
