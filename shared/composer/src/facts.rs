@@ -136,6 +136,8 @@ pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {
         keywords(&prompt, &business, city.as_deref(), &offer, lang)
             .into_iter()
             .filter(|k| !has_own_place(k))
+            // A call to action's verb cut from its sentence ("Start" of "Start a free trial").
+            .filter(|k| !ACTIONS.contains(&k.to_lowercase().as_str()))
             // Who the page is for is not something it offers ("Including freelancers").
             .filter(|k| !k.eq_ignore_ascii_case(&audience))
             // A figure cut out of a longer one ("4" of "4,7/5") would be a new claim.
@@ -963,7 +965,7 @@ mod tests {
         assert!(
             !f.keywords
                 .iter()
-                .any(|k| k == "freelancers" || k.starts_with("integrates")),
+                .any(|k| k == "freelancers" || k.starts_with("integrates") || k == "Start"),
             "{:?}",
             f.keywords
         );
