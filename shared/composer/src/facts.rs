@@ -138,6 +138,13 @@ pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {
             .filter(|k| !has_own_place(k))
             // A call to action's verb cut from its sentence ("Start" of "Start a free trial").
             .filter(|k| !ACTIONS.contains(&k.to_lowercase().as_str()))
+            // The hours have their own place too ("Including Termine Mo–Fr 7–19 Uhr").
+            .filter(|k| {
+                stated.hours.as_deref().is_none_or(|hours| {
+                    let (k, hours) = (fold_case(k), fold_case(hours));
+                    !hours.contains(&k)
+                })
+            })
             // Who the page is for is not something it offers ("Including freelancers").
             .filter(|k| !k.eq_ignore_ascii_case(&audience))
             // A figure cut out of a longer one ("4" of "4,7/5") would be a new claim.
@@ -944,6 +951,19 @@ mod tests {
                 f.keywords
             );
         }
+    }
+
+    #[test]
+    fn the_hours_are_not_an_offering() {
+        let f = facts(
+            "Physiotherapie Berger in Graz: Behandlung bei Rückenschmerzen, Sportverletzungen und nach Operationen. Termine Mo–Fr 7–19 Uhr. Tel. 0316 123456.",
+            "de",
+        );
+        assert!(
+            f.keywords.iter().all(|k| !k.contains("Uhr")),
+            "{:?}",
+            f.keywords
+        );
     }
 
     #[test]
