@@ -785,6 +785,7 @@ fn keywords(
         "tone",
         "page",
         "landing page",
+        "landing",
         "copy",
         "goal",
         "feel",

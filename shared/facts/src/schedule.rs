@@ -167,8 +167,11 @@ fn clauses(text: &str) -> Vec<&str> {
                 .split_whitespace()
                 .last()
                 .unwrap_or("");
-            // Abbreviations end in a period without ending the sentence.
+            // Abbreviations end in a period without ending the sentence; a time's unit
+            // ("7 a 14 h.", "5 pm.") is no abbreviation.
+            let time_unit = ["h", "am", "pm"].contains(&word_before.to_lowercase().as_str());
             if c == '.'
+                && !time_unit
                 && (word_before.len() <= 2
                     || [
                         "Dr", "St", "Mr", "Mrs", "Ms", "Fr", "Sa", "So", "Mo", "Di", "Mi", "Do",
@@ -273,6 +276,10 @@ mod tests {
             Some("Notdienst rund um die Uhr, Werkstatt Mo–Fr 8–17 Uhr")
         );
         assert_eq!(hours("We sell 3 kinds of bread."), None);
+        assert_eq!(
+            hours("Panadería en Valencia. Abierto de martes a domingo de 7 a 14 h. Pedidos por WhatsApp al 612 345 678.").as_deref(),
+            Some("de martes a domingo de 7 a 14 h")
+        );
     }
 
     #[test]
