@@ -645,8 +645,86 @@ static CITY: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 pub fn city(prompt: &str, business: &str) -> Option<String> {
+    // What follows "in" and is capitalised but is no place: times, languages, subjects.
     const NOT_PLACES: &[&str] = &[
-        "March", "April", "May", "June", "English", "Spanish", "French", "German", "Gironde",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Januar",
+        "Februar",
+        "März",
+        "Juni",
+        "Juli",
+        "Oktober",
+        "Dezember",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Spring",
+        "Summer",
+        "Autumn",
+        "Fall",
+        "Winter",
+        "English",
+        "Spanish",
+        "French",
+        "German",
+        "Italian",
+        "Portuguese",
+        "Dutch",
+        "Chinese",
+        "Mandarin",
+        "Japanese",
+        "Korean",
+        "Arabic",
+        "Russian",
+        "Latin",
+        "Greek",
+        "Hindi",
+        "Gironde",
+        "Python",
+        "SQL",
+        "JavaScript",
+        "TypeScript",
+        "Java",
+        "Rust",
+        "React",
+        "Excel",
+        "Photoshop",
+        "Figma",
+        "Kubernetes",
+        "AWS",
+        "Maths",
+        "Math",
+        "Mathematics",
+        "Physics",
+        "Chemistry",
+        "Biology",
+        "History",
+        "Economics",
+        "Finance",
+        "Marketing",
+        "Design",
+        "Data",
+        "Business",
+        "Law",
+        "Medicine",
+        "Nursing",
+        "Psychology",
+        "UX",
     ];
     CITY.captures_iter(prompt)
         .filter_map(|c| c.get(1).map(|m| m.as_str().to_owned()))
@@ -972,4 +1050,25 @@ pub fn tone_word(prompt: &str) -> Option<String> {
         .split(|c: char| !c.is_alphanumeric() && c != '-')
         .find(|w| TONES.contains(w))
         .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::city;
+
+    #[test]
+    fn a_subject_a_month_or_a_language_after_in_is_no_city() {
+        let business = "Data Bootcamp Berlin";
+        assert_eq!(
+            city(
+                "Data Bootcamp Berlin: a 12-week evening course in Python and SQL for career changers.",
+                business
+            ),
+            None
+        );
+        assert_eq!(
+            city("Opening in September in Leeds, classes in Spanish.", "Casa").as_deref(),
+            Some("Leeds")
+        );
+    }
 }
