@@ -494,7 +494,6 @@ fn goal(prompt: &str, lang: &str) -> Option<String> {
     (ACTIONS.contains(&verb.as_str()) && goal.split_whitespace().count() <= 10).then_some(goal)
 }
 
-/// The visitor's action when the brief does not name one, from the design's goal.
 /// A sentence of the brief that is itself a call to action ("Start a free 14-day trial.",
 /// "Book online."). Calling and contacting are left to the brief's phone and email.
 fn imperative_goal(prompt: &str) -> Option<String> {
@@ -519,6 +518,7 @@ fn imperative_goal(prompt: &str) -> Option<String> {
         })
 }
 
+/// The visitor's action when the brief does not name one, from the design's goal.
 fn default_goal(design_goal: &str, lang: &str) -> &'static str {
     let goal = design_goal.to_lowercase();
     let words: Vec<&str> = goal.split(|c: char| !c.is_alphanumeric()).collect();
@@ -624,8 +624,6 @@ fn default_goal(design_goal: &str, lang: &str) -> &'static str {
         .unwrap_or_default()
 }
 
-/// Concrete nouns the brief lists: split on list separators and function words, keep short
-/// phrases, drop the business, the place and filler.
 /// A link, email or price: facts with their own place on the page ("24/7" and "7j/7" are
 /// none of them).
 fn has_own_place(phrase: &str) -> bool {
@@ -637,6 +635,8 @@ fn has_own_place(phrase: &str) -> bool {
         })
 }
 
+/// Concrete nouns the brief lists: split on list separators and function words, keep short
+/// phrases, drop the business, the place and filler.
 fn keywords(
     prompt: &str,
     business: &str,
