@@ -4,18 +4,19 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-/// A time of day, a time range, or round-the-clock.
-static TIME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)\b\d{1,2}(?:[:.h]\d{2})?\s?(?:[-–]|to|à|bis|a)\s?\d{1,2}(?:[:.h]\d{2})?\s?(?:am|pm|h|uhr|hrs)?\b|\b\d{1,2}(?::\d{2})?\s?(?:am|pm)\b|\b\d{1,2}[:h]\d{2}\b|\b\d{1,2}\s?(?:uhr|h)\b|24/7|24\s?h/24|rund um die uhr|24 horas|jour et nuit",
-    )
-    .expect("valid regex")
-});
-
 /// Round-the-clock, which says all there is to say about the hours: a sentence around it
 /// ("a plumbing company in Porto offering emergency repairs 24/7") is not the hours.
-static ROUND_THE_CLOCK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)24/7|24\s?h/24|rund um die uhr|24 horas|jour et nuit").expect("valid regex")
+const ROUND_THE_CLOCK_PATTERN: &str = r"24/7|24\s?h/24|rund um die uhr|24 horas|jour et nuit";
+
+static ROUND_THE_CLOCK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!("(?i){ROUND_THE_CLOCK_PATTERN}")).expect("valid regex"));
+
+/// A time of day, a time range, or round-the-clock.
+static TIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)\b\d{{1,2}}(?:[:.h]\d{{2}})?\s?(?:[-–]|to|à|bis|a)\s?\d{{1,2}}(?:[:.h]\d{{2}})?\s?(?:am|pm|h|uhr|hrs)?\b|\b\d{{1,2}}(?::\d{{2}})?\s?(?:am|pm)\b|\b\d{{1,2}}[:h]\d{{2}}\b|\b\d{{1,2}}\s?(?:uhr|h)\b|{ROUND_THE_CLOCK_PATTERN}",
+    ))
+    .expect("valid regex")
 });
 
 /// Words that say when something is open or happens.

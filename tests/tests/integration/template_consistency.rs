@@ -608,6 +608,32 @@ async fn aws_bootstrap_creates_the_templates_tables_queues_buckets_and_secrets()
     }
 }
 
+/// The template's functions by binary, and the emulator's copy of its stack.
+struct Deployment {
+    template: Value,
+    sdk: aws_config::SdkConfig,
+    stack: visions_aws::AwsSettings,
+    functions: BTreeMap<String, Function>,
+}
+
+async fn deployment(stack_prefix: &str) -> Deployment {
+    let template = template();
+    let sdk = visions_tests::moto::sdk_config().await;
+    let stack = visions_ai::emulator::bootstrap(&sdk, &visions_tests::moto::unique(stack_prefix))
+        .await
+        .unwrap();
+    let functions = functions(&template)
+        .into_iter()
+        .map(|f| (f.binary.clone(), f))
+        .collect();
+    Deployment {
+        template,
+        sdk,
+        stack,
+        functions,
+    }
+}
+
 /// `lookup` for `function` as deployed on the emulator's copy of the stack: the variables the
 /// template sets on it (and no other), each resource one `aws-bootstrap` made, parameters at
 /// their defaults.
@@ -700,15 +726,12 @@ async fn receive(
 /// the pipeline reads, a queue it answers on) fails here.
 #[tokio::test]
 async fn each_function_does_its_work_on_the_templates_variables_alone() {
-    let template = template();
-    let sdk = visions_tests::moto::sdk_config().await;
-    let stack = visions_ai::emulator::bootstrap(&sdk, &visions_tests::moto::unique("run"))
-        .await
-        .unwrap();
-    let functions: BTreeMap<String, Function> = functions(&template)
-        .into_iter()
-        .map(|f| (f.binary.clone(), f))
-        .collect();
+    let Deployment {
+        template,
+        sdk,
+        stack,
+        functions,
+    } = deployment("run").await;
     let aws = |binary: &str| Aws::new(sdk.clone(), deployed(&template, &functions[binary], &stack));
 
     let jwt_key = aws_sdk_secretsmanager::Client::new(&sdk)
@@ -895,15 +918,12 @@ fn each_queue_outlasts_its_consumer_and_dead_letters_after_five_receives() {
 /// secret here does not exist, and a function that asked Secrets Manager for it would answer 500.
 #[tokio::test]
 async fn with_a_public_key_the_functions_verify_tokens_without_secrets_manager() {
-    let template = template();
-    let sdk = visions_tests::moto::sdk_config().await;
-    let stack = visions_ai::emulator::bootstrap(&sdk, &visions_tests::moto::unique("pk"))
-        .await
-        .unwrap();
-    let functions: BTreeMap<String, Function> = functions(&template)
-        .into_iter()
-        .map(|f| (f.binary.clone(), f))
-        .collect();
+    let Deployment {
+        template,
+        sdk,
+        stack,
+        functions,
+    } = deployment("pk").await;
     let missing_secret = stack.jwt_key_arn.replace("JwtKeySecret", "NoSuchSecret");
     let aws = |binary: &str, public_key: Option<&str>| {
         let deployed = deployed(&template, &functions[binary], &stack);
