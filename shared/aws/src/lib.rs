@@ -24,7 +24,7 @@ pub use dynamo::{
     DynamoVersionStore, create_table,
 };
 pub use s3::S3BlobStore;
-pub use sdk::{s3_client, sdk_config};
+pub use sdk::{lambda_sdk_config, s3_client, sdk_config};
 pub use secrets::AwsSecrets;
 pub use settings::{AwsSettings, UsagePlans};
 pub use sqs::SqsQueue;
@@ -50,10 +50,12 @@ impl Aws {
     /// What every Lambda's `main` starts with: the SDK configuration and the process
     /// environment, where the template names the function's resources.
     pub async fn from_env() -> Self {
-        Self::new(
-            sdk_config().await,
-            Arc::new(visions_domain::config::env_lookup),
-        )
+        let lookup = visions_domain::config::env_lookup;
+        let sdk = match lambda_sdk_config(&lookup) {
+            Some(sdk) => sdk,
+            None => sdk_config().await,
+        };
+        Self::new(sdk, Arc::new(lookup))
     }
 
     pub fn new(sdk: aws_config::SdkConfig, lookup: Lookup) -> Self {

@@ -19,6 +19,7 @@ mod job_store_contract;
 mod jobs_worker;
 mod labelled_briefs;
 mod lambda_events;
+mod lambda_sdk_config;
 mod lighthouse;
 mod llm_providers;
 mod metering_http;
