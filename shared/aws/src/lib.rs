@@ -208,8 +208,9 @@ impl Aws {
                 .transpose()
         };
         let ttl = parse_u64(&self.lookup(), "VISIONS_SECRET_TTL_SECS", 300)?;
+        let sdk = self.sdk.clone();
         Ok(Arc::new(AwsSecrets::new(
-            aws_sdk_secretsmanager::Client::new(&self.sdk),
+            move || aws_sdk_secretsmanager::Client::new(&sdk),
             arn(SecretName::JwtKey, "VISIONS_JWT_KEY_ARN")?,
             arn(SecretName::CursorKey, "VISIONS_CURSOR_KEY_ARN")?,
             Duration::from_secs(ttl),

@@ -4,13 +4,16 @@
 //! while the runtime waits for the first event; that event's request then waits on it).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
+use aws_sdk_secretsmanager::Client;
 use visions_domain::ports::{SecretError, SecretName, SecretStore};
 
 pub struct AwsSecrets {
-    client: aws_sdk_secretsmanager::Client,
+    /// Made at the first read: a function that reads no secret at its cold start (a public
+    /// token key, no provider key) does not pay for the client there (about 0.2 ms).
+    client: LazyLock<Client, Box<dyn FnOnce() -> Client + Send>>,
     jwt_key_arn: Option<String>,
     cursor_key_arn: Option<String>,
     ttl: Duration,
@@ -23,13 +26,13 @@ type Slot = tokio::sync::Mutex<Option<(Instant, Arc<str>)>>;
 impl AwsSecrets {
     /// The service's own secrets by ARN (a function that verifies no token passes `None`).
     pub fn new(
-        client: aws_sdk_secretsmanager::Client,
+        client: impl FnOnce() -> Client + Send + 'static,
         jwt_key_arn: Option<String>,
         cursor_key_arn: Option<String>,
         ttl: Duration,
     ) -> Self {
         Self {
-            client,
+            client: LazyLock::new(Box::new(client)),
             jwt_key_arn,
             cursor_key_arn,
             ttl,
@@ -75,11 +78,7 @@ impl SecretStore for AwsSecrets {
     }
 }
 
-async fn fetch_aws(
-    client: &aws_sdk_secretsmanager::Client,
-    label: &str,
-    arn: &str,
-) -> Result<String, SecretError> {
+async fn fetch_aws(client: &Client, label: &str, arn: &str) -> Result<String, SecretError> {
     let output = client
         .get_secret_value()
         .secret_id(arn)

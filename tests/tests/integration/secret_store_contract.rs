@@ -29,7 +29,12 @@ async fn aws() -> AwsSecrets {
     let client = aws_sdk_secretsmanager::Client::new(&moto::sdk_config().await);
     let jwt = moto::secret(&client, &visions_local::random_secret()).await;
     let cursor = moto::secret(&client, &visions_local::random_secret()).await;
-    AwsSecrets::new(client, Some(jwt), Some(cursor), Duration::from_secs(60))
+    AwsSecrets::new(
+        move || client,
+        Some(jwt),
+        Some(cursor),
+        Duration::from_secs(60),
+    )
 }
 
 #[tokio::test]

@@ -13,7 +13,10 @@ async fn secrets_are_cached_for_their_ttl_then_reread() {
     let jwt_arn = moto::secret(&client, "first-value-of-the-jwt-signing-secret").await;
     let cursor_arn = moto::secret(&client, "cursor").await;
     let secrets = AwsSecrets::new(
-        client.clone(),
+        {
+            let client = client.clone();
+            move || client
+        },
         Some(jwt_arn.clone()),
         Some(cursor_arn),
         Duration::from_millis(800),
@@ -51,7 +54,7 @@ async fn secrets_are_cached_for_their_ttl_then_reread() {
 async fn a_missing_secret_is_an_error_not_a_default() {
     let client = aws_sdk_secretsmanager::Client::new(&moto::sdk_config().await);
     let secrets = AwsSecrets::new(
-        client,
+        move || client,
         Some("arn:aws:secretsmanager:us-east-1:123456789012:secret:missing-AbCdEf".into()),
         Some("arn:aws:secretsmanager:us-east-1:123456789012:secret:missing-GhIjKl".into()),
         Duration::from_secs(60),
@@ -93,7 +96,7 @@ async fn callers_wanting_the_same_secret_at_once_share_one_request() {
     let arn = moto::secret(&client, "the-signing-key").await;
     let before = requests.0.load(std::sync::atomic::Ordering::SeqCst);
     let secrets = std::sync::Arc::new(AwsSecrets::new(
-        client,
+        move || client,
         Some(arn),
         None,
         Duration::from_secs(60),
