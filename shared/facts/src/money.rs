@@ -218,11 +218,66 @@ fn label(before: &str) -> Option<String> {
     let clause = clause.rsplit(". ").next().unwrap_or(clause);
     let clause = clause.rsplit(" and ").next().unwrap_or(clause);
     const CONNECTORS: &[&str] = &[
-        "at", "for", "from", "is", "are", "costs", "cost", "only", "just", "starts", "starting",
-        "à", "pour", "de", "dès", "partir", "est", "sont", "coûte", "für", "ab", "kostet", "zu",
-        "je", "por", "desde", "a", "cuesta", "es", "the", "le", "la", "el", "der", "die", "das",
-        "y", "et", "und", "on", "en", "con", "mit", "avec", "with", "just", "plans", "plan",
-        "starting", "start", "dès", "von",
+        "at",
+        "for",
+        "from",
+        "is",
+        "are",
+        "costs",
+        "cost",
+        "only",
+        "just",
+        "starts",
+        "starting",
+        "à",
+        "pour",
+        "de",
+        "dès",
+        "partir",
+        "est",
+        "sont",
+        "coûte",
+        "für",
+        "ab",
+        "kostet",
+        "zu",
+        "je",
+        "por",
+        "desde",
+        "a",
+        "cuesta",
+        "es",
+        "the",
+        "le",
+        "la",
+        "el",
+        "der",
+        "die",
+        "das",
+        "y",
+        "et",
+        "und",
+        "on",
+        "en",
+        "con",
+        "mit",
+        "avec",
+        "with",
+        "plans",
+        "plan",
+        "start",
+        "von", // what comes next in time, not what the price buys ("then €12 a month"):
+        "then",
+        "thereafter",
+        "afterwards",
+        "after",
+        "puis",
+        "ensuite",
+        "dann",
+        "danach",
+        "luego",
+        "después",
+        "despues",
     ];
     let mut words: Vec<&str> = clause.split_whitespace().collect();
     while let Some(last) = words.last() {
@@ -340,6 +395,22 @@ mod tests {
     #[test]
     fn numbers_without_currency_are_not_prices() {
         assert!(read("20% off, 12,000 customers, 4.8/5, free for 30 days").is_empty());
+    }
+
+    #[test]
+    fn what_comes_next_in_time_is_no_plan() {
+        for text in [
+            "Free 14-day trial, then 12 EUR per month.",
+            "Essai gratuit, puis 12 € par mois.",
+            "14 Tage kostenlos, danach 12 € im Monat.",
+            "Prueba gratis, luego 12 € al mes.",
+        ] {
+            let labels: Vec<_> = prices(text, &[])
+                .into_iter()
+                .map(|(_, p)| p.label)
+                .collect();
+            assert_eq!(labels, [None], "{text}");
+        }
     }
 
     #[test]

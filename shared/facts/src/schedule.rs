@@ -238,7 +238,11 @@ pub fn promo(text: &str) -> Option<String> {
         ]
         .iter()
         .any(|w| lower.contains(w));
-        if hits >= 1 && limited && !lower.starts_with("free ") || hits >= 2 {
+        // A free trial is an offer by nature: it ends ("Free 14-day trial", "essai gratuit").
+        let trial = ["trial", "essai", "testen", "probe", "prueba"]
+            .iter()
+            .any(|w| lower.contains(w));
+        if hits >= 1 && (trial || limited && !lower.starts_with("free ")) || hits >= 2 {
             // The offer itself, without a leading connector.
             let span = clause
                 .trim_start_matches(|c: char| !c.is_alphanumeric())
@@ -288,5 +292,19 @@ mod tests {
         assert!(promo("First class is free for new students.").is_some());
         assert!(promo("Annual billing gets two months free until the end of June.").is_some());
         assert_eq!(promo("Free parking. Cuts from $65."), None);
+    }
+
+    #[test]
+    fn a_free_trial_is_an_offer() {
+        assert_eq!(
+            promo("Invoicing for freelancers. Free 14-day trial, then 12 EUR per month.")
+                .as_deref(),
+            Some("Free 14-day trial, then 12 EUR per month")
+        );
+        assert_eq!(
+            promo("Logiciel de caisse. Essai gratuit de 30 jours.").as_deref(),
+            Some("Essai gratuit de 30 jours")
+        );
+        assert_eq!(promo("A trial lawyer in Leeds."), None, "no offer word");
     }
 }
