@@ -145,6 +145,13 @@ pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {
                     !hours.contains(&k)
                 })
             })
+            // Nor has the offer ("Including free 14-day trial").
+            .filter(|k| {
+                stated.offer_promo.as_deref().is_none_or(|promo| {
+                    let (k, promo) = (fold_case(k), fold_case(promo));
+                    !promo.contains(&k)
+                })
+            })
             // Who the page is for is not something it offers ("Including freelancers").
             .filter(|k| !k.eq_ignore_ascii_case(&audience))
             // A figure cut out of a longer one ("4" of "4,7/5") would be a new claim.
@@ -263,7 +270,10 @@ fn noun_phrase(phrase: &str) -> Option<String> {
         "reminds", "syncs", "helps", "makes", "offers", "sells", "lets", "gives", "turns", "keeps",
         "brings", "shows", "tracks", "runs", "builds", "handles", "provides", "connects", "bakes",
         "serves", "teaches", "delivers", "creates", "plans", "finds", "sends", "books", "get",
-        "gets", "buy", "shop",
+        "gets", "buy",
+        "shop", // the same as a product's feature list says them ("send invoices")
+        "track", "send", "manage", "automate", "sync", "create", "schedule", "collect", "share",
+        "organise", "organize", "monitor",
     ];
     const DANGLING: &[&str] = &[
         "when", "that", "to", "for", "and", "or", "with", "of", "the", "a", "an", "who", "which",
@@ -432,7 +442,7 @@ fn goal(prompt: &str, lang: &str) -> Option<String> {
         return None;
     }
     let Some(capture) = GOAL.captures(prompt) else {
-        return imperative_goal(prompt);
+        return imperative_goal(prompt).or_else(|| trial_goal(prompt));
     };
     let whole = capture.get(0)?.as_str().to_lowercase();
     let mut phrase = cut_at_any(
@@ -518,6 +528,17 @@ fn imperative_goal(prompt: &str) -> Option<String> {
         })
 }
 
+/// A free trial the brief offers ("Free 14-day trial", "a 30-day free trial") is what its
+/// visitors are asked to start.
+fn trial_goal(prompt: &str) -> Option<String> {
+    static TRIAL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:free\s+(?:\d{1,3}[- ]day\s+)?|\d{1,3}[- ]day\s+free\s+)trial\b")
+            .expect("valid regex")
+    });
+    let trial = TRIAL.find(prompt)?.as_str().to_lowercase();
+    Some(format!("start your {trial}"))
+}
+
 /// The visitor's action when the brief does not name one, from the design's goal.
 fn default_goal(design_goal: &str, lang: &str) -> &'static str {
     let goal = design_goal.to_lowercase();
@@ -535,6 +556,8 @@ fn default_goal(design_goal: &str, lang: &str) -> &'static str {
         10
     } else if has(&["trial"]) {
         0
+    } else if has(&["demo"]) {
+        12
     } else if has(&["table"]) {
         11
     } else if has(&["book", "appointment", "reserv", "consult"]) {
@@ -552,7 +575,7 @@ fn default_goal(design_goal: &str, lang: &str) -> &'static str {
     } else {
         7
     };
-    let table: [[&str; 4]; 12] = [
+    let table: [[&str; 4]; 13] = [
         ["get started", "commencer", "loslegen", "empezar"],
         [
             "book an appointment",
@@ -609,6 +632,12 @@ fn default_goal(design_goal: &str, lang: &str) -> &'static str {
             "réserver une table",
             "Tisch reservieren",
             "reservar mesa",
+        ],
+        [
+            "book a demo",
+            "réserver une démo",
+            "Demo vereinbaren",
+            "reservar una demo",
         ],
     ];
     let column = match lang {
@@ -952,6 +981,33 @@ mod tests {
                 f.keywords
             );
         }
+    }
+
+    #[test]
+    fn a_free_trial_is_the_goal_and_not_an_offering() {
+        let f = facts(
+            "Ledgerly is invoicing software for freelancers: send invoices, track accounts payable and get paid via Stripe. Free 14-day trial, then 12 EUR per month.",
+            "en",
+        );
+        assert_eq!(f.goal, "start your free 14-day trial");
+        assert!(
+            f.keywords.iter().all(|k| !k.contains("trial")),
+            "{:?}",
+            f.keywords
+        );
+        for offered in ["invoices", "accounts payable"] {
+            assert!(f.keywords.iter().any(|k| k == offered), "{:?}", f.keywords);
+        }
+    }
+
+    #[test]
+    fn a_demo_is_booked_not_an_appointment() {
+        assert_eq!(default_goal("book demo", "en"), "book a demo");
+        assert_eq!(default_goal("book demo", "de"), "Demo vereinbaren");
+        assert_eq!(
+            default_goal("book appointment", "en"),
+            "book an appointment"
+        );
     }
 
     #[test]

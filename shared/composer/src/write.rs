@@ -465,13 +465,14 @@ fn image(id: &str, alt: String) -> ImageSlot {
 /// different things; each item uses a different title/body pair of the phrasebook.
 fn items(
     lang: &str,
-    prefix: &str,
+    section_type: SectionType,
     rng: &mut fastrand::Rng,
     vars: &Vars,
     facts: &Facts,
     count: usize,
     offset: usize,
 ) -> Vec<Item> {
+    let prefix = section_type.as_str();
     let keys = (
         format!("{prefix}.item_title"),
         format!("{prefix}.item_body"),
@@ -481,26 +482,42 @@ fn items(
         rng.shuffle(&mut order);
         order
     };
-    (0..count)
-        .filter_map(|i| {
-            let keyword = facts.keyword(offset + i);
-            let v = vars.with("keyword", keyword);
-            // Try variants from this item's slot onward until one fills.
-            order
+    let mut used: Vec<usize> = Vec::new();
+    let mut found: Vec<Item> = Vec::new();
+    for i in 0..count {
+        let keyword = facts.keyword(offset + i);
+        let v = vars.with("keyword", keyword);
+        // Try variants from this item's slot onward until one fills that no item has used
+        // and that says something no item has said: a section never repeats itself.
+        // Compared as the page will show them, cut to their limits (see `fit`).
+        let shown = |text: &str, path: &str| {
+            let max = visions_agents::rules::text_rules(section_type)
                 .iter()
-                .cycle()
-                .skip(i)
-                .take(order.len())
-                .find_map(|&k| {
-                    let title = v.fill_variant(lang, &keys.0, k)?;
-                    let body = v.fill_variant(lang, &keys.1, k)?;
-                    Some(Item {
-                        title: capitalize(&title),
-                        body: capitalize(&body),
-                    })
-                })
-        })
-        .collect()
+                .find(|rule| rule.path == path)
+                .map_or(usize::MAX, |rule| rule.max);
+            truncate_words(&text.replace(['{', '}'], ""), max)
+        };
+        let next = order
+            .iter()
+            .cycle()
+            .skip(i)
+            .take(order.len())
+            .filter(|k| !used.contains(k))
+            .find_map(|&k| {
+                let title = capitalize(&v.fill_variant(lang, &keys.0, k)?);
+                let body = capitalize(&v.fill_variant(lang, &keys.1, k)?);
+                let said = found.iter().any(|item| {
+                    shown(&item.title, "items.title") == shown(&title, "items.title")
+                        || shown(&item.body, "items.body") == shown(&body, "items.body")
+                });
+                (!said).then_some((k, Item { title, body }))
+            });
+        if let Some((k, item)) = next {
+            used.push(k);
+            found.push(item);
+        }
+    }
+    found
 }
 
 /// The props of one section, as JSON in the shape the copy schema asks for. `page_sections`
@@ -563,12 +580,20 @@ pub fn section(
                     pick(lang, "features.intro", &mut rng, &vars),
                     including(lang, &facts.keywords)
                 ),
-                items: items(lang, "features", &mut rng, &vars, facts, count, 0),
+                items: items(
+                    lang,
+                    SectionType::Features,
+                    &mut rng,
+                    &vars,
+                    facts,
+                    count,
+                    0,
+                ),
             })
         }
         SectionType::Benefits => SectionContent::Benefits(BenefitsProps {
             heading: pick(lang, "benefits.heading", &mut rng, &vars),
-            items: items(lang, "benefits", &mut rng, &vars, facts, 3, 3),
+            items: items(lang, SectionType::Benefits, &mut rng, &vars, facts, 3, 3),
             image: (section.variant == "alternating").then(|| {
                 image(
                     "benefits-image",

@@ -89,6 +89,21 @@ fn compose_and_check(n: usize, prompt: &str, locale: &str) {
             "brief {n} ({locale}) {prompt:?}: {} {problems:?}",
             section.id
         );
+        // A section never says the same thing twice.
+        let json = serde_json::to_value(&content).unwrap();
+        let items = json.pointer("/props/items").and_then(|v| v.as_array());
+        for (i, item) in items.into_iter().flatten().enumerate() {
+            for other in items.into_iter().flatten().skip(i + 1) {
+                for field in ["title", "body", "quote", "question"] {
+                    let same = item.get(field).is_some_and(|v| Some(v) == other.get(field));
+                    assert!(
+                        !same,
+                        "brief {n} ({locale}) {prompt:?}: {} repeats {item}",
+                        section.id
+                    );
+                }
+            }
+        }
     }
 }
 
