@@ -25,6 +25,7 @@ pub struct Expected {
     pub prices: Vec<ExpectedPrice>,
     pub hours: Option<String>,
     pub offer_promo: Option<String>,
+    pub audience: Option<String>,
     pub proof: Vec<ExpectedProof>,
 }
 
@@ -83,7 +84,7 @@ impl Score {
 }
 
 /// The scored fields, in report order.
-pub const FIELDS: [&str; 11] = [
+pub const FIELDS: [&str; 12] = [
     "language",
     "business_name",
     "city",
@@ -95,6 +96,7 @@ pub const FIELDS: [&str; 11] = [
     "prices",
     "hours",
     "offer_promo",
+    "audience",
 ];
 
 /// One row per field, plus `proof`; and the ids of briefs with a wrong or missed fact per field.
@@ -217,6 +219,11 @@ pub fn score(set: &[Labelled]) -> Report {
                 &option(&e.offer_promo),
                 |a, b| overlaps(a, b),
             )
+        });
+        field("audience", &|s| {
+            s.add(&option(&facts.audience), &option(&e.audience), |a, b| {
+                overlaps(a, b)
+            })
         });
         let proof: Vec<(String, String)> = facts
             .proof

@@ -940,7 +940,11 @@ pub fn offer(prompt: &str, business: &str, lang: &str) -> Option<String> {
                 cut_at_any(rest, stops)
             };
             let phrase = strip_determiners(phrase);
-            if (2..=80).contains(&phrase.len()) {
+            // "Premium is $4.99/month": a price is no offer (and "$4" of it would be a new
+            // figure on the page).
+            let priced = phrase.contains(['$', '€', '£', '¥'])
+                || phrase.chars().next().is_some_and(|c| c.is_ascii_digit());
+            if (2..=80).contains(&phrase.len()) && !priced {
                 return Some(if lang == "de" {
                     phrase
                 } else {
@@ -963,7 +967,7 @@ pub fn offer(prompt: &str, business: &str, lang: &str) -> Option<String> {
 
 pub fn audience(prompt: &str, lang: &str) -> Option<String> {
     static HELPS: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(?:helps|helping|aimed at|teaches|serving|serves|for|pour les|pour|für|para)\s+([^.,;:!?]+)").expect("valid regex")
+        Regex::new(r"(?i)\b(?:helps|helping|aimed at|teaches|teaching|reminds|serving|serves|for|accompagne les|pour les|pour|für|para)\s+([^.,;:!?]+)").expect("valid regex")
     });
     let stops = [
         " who ",
@@ -972,6 +976,9 @@ pub fn audience(prompt: &str, lang: &str) -> Option<String> {
         " with ",
         " in ",
         " to ",
+        " on ",
+        " at ",
+        " across ",
         " qui ",
         " que ",
         " en ",
@@ -995,22 +1002,62 @@ pub fn audience(prompt: &str, lang: &str) -> Option<String> {
             continue;
         }
         let phrase = strip_determiners(cut_at_any(phrase.as_str(), &stops));
-        let first = phrase.split_whitespace().next().unwrap_or("");
-        // People, not things: starts in lower case (not a name) and ends in a plural.
-        let last = phrase.split_whitespace().last().unwrap_or("");
-        let plural = last.ends_with('s')
-            || last.ends_with('x')
-            || ["people", "children", "men", "women", "staff"].contains(&last);
-        if !first.is_empty()
-            && !is_capitalized(first)
-            && plural
-            && phrase.split_whitespace().count() <= 6
-            && lang != "de"
-        {
-            return Some(phrase);
+        let words: Vec<&str> = phrase.split_whitespace().collect();
+        let people = if lang == "en" {
+            up_to_plural(&words)
+        } else {
+            // Adjectives follow the noun ("professions libérales", "parejas jóvenes"): the
+            // whole phrase, when it ends in a plural.
+            Some(words.as_slice())
+                .filter(|w| w.len() <= 6 && w.last().is_some_and(|l| is_plural(l)))
+        };
+        // Inside quotes it is a title («Marketing para restaurantes»), not people.
+        let Some(people) =
+            people.filter(|p| !p.iter().any(|w| w.contains(['"', '«', '»', '“', '”', '„'])))
+        else {
+            continue;
+        };
+        let (Some(first), Some(last)) = (people.first(), people.last()) else {
+            continue;
+        };
+        // Not a name: in lower case, or a name qualifying people ("Rust developers").
+        let named = is_capitalized(first) && (people.len() < 2 || is_capitalized(last));
+        if !named && lang != "de" {
+            return Some(people.join(" "));
         }
     }
     None
+}
+
+/// English people: the words up to the first plural ("first-time buyers" of "first-time
+/// buyers find homes"), or to a later one joined to it ("designers and small agencies");
+/// nothing when a clause joins in before any ("the stretching and stayed for the people").
+fn up_to_plural<'a>(words: &'a [&'a str]) -> Option<&'a [&'a str]> {
+    const JOINS: &[&str] = &["and", "or", "&"];
+    let mut end = None;
+    for (i, word) in words.iter().enumerate().take(6) {
+        if is_plural(word) {
+            end = Some(i);
+            if !words.get(i + 1).is_some_and(|next| JOINS.contains(next)) {
+                break;
+            }
+        } else if end.is_none() && JOINS.contains(word) {
+            return None;
+        }
+    }
+    words.get(..=end?)
+}
+
+/// A plural noun by its ending ("retailers", "familles", "cadres"), or one of the common
+/// irregular ones; "business", "campus" and "analysis" are not.
+fn is_plural(word: &str) -> bool {
+    let word = word
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    ["people", "children", "men", "women", "staff"].contains(&word.as_str())
+        || word.chars().count() > 3
+            && (word.ends_with('x') || word.ends_with('s'))
+            && !["ss", "us", "is"].iter().any(|e| word.ends_with(e))
 }
 
 pub fn tone_word(prompt: &str) -> Option<String> {
@@ -1054,7 +1101,37 @@ pub fn tone_word(prompt: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::city;
+    use super::{audience, city};
+
+    #[test]
+    fn an_audience_is_people_up_to_their_plural() {
+        for (brief, people) in [
+            (
+                "Northwind Analytics helps mid-size retailers forecast inventory with machine learning.",
+                Some("mid-size retailers"),
+            ),
+            (
+                "Maple & Stone Realty helps first-time buyers find homes in Toronto's east end.",
+                Some("first-time buyers"),
+            ),
+            (
+                "RustConf Lisbon 2027, a two-day conference for Rust developers on 14-15 May 2027.",
+                Some("Rust developers"),
+            ),
+            (
+                "Brandkit is a design tool for freelance designers and small agencies.",
+                Some("freelance designers and small agencies"),
+            ),
+            (
+                "Bookkeeping for small business owners in Leeds.",
+                Some("small business owners"),
+            ),
+            ("A bakery in Leeds, open for business since 1998.", None),
+            ("Gift boxes for Ferreira Hotels.", None),
+        ] {
+            assert_eq!(audience(brief, "en").as_deref(), people, "{brief}");
+        }
+    }
 
     #[test]
     fn a_subject_a_month_or_a_language_after_in_is_no_city() {

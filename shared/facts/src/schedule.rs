@@ -236,8 +236,18 @@ pub fn promo(text: &str) -> Option<String> {
             "oferta",
             "%",
         ]
+        // A short word at a word's start ("neu" of "neue", not of "Villeneuve"; "ends", not
+        // "weekends"); a longer one anywhere, compounds included ("Sommerangebot").
         .iter()
-        .any(|w| lower.contains(w));
+        .any(|w| {
+            if w.chars().count() <= 4 && w.chars().all(char::is_alphabetic) {
+                lower
+                    .split(|c: char| !c.is_alphanumeric())
+                    .any(|word| word.starts_with(w))
+            } else {
+                lower.contains(w)
+            }
+        });
         // A free trial is an offer by nature: it ends ("Free 14-day trial", "essai gratuit").
         let trial = ["trial", "essai", "testen", "probe", "prueba"]
             .iter()
@@ -306,5 +316,11 @@ mod tests {
             Some("Essai gratuit de 30 jours")
         );
         assert_eq!(promo("A trial lawyer in Leeds."), None, "no offer word");
+        assert_eq!(
+            promo("Soutien scolaire gratuit pour les enfants de la Villeneuve à Grenoble."),
+            None,
+            "no limit: Villeneuve is not 'neu'"
+        );
+        assert!(promo("Neukunden: erste Stunde kostenlos.").is_some());
     }
 }
