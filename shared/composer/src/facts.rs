@@ -152,8 +152,21 @@ pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {
                     !promo.contains(&k)
                 })
             })
-            // Who the page is for is not something it offers ("Including freelancers").
-            .filter(|k| !k.eq_ignore_ascii_case(&audience))
+            // Who the page is for is not something it offers ("Including freelancers", "Rust
+            // developers" of a conference for them).
+            .filter(|k| {
+                let (k, audience) = (fold_case(k), fold_case(&audience));
+                !k.contains(&audience) && !audience.contains(&k)
+            })
+            // Nor is the step the page asks for ("Including 30-minute demo" when the goal is
+            // to book one); what a visitor orders or buys is.
+            .filter(|k| {
+                let goal = fold_case(&goal);
+                let step = ["book", "schedule", "start", "request", "try", "claim"]
+                    .iter()
+                    .any(|verb| goal.starts_with(&format!("{verb} ")));
+                !(step && goal.contains(&fold_case(k)))
+            })
             // A figure cut out of a longer one ("4" of "4,7/5") would be a new claim.
             .filter(|k| {
                 visions_agents::claims::numbers(k)
@@ -998,6 +1011,39 @@ mod tests {
         for offered in ["invoices", "accounts payable"] {
             assert!(f.keywords.iter().any(|k| k == offered), "{:?}", f.keywords);
         }
+    }
+
+    #[test]
+    fn neither_the_audience_nor_the_step_asked_for_is_an_offering() {
+        let f = facts(
+            "Northwind Analytics helps mid-size retailers forecast inventory with machine learning. Integrates with Shopify and NetSuite. Book a 30-minute demo with our team.",
+            "en",
+        );
+        assert_eq!(f.audience, "mid-size retailers");
+        assert!(
+            f.keywords.iter().all(|k| !k.contains("demo")),
+            "{:?}",
+            f.keywords
+        );
+        let f = facts(
+            "RustConf Lisbon 2027, a two-day conference for Rust developers on 14-15 May 2027 at the LX Factory. Register at https://rustconf.example/tickets.",
+            "en",
+        );
+        assert!(
+            f.keywords.iter().all(|k| !k.contains("developers")),
+            "{:?}",
+            f.keywords
+        );
+        let f = facts(
+            "Crumb & Co is a bakery in Bath with sourdough bread and pastries. Order sourdough bread online.",
+            "en",
+        );
+        assert_eq!(f.goal, "order sourdough bread online");
+        assert!(
+            f.keywords.iter().any(|k| k.contains("sourdough bread")),
+            "{:?}",
+            f.keywords
+        );
     }
 
     #[test]
