@@ -1,7 +1,7 @@
 //! The facts a brief states, read once and typed: who the business is, how to reach it, its
-//! links, prices, hours, current offer and proof, and the language it is written in. The
-//! composer writes from them, models receive them as data, and the checks on a finished page
-//! compare its claims with them: a page states only facts it was given.
+//! links, prices, hours, an event's dates, current offer and proof, and the language it is
+//! written in. The composer writes from them, models receive them as data, and the checks on a
+//! finished page compare its claims with them: a page states only facts it was given.
 //!
 //! Every text field is a span of the brief as written (trimmed), so a claim can be traced back.
 
@@ -40,6 +40,9 @@ pub struct BriefFacts {
     pub prices: Vec<Price>,
     /// Opening hours or event times as written.
     pub hours: Option<String>,
+    /// When an event takes place, as written ("du 12 au 14 juillet"); never a deadline.
+    #[serde(default)]
+    pub dates: Option<String>,
     /// A current, introductory or time-limited offer as written.
     pub offer_promo: Option<String>,
     pub proof: Vec<Proof>,
@@ -174,6 +177,7 @@ pub fn extract(brief: &str, context: Context<'_>) -> BriefFacts {
         urls: links.into_iter().map(|(_, link)| link).collect(),
         prices: prices.into_iter().map(|(_, price)| price).collect(),
         hours: schedule::hours(&text),
+        dates: schedule::dates(&text),
         offer_promo: schedule::promo(&text),
         proof: proof::proof(&text),
         tone: context

@@ -1,4 +1,5 @@
-//! Opening hours or event times, and a current offer, as the brief writes them.
+//! Opening hours or event times, an event's dates, and a current offer, as the brief writes
+//! them.
 
 use std::sync::LazyLock;
 
@@ -193,6 +194,64 @@ fn clauses(text: &str) -> Vec<&str> {
     out
 }
 
+const MONTHS: &str = "january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec|janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|januar|jänner|februar|märz|juni|juli|oktober|dezember|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre";
+
+/// A day or a range of days with its month, and the year when written: "14-15 May 2027",
+/// "du 12 au 14 juillet", "vom 3. bis 5. Mai", "del 3 al 5 de mayo", "May 14–15, 2027".
+static DATES: LazyLock<Regex> = LazyLock::new(|| {
+    let day = r"\d{1,2}(?:er|st|nd|rd|th|\.)?";
+    let to = r"\s*(?:[-–—]|au|to|until|bis|al|y|and|&|et)\s*";
+    Regex::new(&format!(
+        r"(?i)(?:\b(?:du|from|vom|del|de)\s+)?\b{day}(?:{to}{day})?\s+(?:de\s+)?(?:{MONTHS})\b\.?(?:\s+(?:de\s+)?\d{{4}}\b)?|\b(?:{MONTHS})\.?\s+{day}(?:{to}{day})?\b(?:,?\s+\d{{4}}\b)?"
+    ))
+    .expect("valid regex")
+});
+
+/// Words before a date that make it a deadline or a closing day, not when something happens.
+const NOT_WHEN: &[&str] = &[
+    "until",
+    "till",
+    "before",
+    "by",
+    "ends",
+    "through",
+    "closed",
+    "jusqu'au",
+    "jusqu’au",
+    "avant",
+    "fermé",
+    "fermée",
+    "bis",
+    "vor",
+    "geschlossen",
+    "hasta",
+    "antes",
+    "cerrado",
+    "cerrada",
+];
+
+/// When an event takes place, as written: the first date of the brief that is not a deadline
+/// ("early-bird tickets until 1 March") or a closing day.
+pub fn dates(text: &str) -> Option<String> {
+    for clause in clauses(text) {
+        for found in DATES.find_iter(clause) {
+            let before = clause
+                .get(..found.start())
+                .unwrap_or_default()
+                .to_lowercase();
+            let last = before
+                .split(|c: char| c.is_whitespace() || c == '(')
+                .rfind(|w| !w.is_empty())
+                .unwrap_or_default();
+            let deadline = NOT_WHEN.contains(&last);
+            if !deadline {
+                return Some(found.as_str().trim().trim_end_matches(',').to_owned());
+            }
+        }
+    }
+    None
+}
+
 static PROMO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?i)\b(?:\d{1,2}\s?%|free|gratis|gratuit[e]?|offert[e]?|kostenlos|discount|off\b|code\s+[A-Z0-9]+|promo|early[- ]bird|intro(?:ductory)?\s+offer|first\s+\w+\s+(?:is\s+)?free|until|through|ends|jusqu'(?:au|à)|réduction|remise|rabatt|bis\s+(?:zum|ende)|frühbucher|aktion|descuento|hasta\s+el|oferta|de regalo|two months free|months? free)\b",
@@ -295,6 +354,38 @@ mod tests {
             hours("Panadería en Valencia. Abierto de martes a domingo de 7 a 14 h. Pedidos por WhatsApp al 612 345 678.").as_deref(),
             Some("de martes a domingo de 7 a 14 h")
         );
+    }
+
+    #[test]
+    fn an_events_dates_as_written_and_never_a_deadline() {
+        for (text, when) in [
+            (
+                "RustConf Lisbon 2027, a two-day conference for Rust developers on 14-15 May 2027 at the LX Factory. Early-bird tickets €290 until 1 March.",
+                Some("14-15 May 2027"),
+            ),
+            (
+                "Le Festival des Lanternes de Nantes revient du 12 au 14 juillet au parc de Procé.",
+                Some("du 12 au 14 juillet"),
+            ),
+            (
+                "Feria del Libro Independiente de Valencia, del 3 al 5 de mayo en Las Naves.",
+                Some("del 3 al 5 de mayo"),
+            ),
+            (
+                "Das Stadtfest findet vom 3. bis 5. Mai 2027 statt.",
+                Some("vom 3. bis 5. Mai 2027"),
+            ),
+            (
+                "Join us May 14–15, 2027 in Austin.",
+                Some("May 14–15, 2027"),
+            ),
+            ("Early-bird tickets €290 until 1 March.", None),
+            ("Closed 24 December. Open daily 8–18.", None),
+            ("We may 3D print your part in 2 days.", None),
+            ("A bakery in Leeds since 1998, open 7 days.", None),
+        ] {
+            assert_eq!(dates(text).as_deref(), when, "{text}");
+        }
     }
 
     #[test]
