@@ -32,6 +32,8 @@ pub struct Facts {
     pub stated: BriefFacts,
     /// The numbers the brief, project and brand kit give: the only ones the page may state.
     pub numbers: Vec<String>,
+    /// The page is an event's (the design is a festival's, a conference's): its dates lead.
+    pub event: bool,
 }
 
 impl Facts {
@@ -194,6 +196,7 @@ pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {
         lang,
         stated: stated.clone(),
         numbers: numbers.clone(),
+        event: design.is_some_and(|d| matches!(d.industry.as_str(), "events" | "conference")),
     }
 }
 
@@ -892,6 +895,9 @@ fn keywords(
             let lower = phrase.to_lowercase();
             let mentions_known = business.to_lowercase().contains(&lower)
                 || lower.contains(&business.to_lowercase())
+                // Two words of the name in a row ("Lanternes de Nantes revient" of the
+                // Festival des Lanternes de Nantes): the name again, not an offering.
+                || shares_two_words(&lower, &business.to_lowercase())
                 || city.is_some_and(|c| lower.contains(&c.to_lowercase()))
                 || lower == offer.to_lowercase();
             let is_tone = tone_word(&phrase).is_some() && words <= 2;
@@ -921,9 +927,19 @@ fn keywords(
     found
 }
 
+fn shares_two_words(phrase: &str, name: &str) -> bool {
+    let pairs = |text: &str| -> Vec<String> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        words.windows(2).map(|pair| pair.join(" ")).collect()
+    };
+    let named = pairs(name);
+    pairs(phrase).iter().any(|pair| named.contains(pair))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use visions_domain::page::SectionType;
     use visions_domain::project::BrandKit;
 
     fn facts(prompt: &str, locale: &str) -> Facts {
@@ -1044,6 +1060,51 @@ mod tests {
             "{:?}",
             f.keywords
         );
+    }
+
+    #[test]
+    fn an_events_dates_lead_its_page_and_no_one_elses() {
+        let prompt = "Le Festival des Lanternes de Nantes revient du 12 au 14 juillet au parc de Procé : concerts, ateliers pour enfants et marché nocturne. Billet journée 15 €.";
+        let brief = Brief::new(prompt, "fr", "Project", "", BrandKit::default());
+        let festival = visions_designs::builtin().get("event-music-festival-tickets");
+        // The hero's and the questions' copy, for three seeds.
+        let copy = |f: &Facts| -> String {
+            let ids = vec!["hero".to_owned(), "faq".to_owned()];
+            let planned =
+                |id: &str, section_type, variant: &str| visions_agents::task::PlannedSection {
+                    id: id.into(),
+                    section_type,
+                    variant: variant.into(),
+                    purpose: String::new(),
+                };
+            let sections = [
+                planned("hero", SectionType::Hero, "centered"),
+                planned("faq", SectionType::Faq, "accordion"),
+            ];
+            let mut copy = String::new();
+            for seed in 0..3 {
+                for s in &sections {
+                    copy += &crate::write::section(&seed.to_string(), f, s, &ids).to_string();
+                }
+            }
+            copy
+        };
+        let f = extract(&brief, festival);
+        assert!(f.event);
+        assert!(
+            f.keywords.iter().all(|k| !k.contains("Lanternes")),
+            "the name is no offering: {:?}",
+            f.keywords
+        );
+        let page = copy(&f);
+        assert!(
+            page.matches("12 au 14 juillet").count() >= 6,
+            "every hero and FAQ: {page}"
+        );
+        let bakery = visions_designs::builtin().get("bakery-boulangerie-fr");
+        let f = extract(&brief, bakery);
+        assert!(!f.event);
+        assert!(!copy(&f).contains("juillet"));
     }
 
     #[test]

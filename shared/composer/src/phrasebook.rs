@@ -27,6 +27,10 @@ impl Vars {
         self
     }
 
+    pub fn has(&self, name: &str) -> bool {
+        self.values.contains_key(name)
+    }
+
     /// The same values without `name`.
     pub fn without(&self, name: &str) -> Self {
         let mut vars = self.clone();

@@ -37,7 +37,10 @@ fn vars(facts: &Facts) -> Vars {
     // reads as a machine wrote it.
     let mut distinct: Vec<&str> = Vec::new();
     for keyword in &facts.keywords {
-        if !distinct.iter().any(|k| k.eq_ignore_ascii_case(keyword)) {
+        let said = distinct.iter().any(|k| k.eq_ignore_ascii_case(keyword))
+            // "Two-day conference, including the venue and two-day conference."
+            || !distinct.is_empty() && keyword.eq_ignore_ascii_case(&facts.offer);
+        if !said {
             distinct.push(keyword);
         }
     }
@@ -53,6 +56,15 @@ fn vars(facts: &Facts) -> Vars {
         .set("email", first(&stated.emails))
         .set("address", stated.address.clone().unwrap_or_default())
         .set("hours", stated.hours.clone().unwrap_or_default())
+        // Only an event's: "24 December" in a bakery's brief is no date to lead with.
+        .set(
+            "dates",
+            stated
+                .dates
+                .clone()
+                .filter(|_| facts.event)
+                .unwrap_or_default(),
+        )
         .set("promo", stated.offer_promo.clone().unwrap_or_default())
         .set("price_list", price_list(facts.lang, stated))
         .set(
@@ -218,7 +230,8 @@ fn faq_items(lang: &str, facts: &Facts, rng: &mut fastrand::Rng, vars: &Vars) ->
     } else {
         "city"
     };
-    let mut topics = vec!["what"];
+    // "dates" fills only for an event's page (see `vars`).
+    let mut topics = vec!["what", "dates"];
     if stated.audience.is_some() {
         topics.push("audience");
     }
@@ -539,7 +552,10 @@ pub fn section(
     let primary_cta = action_cta(lang, &primary, &mut rng, &vars);
     let content = match section.section_type {
         SectionType::Hero => SectionContent::Hero(HeroProps {
-            eyebrow: pick_using(lang, "hero.eyebrow", "city", &mut rng, &vars),
+            eyebrow: {
+                let lead = if vars.has("dates") { "dates" } else { "city" };
+                pick_using(lang, "hero.eyebrow", lead, &mut rng, &vars)
+            },
             headline: pick(lang, "hero.headline", &mut rng, &vars),
             subheadline: pick(lang, "hero.subheadline", &mut rng, &vars),
             primary_cta: primary_cta.clone(),
