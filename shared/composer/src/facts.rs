@@ -134,40 +134,37 @@ pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {
         });
     // Only phrases of the page's language, and never a price, link or email: those are facts
     // with their own place on the page.
+    // The step the page asks for, when it is one (book, start, request…) rather than a purchase.
+    let step = Some(fold_case(&goal)).filter(|goal| {
+        ["book", "schedule", "start", "request", "try", "claim"]
+            .iter()
+            .any(|verb| goal.starts_with(&format!("{verb} ")))
+    });
+    // Phrases the page states in their own place: a keyword inside one is not an offering.
+    let placed: Vec<String> = [stated.hours.as_deref(), stated.offer_promo.as_deref()]
+        .into_iter()
+        .flatten()
+        .chain(step.as_deref())
+        .map(fold_case)
+        .collect();
     let mut keywords: Vec<String> = if same_language {
         keywords(&prompt, &business, city.as_deref(), &offer, lang)
             .into_iter()
             .filter(|k| !has_own_place(k))
             // A call to action's verb cut from its sentence ("Start" of "Start a free trial").
             .filter(|k| !ACTIONS.contains(&k.to_lowercase().as_str()))
-            // The hours have their own place too ("Including Termine Mo–Fr 7–19 Uhr").
+            // The hours ("Including Termine Mo–Fr 7–19 Uhr"), the offer ("Including free
+            // 14-day trial") and the step asked for ("Including 30-minute demo" when the goal
+            // is to book one; what a visitor orders or buys is kept).
             .filter(|k| {
-                stated.hours.as_deref().is_none_or(|hours| {
-                    let (k, hours) = (fold_case(k), fold_case(hours));
-                    !hours.contains(&k)
-                })
-            })
-            // Nor has the offer ("Including free 14-day trial").
-            .filter(|k| {
-                stated.offer_promo.as_deref().is_none_or(|promo| {
-                    let (k, promo) = (fold_case(k), fold_case(promo));
-                    !promo.contains(&k)
-                })
+                let k = fold_case(k);
+                !placed.iter().any(|phrase| phrase.contains(&k))
             })
             // Who the page is for is not something it offers ("Including freelancers", "Rust
             // developers" of a conference for them).
             .filter(|k| {
                 let (k, audience) = (fold_case(k), fold_case(&audience));
                 !k.contains(&audience) && !audience.contains(&k)
-            })
-            // Nor is the step the page asks for ("Including 30-minute demo" when the goal is
-            // to book one); what a visitor orders or buys is.
-            .filter(|k| {
-                let goal = fold_case(&goal);
-                let step = ["book", "schedule", "start", "request", "try", "claim"]
-                    .iter()
-                    .any(|verb| goal.starts_with(&format!("{verb} ")));
-                !(step && goal.contains(&fold_case(k)))
             })
             // A figure cut out of a longer one ("4" of "4,7/5") would be a new claim.
             .filter(|k| {
@@ -286,8 +283,8 @@ fn noun_phrase(phrase: &str) -> Option<String> {
         "reminds", "syncs", "helps", "makes", "offers", "sells", "lets", "gives", "turns", "keeps",
         "brings", "shows", "tracks", "runs", "builds", "handles", "provides", "connects", "bakes",
         "serves", "teaches", "delivers", "creates", "plans", "finds", "sends", "books", "get",
-        "gets", "buy",
-        "shop", // the same as a product's feature list says them ("send invoices")
+        "gets", "buy", "shop",
+        // As a product's feature list says them ("send invoices", "track accounts payable").
         "track", "send", "manage", "automate", "sync", "create", "schedule", "collect", "share",
         "organise", "organize", "monitor",
     ];

@@ -495,6 +495,15 @@ fn items(
         rng.shuffle(&mut order);
         order
     };
+    // Items are compared as the page will show them, cut to their limits (see `fit`).
+    let limit = |path: &str| {
+        visions_agents::rules::text_rules(section_type)
+            .iter()
+            .find(|rule| rule.path == path)
+            .map_or(usize::MAX, |rule| rule.max)
+    };
+    let (title_max, body_max) = (limit("items.title"), limit("items.body"));
+    let shown = |text: &str, max: usize| truncate_words(&text.replace(['{', '}'], ""), max);
     let mut used: Vec<usize> = Vec::new();
     let mut found: Vec<Item> = Vec::new();
     for i in 0..count {
@@ -502,14 +511,6 @@ fn items(
         let v = vars.with("keyword", keyword);
         // Try variants from this item's slot onward until one fills that no item has used
         // and that says something no item has said: a section never repeats itself.
-        // Compared as the page will show them, cut to their limits (see `fit`).
-        let shown = |text: &str, path: &str| {
-            let max = visions_agents::rules::text_rules(section_type)
-                .iter()
-                .find(|rule| rule.path == path)
-                .map_or(usize::MAX, |rule| rule.max);
-            truncate_words(&text.replace(['{', '}'], ""), max)
-        };
         let next = order
             .iter()
             .cycle()
@@ -520,8 +521,8 @@ fn items(
                 let title = capitalize(&v.fill_variant(lang, &keys.0, k)?);
                 let body = capitalize(&v.fill_variant(lang, &keys.1, k)?);
                 let said = found.iter().any(|item| {
-                    shown(&item.title, "items.title") == shown(&title, "items.title")
-                        || shown(&item.body, "items.body") == shown(&body, "items.body")
+                    shown(&item.title, title_max) == shown(&title, title_max)
+                        || shown(&item.body, body_max) == shown(&body, body_max)
                 });
                 (!said).then_some((k, Item { title, body }))
             });
