@@ -12,7 +12,6 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::get;
-use utoipa_axum::router::OpenApiRouter;
 use visions_api::auth::JwtVerifier;
 use visions_api::cors::Cors;
 use visions_aws::Aws;
@@ -283,12 +282,12 @@ impl Stack {
 
     /// Every function's routes, and `/assets/…` as the CDN serves it.
     pub fn app(&self) -> Router {
-        let assets = OpenApiRouter::new()
+        let assets = Router::new()
             .route("/assets/{*key}", get(assets::serve))
             .route("/robots.txt", get(assets::robots))
             .with_state(self.adapters.blobs.clone());
         // What S3 does with a presigned POST on AWS: take the file, then notify optimize.
-        let uploads = OpenApiRouter::new()
+        let uploads = Router::new()
             .route("/v1/uploads/{token}", axum::routing::post(uploads::receive))
             .layer(axum::extract::DefaultBodyLimit::max(
                 uploads::MAX_FORM_BYTES,
@@ -298,12 +297,12 @@ impl Stack {
                 optimize: Arc::new(self.optimize_ports()),
             });
         let app = visions_api::finish(
-            visions_projects::routes()
+            visions_projects::router()
                 .with_state(self.projects_ports())
-                .merge(visions_generate::routes().with_state(self.generate_ports()))
-                .merge(visions_retrieve::routes().with_state(self.retrieve_ports()))
-                .merge(visions_image::routes().with_state(self.image_ports()))
-                .merge(visions_meter::routes().with_state(self.meter_ports()))
+                .merge(visions_generate::router().with_state(self.generate_ports()))
+                .merge(visions_retrieve::router().with_state(self.retrieve_ports()))
+                .merge(visions_image::router().with_state(self.image_ports()))
+                .merge(visions_meter::router().with_state(self.meter_ports()))
                 .merge(uploads)
                 .merge(assets),
             &self.cors,

@@ -16,8 +16,6 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use uuid::Uuid;
 
 use visions_api::auth::{JwtVerifier, Principal};
@@ -76,20 +74,18 @@ pub const IDEMPOTENCY_TTL: std::time::Duration = std::time::Duration::from_secs(
 
 /// The function's app, as its Lambda serves it.
 pub fn app(ports: Ports, cors: &Cors) -> Router {
-    visions_api::finish(routes().with_state(ports), cors)
+    visions_api::finish(router().with_state(ports), cors)
 }
 
-/// The routes, with their OpenAPI description.
-pub fn routes() -> OpenApiRouter<Ports> {
-    OpenApiRouter::new()
-        .routes(routes!(generate))
-        .routes(routes!(regenerate_section))
-        .routes(routes!(get_job))
-        .routes(routes!(list_versions))
-        .routes(routes!(get_version))
-        .routes(routes!(restore_version))
-        .routes(routes!(export))
-}
+visions_api::api_routes!(Ports =>
+    generate,
+    regenerate_section,
+    get_job,
+    list_versions,
+    get_version,
+    restore_version,
+    export,
+);
 
 /// Body of `POST /v1/projects/{id}/generate`.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

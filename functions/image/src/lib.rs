@@ -18,8 +18,6 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use uuid::Uuid;
 
 use visions_api::auth::{JwtVerifier, Principal};
@@ -70,16 +68,15 @@ impl FromRef<Ports> for Arc<JwtVerifier> {
 }
 
 pub fn app(ports: Ports, cors: &Cors) -> Router {
-    visions_api::finish(routes().with_state(ports), cors)
+    visions_api::finish(router().with_state(ports), cors)
 }
 
-pub fn routes() -> OpenApiRouter<Ports> {
-    OpenApiRouter::new()
-        .routes(routes!(create_image))
-        .routes(routes!(get_asset))
-        .routes(routes!(create_upload))
-        .routes(routes!(place_image))
-}
+visions_api::api_routes!(Ports =>
+    create_image,
+    get_asset,
+    create_upload,
+    place_image,
+);
 
 /// What to draw.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -15,8 +15,6 @@ use futures::FutureExt;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use visions_api::auth::{JwtVerifier, Principal};
 use visions_api::cors::Cors;
@@ -56,18 +54,18 @@ pub const MAX_KEYS: usize = 20;
 pub const MAX_ADJUSTMENT: i64 = 10_000_000;
 
 pub fn app(ports: Ports, cors: &Cors) -> Router {
-    visions_api::finish(routes().with_state(ports), cors)
+    visions_api::finish(router().with_state(ports), cors)
 }
 
-pub fn routes() -> OpenApiRouter<Ports> {
-    OpenApiRouter::new()
-        .routes(routes!(get_credits))
-        .routes(routes!(get_usage))
-        .routes(routes!(create_key, list_keys))
-        .routes(routes!(revoke_key))
-        .routes(routes!(grant_credits))
-        .routes(routes!(set_tier))
-}
+visions_api::api_routes!(Ports =>
+    get_credits,
+    get_usage,
+    create_key,
+    list_keys,
+    revoke_key,
+    grant_credits,
+    set_tier,
+);
 
 /// The caller's balance and what is held for work in progress.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

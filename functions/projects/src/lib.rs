@@ -12,8 +12,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use time::OffsetDateTime;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use uuid::Uuid;
 
 use visions_api::auth::{JwtVerifier, Principal};
@@ -69,18 +67,19 @@ port!(verifier: Arc<JwtVerifier>);
 port!(credits: Arc<dyn CreditStore>);
 port!(metering: Arc<Metering>);
 
-/// The routes, with their OpenAPI description.
-pub fn routes() -> OpenApiRouter<Ports> {
-    OpenApiRouter::new()
-        .routes(routes!(create_project, list_projects))
-        .routes(routes!(get_project, update_project, delete_project))
-        .routes(routes!(forms::submit_form))
-        .routes(routes!(forms::list_submissions))
-}
+visions_api::api_routes!(Ports =>
+    create_project,
+    list_projects,
+    get_project,
+    update_project,
+    delete_project,
+    forms::submit_form,
+    forms::list_submissions,
+);
 
 /// The function's app, as its Lambda serves it.
 pub fn app(ports: Ports, cors: &Cors) -> Router {
-    visions_api::finish(routes().with_state(ports), cors)
+    visions_api::finish(router().with_state(ports), cors)
 }
 
 /// A page of projects.

@@ -10,8 +10,6 @@ use axum::extract::{FromRef, Path, Query, State};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use visions_api::auth::{JwtVerifier, Principal};
 use visions_api::cors::Cors;
@@ -37,14 +35,13 @@ impl FromRef<Ports> for Arc<JwtVerifier> {
 }
 
 pub fn app(ports: Ports, cors: &Cors) -> Router {
-    visions_api::finish(routes().with_state(ports), cors)
+    visions_api::finish(router().with_state(ports), cors)
 }
 
-pub fn routes() -> OpenApiRouter<Ports> {
-    OpenApiRouter::new()
-        .routes(routes!(search_designs))
-        .routes(routes!(get_design))
-}
+visions_api::api_routes!(Ports =>
+    search_designs,
+    get_design,
+);
 
 /// Search parameters. `k` arrives as text so a bad one is a problem, not a rejection.
 #[derive(Debug, Deserialize, IntoParams)]

@@ -11,6 +11,7 @@ pub mod metering;
 pub mod problem;
 pub mod range;
 mod request_context;
+mod routes;
 
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
@@ -19,7 +20,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use uuid::Uuid;
 
 pub use request_context::REQUEST_ID_HEADER;
@@ -66,19 +66,22 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// The document's base (title, security scheme, tags) and the system routes, to which each
-/// function merges its own routes.
-pub fn system_routes() -> OpenApiRouter {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(healthz))
-        .routes(routes!(openapi_json))
+/// Health and the API's description, which every function serves.
+mod system {
+    crate::api_routes!(() => super::healthz, super::openapi_json);
 }
 
-/// A function's routes, finished as every function serves them: the system routes, problem+json
+/// The document's base (title, security scheme, tags) and the system routes, to which each
+/// function's routes are merged.
+pub fn system_routes() -> OpenApiRouter {
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(system::routes())
+}
+
+/// A function's router, finished as every function serves it: the system routes, problem+json
 /// fallbacks, a contained panic, `no-store`, the request context and CORS for `cors`' origins.
-pub fn finish(routes: OpenApiRouter, cors: &cors::Cors) -> Router {
-    let (router, _) = system_routes().merge(routes).split_for_parts();
-    let router = router
+pub fn finish(router: Router, cors: &cors::Cors) -> Router {
+    let router = system::router()
+        .merge(router)
         .fallback(|| async { Problem::not_found().detail("no such route") })
         .method_not_allowed_fallback(|| async { Problem::new(ProblemKind::MethodNotAllowed) })
         .layer(CatchPanicLayer::custom(|_| {
