@@ -14,14 +14,14 @@ use visions_vectors::VectorIndex;
 /// spends its time in the metadata, not in reading designs.
 static DESIGNS: LazyLock<(Vec<u8>, Vec<f32>)> = LazyLock::new(|| {
     let builtin = visions_designs::builtin();
-    let designs = builtin.designs().get(..2).expect("two built-in designs");
+    let designs: Vec<_> = builtin.designs().take(2).cloned().collect();
     let vectors = (0..2)
         .filter_map(|i| builtin.vector(i))
         .flatten()
         .copied()
         .collect();
     (
-        serde_json::to_vec(designs).expect("designs serialize"),
+        serde_json::to_vec(&designs).expect("designs serialize"),
         vectors,
     )
 });

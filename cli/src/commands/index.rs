@@ -151,7 +151,10 @@ async fn add(args: Add) -> anyhow::Result<()> {
     let (mut designs, embedder) = match store.manifest().await? {
         Some(manifest) => {
             let index = store.load(&manifest).await?;
-            (index.designs().to_vec(), embedders.get(&manifest.embedder)?)
+            (
+                index.designs().cloned().collect(),
+                embedders.get(&manifest.embedder)?,
+            )
         }
         None => (
             visions_designs::corpus::records()?,
@@ -226,7 +229,7 @@ async fn eval(args: Eval) -> anyhow::Result<()> {
     println!(
         "{} queries, {} designs, embedder {}\n",
         queries.len(),
-        index.designs().len(),
+        index.len(),
         embedder.name()
     );
     println!("| mode | language | queries | recall@3 | MRR |\n|---|---|---|---|---|");

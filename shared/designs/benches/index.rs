@@ -1,9 +1,9 @@
 //! What design retrieval costs: reading the built-in index with the BM25 postings in its file
-//! (once per cold start of the worker and the retrieve function; a published generation of the
-//! same designs reads the same way), embedding and indexing the corpus (what `build.rs` does
-//! once per build) and answering one brief (once per job). Median of 50;
-//! also the process's first read of the built-in index, as a cold start makes it (its pages of
-//! compiled-in data not yet touched), and parsing the corpus's JSON records, most of a read.
+//! (once per cold start of the worker and the retrieve function; its designs are parsed as
+//! searches return them), embedding and indexing the corpus (what `build.rs` does once per
+//! build) and answering one brief (once per job). Median of 50; also the process's first read
+//! of the built-in index, as a cold start makes it (its pages of compiled-in data not yet
+//! touched), and parsing every design's JSON record (what a published generation's read adds).
 //! `cargo bench -p visions-designs --bench index`
 
 use std::time::{Duration, Instant};
@@ -50,7 +50,7 @@ fn main() {
         index.search_with(&vector, brief, 3, &Filter::default(), Mode::Hybrid)
     });
     println!(
-        "design index over {} designs: a process's first read of the built-in index {first:?}, read the built-in index {builtin:?} (of which parsing the records' JSON {records:?}), embed and index the corpus {build:?}, one brief embedded and searched {query:?} (medians of 50)",
+        "design index over {} designs: a process's first read of the built-in index {first:?}, read the built-in index {builtin:?}, parse every design's JSON {records:?}, embed and index the corpus {build:?}, one brief embedded and searched {query:?} (medians of 50)",
         designs.len()
     );
 }

@@ -10,6 +10,7 @@ use visions_vectors::{IndexError, Missing, VectorIndex};
 
 use crate::Design;
 use crate::bm25::Bm25;
+use crate::design_list::{BuiltinRecord, DesignList};
 use crate::metadata::{designs_metadata, split_designs_metadata};
 use crate::store::Parts;
 
@@ -78,12 +79,9 @@ pub struct Filter {
 }
 
 impl Filter {
-    fn allows(&self, design: &Design) -> bool {
-        self.industry.as_ref().is_none_or(|i| *i == design.industry)
-            && self
-                .goal
-                .as_ref()
-                .is_none_or(|g| *g == design.conversion_goal)
+    fn allows(&self, industry: &str, goal: &str) -> bool {
+        self.industry.as_ref().is_none_or(|i| i == industry)
+            && self.goal.as_ref().is_none_or(|g| g == goal)
     }
 }
 
@@ -95,7 +93,7 @@ pub struct Match<'a> {
 }
 
 pub struct DesignIndex {
-    designs: Vec<Design>,
+    pub(crate) designs: DesignList,
     vectors: VectorIndex,
     lexical: Bm25,
     /// Where a lazily opened index reads the f32 rows a search needs (see
@@ -118,14 +116,14 @@ impl DesignIndex {
                 vectors.len()
             )));
         }
-        let lexical = Self::postings_of(&designs);
+        let lexical = Self::postings_of(designs.iter());
         let json =
             serde_json::to_vec(&designs).map_err(|e| RetrievalError::Records(e.to_string()))?;
         let metadata = designs_metadata(&json, &lexical.to_bytes());
         let flat: Vec<f32> = vectors.into_iter().flatten().collect();
         let vectors = VectorIndex::build(embedder, dim, flat, metadata)?;
         Ok(Self {
-            designs,
+            designs: DesignList::Parsed(designs),
             vectors,
             lexical,
             rows: None,
@@ -156,12 +154,35 @@ impl DesignIndex {
         Self::read(vectors, Some(rows))
     }
 
+    /// The compiled-in index `file`, whose designs `records` locates in it: each is parsed at
+    /// its first use ([`DesignList`]).
+    pub(crate) fn builtin(
+        file: &'static [u8],
+        records: &'static [BuiltinRecord],
+    ) -> Result<Self, RetrievalError> {
+        Self::with_designs(VectorIndex::from_bytes(file)?, None, |_| {
+            Ok(DesignList::builtin(file, records))
+        })
+    }
+
     /// The designs and postings `vectors` carries in its metadata ([`crate::metadata`]).
     fn read(vectors: VectorIndex, rows: Option<Arc<Parts>>) -> Result<Self, RetrievalError> {
+        Self::with_designs(vectors, rows, |json| {
+            serde_json::from_slice(json)
+                .map(DesignList::Parsed)
+                .map_err(|e| RetrievalError::Records(e.to_string()))
+        })
+    }
+
+    /// An index of `vectors` and the designs `designs` makes of the metadata's JSON.
+    fn with_designs(
+        vectors: VectorIndex,
+        rows: Option<Arc<Parts>>,
+        designs: impl FnOnce(&[u8]) -> Result<DesignList, RetrievalError>,
+    ) -> Result<Self, RetrievalError> {
         let (json, postings) = split_designs_metadata(vectors.metadata())
             .ok_or_else(|| RetrievalError::Records("the designs' metadata is cut short".into()))?;
-        let designs: Vec<Design> =
-            serde_json::from_slice(json).map_err(|e| RetrievalError::Records(e.to_string()))?;
+        let designs = designs(json)?;
         if designs.len() != vectors.len() {
             return Err(RetrievalError::Records(format!(
                 "{} designs for {} vectors",
@@ -178,7 +199,7 @@ impl DesignIndex {
                     )
                 })?,
             // A file written before the postings rode in it.
-            None => Self::postings_of(&designs),
+            None => Self::postings_of(designs.iter()),
         };
         Ok(Self {
             designs,
@@ -188,8 +209,8 @@ impl DesignIndex {
         })
     }
 
-    fn postings_of(designs: &[Design]) -> Bm25 {
-        let texts: Vec<String> = designs.iter().map(Design::search_text).collect();
+    fn postings_of<'a>(designs: impl Iterator<Item = &'a Design>) -> Bm25 {
+        let texts: Vec<String> = designs.map(Design::search_text).collect();
         Bm25::new(texts.iter().map(String::as_str))
     }
 
@@ -217,8 +238,18 @@ impl DesignIndex {
         self.vectors.dim()
     }
 
-    pub fn designs(&self) -> &[Design] {
-        &self.designs
+    /// Every design, in row order.
+    pub fn designs(&self) -> impl Iterator<Item = &Design> {
+        self.designs.iter()
+    }
+
+    /// How many designs the index holds.
+    pub fn len(&self) -> usize {
+        self.designs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.designs.len() == 0
     }
 
     /// The unit vector of the design at `position` in [`DesignIndex::designs`].
@@ -227,7 +258,9 @@ impl DesignIndex {
     }
 
     pub fn get(&self, id: &str) -> Option<&Design> {
-        self.designs.iter().find(|d| d.id == id)
+        (0..self.designs.len())
+            .find(|&i| self.designs.keys(i).is_some_and(|(key, ..)| key == id))
+            .and_then(|i| self.designs.get(i))
     }
 
     /// The `k` designs that best fit `query`, best first, by [`Mode::Hybrid`]. The query is
@@ -289,7 +322,11 @@ impl DesignIndex {
         filter: &Filter,
         mode: Mode,
     ) -> Result<Vec<Match<'_>>, Missing> {
-        let allow = |i: usize| self.designs.get(i).is_some_and(|d| filter.allows(d));
+        let allow = |i: usize| {
+            self.designs
+                .keys(i)
+                .is_some_and(|(_, industry, goal)| filter.allows(industry, goal))
+        };
         let ranked: Vec<usize> = match mode {
             Mode::Dense => self.dense(vector, k, allow)?,
             Mode::Lexical => self.words(query, k, allow),
@@ -374,7 +411,7 @@ mod tests {
     /// The built-in designs' index file with `metadata` in place of theirs.
     fn builtin_with(metadata: Vec<u8>) -> Vec<u8> {
         let builtin = crate::builtin();
-        let flat: Vec<f32> = (0..builtin.designs().len())
+        let flat: Vec<f32> = (0..builtin.len())
             .filter_map(|i| builtin.vector(i))
             .flatten()
             .copied()
@@ -385,7 +422,8 @@ mod tests {
     }
 
     fn designs_json() -> Vec<u8> {
-        serde_json::to_vec(crate::builtin().designs()).expect("designs serialize")
+        serde_json::to_vec(&crate::builtin().designs().collect::<Vec<_>>())
+            .expect("designs serialize")
     }
 
     #[test]
@@ -413,7 +451,7 @@ mod tests {
     #[test]
     fn a_file_of_designs_without_postings_still_reads_and_makes_them() {
         let read = DesignIndex::from_bytes(&builtin_with(designs_json())).expect("reads");
-        assert_eq!(read.designs(), crate::builtin().designs());
+        assert!(read.designs().eq(crate::builtin().designs()));
         assert_eq!(read.lexical, crate::builtin().lexical);
     }
 
@@ -423,7 +461,7 @@ mod tests {
         let vectors = (0..3)
             .filter_map(|i| builtin.vector(i).map(<[f32]>::to_vec))
             .collect();
-        let designs = builtin.designs().iter().take(3).cloned().collect();
+        let designs = builtin.designs().take(3).cloned().collect();
         let made = DesignIndex::new(designs, builtin.embedder(), vectors).expect("indexes");
         let file = made.to_bytes().expect("whole");
         let metadata = VectorIndex::from_bytes(&file).expect("reads");

@@ -10,6 +10,7 @@
 /// and the lexical half of hybrid search.
 mod bm25;
 pub mod corpus;
+mod design_list;
 pub mod eval;
 mod index;
 pub mod ingest;
@@ -33,9 +34,13 @@ const BUILTIN_INDEX: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/builtin.v
 static BUILTIN: LazyLock<Arc<DesignIndex>> =
     LazyLock::new(|| Arc::new(read_builtin().expect("the built-in index reads (a test checks)")));
 
-/// Reads the built-in corpus's compiled-in index file (what [`builtin`] does once per process).
+use design_list::BuiltinRecord;
+include!(concat!(env!("OUT_DIR"), "/builtin_records.rs"));
+
+/// Reads the built-in corpus's compiled-in index file (what [`builtin`] does once per process);
+/// each design is parsed at its first use.
 pub fn read_builtin() -> Result<DesignIndex, RetrievalError> {
-    DesignIndex::from_bytes(BUILTIN_INDEX)
+    DesignIndex::builtin(BUILTIN_INDEX, BUILTIN_RECORDS)
 }
 
 /// The built-in corpus, indexed once per process.

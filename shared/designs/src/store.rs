@@ -124,7 +124,7 @@ impl IndexStore {
             generation: generation.to_owned(),
             embedder: index.embedder().to_owned(),
             dim: index.dim(),
-            count: index.designs().len(),
+            count: index.len(),
             objects,
         };
         let json = serde_json::to_vec_pretty(&manifest)
@@ -665,7 +665,7 @@ impl LiveIndex {
             state.checked = Some(Instant::now());
             state.looked = true;
             if let Some(next) = &next {
-                tracing::info!(generation = ?next.generation, designs = next.index.designs().len(), lazy = opening.is_some(), "design index switched");
+                tracing::info!(generation = ?next.generation, designs = next.index.len(), lazy = opening.is_some(), "design index switched");
                 state.current = Some(next.clone());
             }
         }

@@ -129,7 +129,7 @@ async fn the_index_made_at_build_time_holds_the_corpus_embedded_now() {
         .expect("indexes");
     let built = visions_designs::builtin();
     assert_eq!(built.embedder(), now.embedder());
-    assert_eq!(built.designs(), records.as_slice());
+    assert!(built.designs().eq(records.iter()));
     for position in 0..records.len() {
         assert_eq!(
             built.vector(position),

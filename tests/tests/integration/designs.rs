@@ -115,7 +115,7 @@ async fn published_generation_is_served(app: &TestApp) {
         DESIGN_INDEX,
     );
     let index = subset(12);
-    let kept: Vec<String> = index.designs().iter().map(|d| d.id.clone()).collect();
+    let kept: Vec<String> = index.designs().map(|d| d.id.clone()).collect();
     store.publish(&index, "gen-1").await.unwrap();
     app.stack.designs.expire();
     let found = app
