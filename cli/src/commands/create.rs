@@ -55,6 +55,7 @@ async fn create(client: &Client, args: &Args) -> anyhow::Result<Value> {
     let name = args.name.clone().unwrap_or_else(|| {
         visions_facts::extract(&args.prompt, visions_facts::Context::default())
             .business_name
+            .or_else(|| visions_facts::prose::subject(&args.prompt))
             .unwrap_or_else(|| "Untitled page".into())
     });
     let project = client

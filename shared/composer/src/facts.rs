@@ -141,12 +141,16 @@ pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {
             .any(|verb| goal.starts_with(&format!("{verb} ")))
     });
     // Phrases the page states in their own place: a keyword inside one is not an offering.
-    let placed: Vec<String> = [stated.hours.as_deref(), stated.offer_promo.as_deref()]
-        .into_iter()
-        .flatten()
-        .chain(step.as_deref())
-        .map(fold_case)
-        .collect();
+    let placed: Vec<String> = [
+        stated.hours.as_deref(),
+        stated.offer_promo.as_deref(),
+        city.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(step.as_deref())
+    .map(fold_case)
+    .collect();
     let mut keywords: Vec<String> = if same_language {
         keywords(&prompt, &business, city.as_deref(), &offer, lang)
             .into_iter()
@@ -154,8 +158,9 @@ pub fn extract(brief: &Brief, design: Option<&Design>) -> Facts {
             // A call to action's verb cut from its sentence ("Start" of "Start a free trial").
             .filter(|k| !ACTIONS.contains(&k.to_lowercase().as_str()))
             // The hours ("Including Termine Mo–Fr 7–19 Uhr"), the offer ("Including free
-            // 14-day trial") and the step asked for ("Including 30-minute demo" when the goal
-            // is to book one; what a visitor orders or buys is kept).
+            // 14-day trial"), a place of the area served ("Including Round Rock" of "Austin
+            // and Round Rock") and the step asked for ("Including 30-minute demo" when the
+            // goal is to book one; what a visitor orders or buys is kept).
             .filter(|k| {
                 let k = fold_case(k);
                 !placed.iter().any(|phrase| phrase.contains(&k))
@@ -1024,6 +1029,22 @@ mod tests {
         for offered in ["invoices", "accounts payable"] {
             assert!(f.keywords.iter().any(|k| k == offered), "{:?}", f.keywords);
         }
+    }
+
+    #[test]
+    fn no_place_of_the_area_served_is_an_offering() {
+        let f = facts(
+            "Mobile dog grooming van serving Austin and Round Rock. Full groom from $85, nail trims $20. Book online, we come to your driveway. Open Tue-Sat 8am-6pm.",
+            "en",
+        );
+        assert_eq!(f.city.as_deref(), Some("Austin and Round Rock"));
+        assert!(
+            f.keywords
+                .iter()
+                .all(|k| !k.contains("Round Rock") && !k.contains("Tue")),
+            "{:?}",
+            f.keywords
+        );
     }
 
     #[test]

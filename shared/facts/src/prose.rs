@@ -447,6 +447,77 @@ fn domain_bonus(name: &str, domains: &[String]) -> f64 {
     if spelled { 3.0 } else { 0.0 }
 }
 
+/// Days of the week and their short forms, in the brief languages (lower case).
+const DAYS: &[&str] = &[
+    "mon",
+    "tue",
+    "tues",
+    "wed",
+    "thu",
+    "thur",
+    "thurs",
+    "fri",
+    "sat",
+    "sun",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "lun",
+    "mar",
+    "mer",
+    "jeu",
+    "ven",
+    "sam",
+    "dim",
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+    "mo",
+    "di",
+    "mi",
+    "do",
+    "fr",
+    "sa",
+    "so",
+    "montag",
+    "dienstag",
+    "mittwoch",
+    "donnerstag",
+    "freitag",
+    "samstag",
+    "sonntag",
+    "lunes",
+    "martes",
+    "miércoles",
+    "jueves",
+    "viernes",
+    "sábado",
+    "domingo",
+];
+
+/// "Tue-Sat", "lun–ven", "Mo-Fr" (days from one to another), or a day named in full
+/// ("every Thursday"): when, never who.
+fn is_day(word: &str) -> bool {
+    let parts: Vec<String> = word
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .split(['-', '–', '/'])
+        .map(|part| part.trim_end_matches('.').to_lowercase())
+        .collect();
+    match parts.as_slice() {
+        [day] => day.len() > 3 && DAYS.contains(&day.as_str()),
+        [from, to] => DAYS.contains(&from.as_str()) && DAYS.contains(&to.as_str()),
+        _ => false,
+    }
+}
+
 fn is_year(word: &str) -> bool {
     word.len() == 4
         && (word.starts_with("19") || word.starts_with("20"))
@@ -556,6 +627,8 @@ pub fn business_name(prompt: &str) -> Option<String> {
         drop_descriptor(&mut words);
         if words.first().is_none_or(|w| is_not_name_part(w))
             || PLATFORMS.contains(&words.join(" ").as_str())
+            // "Open Tue-Sat", "every Thursday".
+            || words.iter().any(|w| is_day(w))
         {
             continue;
         }
@@ -571,6 +644,29 @@ pub fn business_name(prompt: &str) -> Option<String> {
             if let Some(longer) = complete_category(prompt, run.start) {
                 text = longer;
             }
+        }
+        let subject_verb = [
+            "is", "sells", "est", "ist", "es", "builds", "handles", "makes", "offers", "helps",
+            "bietet", "propose", "vertritt", "hilft", "aide", "ayuda", "ofrece",
+        ]
+        .contains(&run.after.trim_matches(|c: char| !c.is_alphanumeric()));
+        // A lone capitalised word that opens a sentence and runs on into lower case ("Mobile
+        // dog grooming van …", "Family bakery selling …") is the sentence's first word, unless
+        // a verb makes it the subject, the brief says it again or its links spell it.
+        let opens_sentence = run.start == 0 || run.before.ends_with(['.', '!', '?', ':']);
+        let runs_on_lower = prompt
+            .split(' ')
+            .nth(run.start + run.words)
+            .and_then(|next| next.chars().next())
+            .is_some_and(char::is_lowercase);
+        if run.words == 1
+            && opens_sentence
+            && runs_on_lower
+            && !subject_verb
+            && prompt.matches(text.as_str()).count() < 2
+            && domain_bonus(&text, &domains) == 0.0
+        {
+            continue;
         }
         let lower_words: Vec<String> = text.split(' ').map(str::to_lowercase).collect();
         let before = run.before.to_lowercase();
@@ -608,12 +704,7 @@ pub fn business_name(prompt: &str) -> Option<String> {
         if intro.iter().any(|p| before.ends_with(p)) {
             score += 2.0;
         }
-        if [
-            "is", "sells", "est", "ist", "es", "builds", "handles", "makes", "offers", "helps",
-            "bietet", "propose", "vertritt", "hilft", "aide", "ayuda", "ofrece",
-        ]
-        .contains(&run.after.trim_matches(|c: char| !c.is_alphanumeric()))
-        {
+        if subject_verb {
             score += 2.5;
         }
         if text.contains('\'') || run.words >= 2 {
@@ -626,9 +717,11 @@ pub fn business_name(prompt: &str) -> Option<String> {
         {
             score -= 4.0;
         }
-        if ["in", "à", "en", "covering", "near", "from", "dans"]
-            .iter()
-            .any(|p| before.ends_with(p))
+        if [
+            "in", "à", "en", "covering", "serving", "near", "from", "dans",
+        ]
+        .iter()
+        .any(|p| before.ends_with(p))
         {
             score -= 3.0;
         }
@@ -642,6 +735,16 @@ pub fn business_name(prompt: &str) -> Option<String> {
 static CITY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(?:in|à|en|covering|near|dans|bei)\s+((?:San |Santa |Los |Las |New |Saint |St\. |Le |La |El )?[A-ZÀ-Ý][\p{L}'-]+(?:\s[A-ZÀ-Ý][\p{L}-]+)?)")
         .expect("valid regex")
+});
+
+/// "serving Austin and Round Rock": the area a business serves, when names of places end the
+/// phrase ("serving Thai food" names a cuisine, not a place).
+static SERVING: LazyLock<Regex> = LazyLock::new(|| {
+    let place = r"(?:San |Santa |Los |Las |New |Saint |St\. )?[A-Z][\p{L}-]+(?:\s[A-Z][\p{L}-]+)?";
+    Regex::new(&format!(
+        r"\bserv(?:ing|es)\s+(?:the\s+)?({place}(?:(?:,\s|\s(?:and|&)\s){place})*)(?:[.,;!]|\s+(?:and surrounding|area|since|for|with)\b|$)"
+    ))
+    .expect("valid regex")
 });
 
 pub fn city(prompt: &str, business: &str) -> Option<String> {
@@ -726,8 +829,12 @@ pub fn city(prompt: &str, business: &str) -> Option<String> {
         "Psychology",
         "UX",
     ];
+    let served = SERVING
+        .captures_iter(prompt)
+        .filter_map(|c| c.get(1).map(|m| m.as_str().to_owned()));
     CITY.captures_iter(prompt)
         .filter_map(|c| c.get(1).map(|m| m.as_str().to_owned()))
+        .chain(served)
         .map(|place| {
             // "North Carolina" after "Asheville," is a second run; keep the first word group only.
             let mut kept = Vec::new();
@@ -749,6 +856,61 @@ pub fn city(prompt: &str, business: &str) -> Option<String> {
                 && !business.contains(place.as_str())
                 && !NOT_PLACES.contains(&place.as_str())
         })
+}
+
+/// What a brief that names no business is about, as its first sentence opens: "Mobile dog
+/// grooming van" of "Mobile dog grooming van serving Austin. …", at most six words, up to the
+/// first place, price, verb or clause that follows. A title for the project, never a name the
+/// page states.
+pub fn subject(brief: &str) -> Option<String> {
+    const STOPS: &[&str] = &[
+        ",",
+        ";",
+        ":",
+        " - ",
+        " — ",
+        " – ",
+        "(",
+        " serving ",
+        " selling ",
+        " offering ",
+        " providing ",
+        " in ",
+        " near ",
+        " for ",
+        " with ",
+        " that ",
+        " who ",
+        " which ",
+        " where ",
+        " based ",
+        " from ",
+        " at ",
+        " open ",
+        " is ",
+        " are ",
+        " we ",
+        " à ",
+        " pour ",
+        " avec ",
+        " qui ",
+        " für ",
+        " mit ",
+        " para ",
+        " con ",
+        " que ",
+        " en ",
+    ];
+    let first = brief
+        .split_terminator(['.', '!', '?', '\n'])
+        .map(str::trim)
+        .find(|sentence| sentence.chars().any(char::is_alphabetic))?;
+    let words: Vec<&str> = cut_at_any(first, STOPS)
+        .split_whitespace()
+        .take(6)
+        .collect();
+    let subject = words.join(" ");
+    (subject.chars().filter(|c| c.is_alphabetic()).count() >= 3).then_some(subject)
 }
 
 pub fn cut_at_any<'a>(text: &'a str, stops: &[&str]) -> &'a str {
@@ -1101,7 +1263,33 @@ pub fn tone_word(prompt: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{audience, city};
+    use super::{audience, business_name, city, subject};
+
+    #[test]
+    fn a_brief_without_a_name_is_titled_by_what_it_opens_with() {
+        let cases = [
+            (
+                "Mobile dog grooming van serving Austin and Round Rock. Full groom from $85.",
+                Some("Mobile dog grooming van"),
+            ),
+            (
+                "Family bakery selling sourdough and cakes for weekend pickup.",
+                Some("Family bakery"),
+            ),
+            (
+                "Local plumber, emergency repairs 24/7, call 555-0100.",
+                Some("Local plumber"),
+            ),
+            (
+                "Cours de yoga pour débutants à Lyon.",
+                Some("Cours de yoga"),
+            ),
+            ("$$$ !!!", None),
+        ];
+        for (brief, title) in cases {
+            assert_eq!(subject(brief).as_deref(), title, "{brief}");
+        }
+    }
 
     #[test]
     fn an_audience_is_people_up_to_their_plural() {
@@ -1146,6 +1334,40 @@ mod tests {
         assert_eq!(
             city("Opening in September in Leeds, classes in Spanish.", "Casa").as_deref(),
             Some("Leeds")
+        );
+    }
+
+    #[test]
+    fn the_area_a_business_serves_is_its_place_and_its_hours_are_no_name() {
+        let brief = "Mobile dog grooming van serving Austin and Round Rock. Full groom from $85, \
+                     nail trims $20. Book online, we come to your driveway. Open Tue-Sat 8am-6pm.";
+        assert_eq!(business_name(brief), None);
+        assert_eq!(city(brief, "").as_deref(), Some("Austin and Round Rock"));
+        assert_eq!(
+            city("Plumbing repairs serving Tacoma since 1998.", "").as_deref(),
+            Some("Tacoma")
+        );
+        // A cuisine or a dish after "serving" is no place.
+        assert_eq!(
+            city("A food truck serving Thai curries and Korean BBQ.", ""),
+            None
+        );
+        // A sentence's first word, or a day, is no name.
+        for brief in [
+            "Family bakery selling sourdough and cakes for weekend pickup.",
+            "Independent bookshop with author events every Thursday.",
+            "Local plumber for emergency repairs, call 555-0100.",
+        ] {
+            assert_eq!(business_name(brief), None, "{brief}");
+        }
+        assert_eq!(
+            business_name("Lumen helps small teams plan sprints.").as_deref(),
+            Some("Lumen")
+        );
+        assert_eq!(
+            business_name("Pho Saigon, open Mon-Sun 11am-10pm, serving Vietnamese noodle soups.")
+                .as_deref(),
+            Some("Pho Saigon")
         );
     }
 }
