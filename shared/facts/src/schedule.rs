@@ -71,18 +71,24 @@ const WHEN: &[&str] = &[
     "uhr",
 ];
 
+/// Whether `text` has a word of [`WHEN`] (a day, "hours", "open", …).
+fn names_a_day_or_hour(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    lower
+        .split(|c: char| !c.is_alphanumeric() && c != '/')
+        .any(|word| {
+            WHEN.iter()
+                .any(|w| word == *w || word.starts_with(w) && w.len() >= 3)
+        })
+}
+
 pub fn hours(text: &str) -> Option<String> {
     for clause in clauses(text) {
         let lower = clause.to_lowercase();
         let Some(time) = TIME.find(clause) else {
             continue;
         };
-        let says_when = WHEN.iter().any(|w| {
-            lower
-                .split(|c: char| !c.is_alphanumeric() && c != '/')
-                .any(|word| word == *w || word.starts_with(w) && w.len() >= 3)
-        }) || lower.contains("24/7");
-        if !says_when {
+        if !names_a_day_or_hour(clause) && !lower.contains("24/7") {
             continue;
         }
         // Start after a label ("Sprechzeiten: …", "Open …"), keep the rest of the clause.
@@ -95,29 +101,15 @@ pub fn hours(text: &str) -> Option<String> {
             .unwrap_or(clause)
             .trim()
             .trim_end_matches(['.', ',', ';']);
-        // Of a long clause, only the comma-separated parts that state times and days.
-        // The hours themselves, not the word that announces them ("Ouvert du lundi…").
-        let span = [
-            "Open ",
-            "open ",
-            "Opening hours ",
-            "Hours ",
-            "Ouvert ",
-            "ouvert ",
-            "Ouverte ",
-            "Horaires ",
-            "Geöffnet ",
-            "geöffnet ",
-            "Öffnungszeiten ",
-            "Abierto ",
-            "abierto ",
-            "Horario ",
-        ]
-        .iter()
-        .find_map(|label| span.strip_prefix(label))
-        .unwrap_or(span)
-        .trim();
-        let span = if span.chars().count() > 160 {
+        // Of a long clause, or one that also names or describes the business ("Pho Saigon,
+        // open Mon-Sun 11am-10pm, serving noodle soups"), only the comma-separated parts
+        // that state times and days.
+        let prose_beside = span.split(", ").any(|part| {
+            part.split_whitespace().count() >= 2
+                && !TIME.is_match(part)
+                && !names_a_day_or_hour(part)
+        });
+        let span = if span.chars().count() > 160 || prose_beside {
             let parts: Vec<&str> = span.split(", ").collect();
             let says_time = |part: &&str| -> bool {
                 TIME.is_match(part)
@@ -139,6 +131,28 @@ pub fn hours(text: &str) -> Option<String> {
         } else {
             span.to_owned()
         };
+        // The hours themselves, not the word that announces them ("Ouvert du lundi…").
+        let span = [
+            "Open ",
+            "open ",
+            "Opening hours ",
+            "Hours ",
+            "Ouvert ",
+            "ouvert ",
+            "Ouverte ",
+            "Horaires ",
+            "Geöffnet ",
+            "geöffnet ",
+            "Öffnungszeiten ",
+            "Abierto ",
+            "abierto ",
+            "Horario ",
+        ]
+        .iter()
+        .find_map(|label| span.strip_prefix(label))
+        .unwrap_or(&span)
+        .trim()
+        .to_owned();
         // No clock time beside it: the round-the-clock phrase alone.
         if let Some(round) = ROUND_THE_CLOCK.find(&span) {
             if TIME
@@ -329,6 +343,19 @@ pub fn promo(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_hours_leave_out_the_name_and_the_description_beside_them() {
+        assert_eq!(
+            hours("Pho Saigon, open Mon-Sun 11am-10pm, serving Vietnamese noodle soups.")
+                .as_deref(),
+            Some("Mon-Sun 11am-10pm")
+        );
+        assert_eq!(
+            hours("Open Mon–Fri 8–18, Sat 9–13, closed Sundays.").as_deref(),
+            Some("Mon–Fri 8–18, Sat 9–13, closed Sundays")
+        );
+    }
 
     #[test]
     fn hours_after_their_label() {
