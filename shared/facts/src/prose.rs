@@ -447,62 +447,6 @@ fn domain_bonus(name: &str, domains: &[String]) -> f64 {
     if spelled { 3.0 } else { 0.0 }
 }
 
-/// Days of the week and their short forms, in the brief languages (lower case).
-const DAYS: &[&str] = &[
-    "mon",
-    "tue",
-    "tues",
-    "wed",
-    "thu",
-    "thur",
-    "thurs",
-    "fri",
-    "sat",
-    "sun",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "lun",
-    "mar",
-    "mer",
-    "jeu",
-    "ven",
-    "sam",
-    "dim",
-    "lundi",
-    "mardi",
-    "mercredi",
-    "jeudi",
-    "vendredi",
-    "samedi",
-    "dimanche",
-    "mo",
-    "di",
-    "mi",
-    "do",
-    "fr",
-    "sa",
-    "so",
-    "montag",
-    "dienstag",
-    "mittwoch",
-    "donnerstag",
-    "freitag",
-    "samstag",
-    "sonntag",
-    "lunes",
-    "martes",
-    "miércoles",
-    "jueves",
-    "viernes",
-    "sábado",
-    "domingo",
-];
-
 /// "Tue-Sat", "lun–ven", "Mo-Fr" (days from one to another), or a day named in full
 /// ("every Thursday"): when, never who.
 fn is_day(word: &str) -> bool {
@@ -512,8 +456,11 @@ fn is_day(word: &str) -> bool {
         .map(|part| part.trim_end_matches('.').to_lowercase())
         .collect();
     match parts.as_slice() {
-        [day] => day.len() > 3 && DAYS.contains(&day.as_str()),
-        [from, to] => DAYS.contains(&from.as_str()) && DAYS.contains(&to.as_str()),
+        [day] => day.len() > 3 && crate::schedule::DAYS.contains(&day.as_str()),
+        [from, to] => {
+            crate::schedule::DAYS.contains(&from.as_str())
+                && crate::schedule::DAYS.contains(&to.as_str())
+        }
         _ => false,
     }
 }

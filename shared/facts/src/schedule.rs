@@ -20,23 +20,25 @@ static TIME: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
-/// Words that say when something is open or happens.
-const WHEN: &[&str] = &[
-    "open",
-    "hours",
-    "daily",
-    "every day",
+/// Days of the week and their short forms, in the brief languages (lower case).
+pub(crate) const DAYS: &[&str] = &[
     "mon",
     "tue",
+    "tues",
     "wed",
     "thu",
+    "thur",
+    "thurs",
     "fri",
     "sat",
     "sun",
-    "weekday",
-    "weekend",
-    "horaires",
-    "ouvert",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
     "lun",
     "mar",
     "mer",
@@ -44,11 +46,13 @@ const WHEN: &[&str] = &[
     "ven",
     "sam",
     "dim",
-    "du lundi",
-    "tous les jours",
-    "öffnungszeiten",
-    "sprechzeiten",
-    "geöffnet",
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
     "mo",
     "di",
     "mi",
@@ -56,14 +60,40 @@ const WHEN: &[&str] = &[
     "fr",
     "sa",
     "so",
-    "täglich",
-    "horario",
-    "abierto",
+    "montag",
+    "dienstag",
+    "mittwoch",
+    "donnerstag",
+    "freitag",
+    "samstag",
+    "sonntag",
     "lunes",
     "martes",
+    "miércoles",
+    "jueves",
     "viernes",
     "sábado",
     "domingo",
+];
+
+/// Words beside the days ([`DAYS`]) that say when something is open or happens.
+const WHEN: &[&str] = &[
+    "open",
+    "hours",
+    "daily",
+    "every day",
+    "weekday",
+    "weekend",
+    "horaires",
+    "ouvert",
+    "du lundi",
+    "tous les jours",
+    "öffnungszeiten",
+    "sprechzeiten",
+    "geöffnet",
+    "täglich",
+    "horario",
+    "abierto",
     "todos los días",
     "de lunes",
     "24/7",
@@ -71,15 +101,16 @@ const WHEN: &[&str] = &[
     "uhr",
 ];
 
-/// Whether `text` has a word of [`WHEN`] (a day, "hours", "open", …).
+fn when_words() -> impl Iterator<Item = &'static &'static str> {
+    WHEN.iter().chain(DAYS)
+}
+
+/// Whether `text` has a word of [`WHEN`] or [`DAYS`] ("hours", "open", "Tue", …).
 fn names_a_day_or_hour(text: &str) -> bool {
     let lower = text.to_lowercase();
     lower
         .split(|c: char| !c.is_alphanumeric() && c != '/')
-        .any(|word| {
-            WHEN.iter()
-                .any(|w| word == *w || word.starts_with(w) && w.len() >= 3)
-        })
+        .any(|word| when_words().any(|w| word == *w || word.starts_with(w) && w.len() >= 3))
 }
 
 pub fn hours(text: &str) -> Option<String> {
@@ -113,9 +144,7 @@ pub fn hours(text: &str) -> Option<String> {
             let parts: Vec<&str> = span.split(", ").collect();
             let says_time = |part: &&str| -> bool {
                 TIME.is_match(part)
-                    || WHEN
-                        .iter()
-                        .any(|w| w.len() >= 3 && part.to_lowercase().starts_with(w))
+                    || when_words().any(|w| w.len() >= 3 && part.to_lowercase().starts_with(w))
             };
             let first = parts.iter().position(|p| TIME.is_match(p));
             match first {

@@ -226,7 +226,7 @@ pub struct ProviderEmbedders {
     settings: ModelSettings,
     secrets: Arc<dyn SecretStore>,
     /// Made for the first provider embedder: an index of the built-in embedder never needs it,
-    /// and a cold start would spend 0.07 ms on it (its TLS roots).
+    /// and a cold start need not build its TLS roots and client.
     http: OnceLock<Result<ModelHttp, ModelError>>,
 }
 
